@@ -1,0 +1,52 @@
+package io.kulp.host;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Maps a container to the processes that run in it, seen from the host: through the container's
+ * cgroup directory when the cgroup filesystem has one, else by scanning {@code /proc/*}{@code /cgroup}.
+ */
+public final class ContainerProcesses {
+  private final ProcFs procFs;
+  private final CgroupFs cgroupFs;
+  private final ProcCgroupScan procScan;
+
+  public ContainerProcesses(HostPaths paths) {
+    this.procFs = new ProcFs(paths);
+    this.cgroupFs = new CgroupFs(paths);
+    this.procScan = new ProcCgroupScan(procFs);
+  }
+
+  /**
+   * The processes of the container, by host PID. Empty when the container runs no process (or no
+   * longer exists). A process that exits while it is being read is left out.
+   */
+  public List<ContainerProcess> find(ContainerId container) throws IOException {
+    Optional<Path> dir = cgroupFs.findContainerDir(container);
+    Set<Integer> pids = dir.isPresent() ? cgroupFs.pidsUnder(dir.get()) : procScan.pidsOf(container);
+    List<ContainerProcess> processes = new ArrayList<>();
+    for (int pid : pids) {
+      try {
+        processes.add(procFs.describe(pid));
+      } catch (NoSuchFileException exited) {
+        // gone between the listing and the read
+      }
+    }
+    return processes;
+  }
+
+  /** Whether the process still runs: its PID exists and was not reused by a later process. */
+  public boolean isRunning(ContainerProcess process) {
+    try {
+      return procFs.startTime(process.hostPid()) == process.startTime();
+    } catch (IOException gone) {
+      return false;
+    }
+  }
+}

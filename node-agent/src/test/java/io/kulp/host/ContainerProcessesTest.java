@@ -1,0 +1,77 @@
+package io.kulp.host;
+
+import static io.kulp.host.HostFixtures.ABSENT;
+import static io.kulp.host.HostFixtures.CONTAINER;
+import static io.kulp.host.HostFixtures.NEIGHBOUR;
+import static io.kulp.host.HostFixtures.containerIn;
+import static io.kulp.host.HostFixtures.host;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ContainerProcessesTest {
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "docker-cgroupfs-v1", "docker-cgroupfs-hybrid", "docker-systemd-v2",
+      "containerd-cgroupfs-v1", "containerd-cgroupfs-v2", "containerd-systemd-v1", "containerd-systemd-v2",
+      "cri-o-cgroupfs-v1", "cri-o-systemd-v2", "containerd-proc-only"})
+  void mapsAContainerToItsHostPidsContainerPidsAndStartTimes(String layout) throws IOException {
+    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host(layout)));
+
+    assertThat(processes.find(containerIn(layout, CONTAINER))).containsExactly(
+        new ContainerProcess(2101, 1, 500001),
+        new ContainerProcess(2117, 12, 500777));
+    assertThat(processes.find(containerIn(layout, NEIGHBOUR))).containsExactly(
+        new ContainerProcess(2301, 1, 500100));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"docker-cgroupfs-v1", "containerd-systemd-v2", "cri-o-cgroupfs-v1", "containerd-proc-only"})
+  void findsNoProcessForAContainerThatIsNotOnTheHost(String layout) throws IOException {
+    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host(layout)));
+
+    assertThat(processes.find(containerIn(layout, ABSENT))).isEmpty();
+  }
+
+  @Test
+  void doesNotMistakeAnotherRuntimesContainerNameForTheContainer() throws IOException {
+    // The same ID, but the host's cgroups were named by containerd, not CRI-O.
+    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host("containerd-systemd-v2")));
+
+    assertThat(processes.find(ContainerId.parse("cri-o://" + CONTAINER))).isEmpty();
+  }
+
+  @Test
+  void readsThePidsInCgroupProcsAndLeavesOutThoseThatHaveExited(@TempDir Path tmp) throws IOException {
+    // Same cgroup tree, but procfs knows only the container's first process: the PIDs come from
+    // cgroup.procs, and a PID that procfs does not have (it exited meanwhile) is left out.
+    Path cgroupRoot = host("containerd-systemd-v2").resolve("sys/fs/cgroup");
+    Path proc = tmp.resolve("proc");
+    Path first = proc.resolve("2101");
+    Files.createDirectories(first);
+    Path fixtureFirst = host("containerd-systemd-v2").resolve("proc/2101");
+    for (String file : new String[] {"status", "stat"}) {
+      Files.copy(fixtureFirst.resolve(file), first.resolve(file));
+    }
+    ContainerProcesses processes = new ContainerProcesses(HostPaths.of(proc, cgroupRoot));
+
+    assertThat(processes.find(ContainerId.parse("containerd://" + CONTAINER)))
+        .containsExactly(new ContainerProcess(2101, 1, 500001));
+  }
+
+  @Test
+  void tellsARunningProcessFromAReusedPid() throws IOException {
+    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host("docker-systemd-v2")));
+
+    assertThat(processes.isRunning(new ContainerProcess(2101, 1, 500001))).isTrue();
+    assertThat(processes.isRunning(new ContainerProcess(2101, 1, 400000))).isFalse();
+    assertThat(processes.isRunning(new ContainerProcess(4242, 1, 500001))).isFalse();
+  }
+}
