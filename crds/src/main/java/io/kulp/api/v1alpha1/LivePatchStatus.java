@@ -1,0 +1,38 @@
+package io.kulp.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state of a {@link LivePatch}. Written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LivePatchStatus {
+
+  /** The metadata.generation of the LivePatch this status describes. */
+  public Long observedGeneration;
+
+  /**
+   * Ready, Progressing, Degraded and Complete (kstatus compatible; each carries
+   * observedGeneration). See {@code io.kulp.api.KulpConstants} for their meaning.
+   */
+  public List<Condition> conditions = new ArrayList<>();
+
+  /** "done/targeted" nodes, for the printer column, for example "3/5". */
+  public String nodesDone;
+
+  /** Node counts of the current rollout. */
+  public NodeCounts nodes;
+
+  /** Process counts summed over the LivePatchNodes of the current rollout. */
+  public ProcessCounts processes;
+
+  /** Names of the nodes in progress (at most 20, sorted). */
+  public List<String> nodesInProgress = new ArrayList<>();
+
+  /** Human-readable summary; names the first failures (node, pod, container, reason). */
+  public String message;
+
+  /** Operator bookkeeping that must survive a restart of the operator. */
+  public RolloutState rollout;
+}

@@ -1,0 +1,37 @@
+package io.kulp.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
+
+/** What happened in one process. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProcessRecord {
+
+  /** Namespace of the pod. */
+  public String namespace;
+
+  /** Name of the pod. */
+  public String pod;
+
+  /** Container name. */
+  public String container;
+
+  /** Runtime container ID, as in the LivePatchNode spec. */
+  public String containerID;
+
+  /** PID of the process in the host's PID namespace. */
+  public Long hostPID;
+
+  /**
+   * Start time of the process in clock ticks since boot (field 22 of /proc/PID/stat), so that a
+   * reused PID is never taken for the same process.
+   */
+  public Long startTime;
+
+  /** Applied, Reverted, Skipped or Failed. */
+  public ProcessResult result;
+
+  /** Why (for Skipped and Failed): the runtime's or the agent's message. At most 512 characters. */
+  @Size(max = 512)
+  public String reason;
+}

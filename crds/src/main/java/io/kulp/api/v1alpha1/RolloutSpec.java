@@ -1,0 +1,30 @@
+package io.kulp.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.IntOrString;
+
+/** How a LivePatch is rolled out across nodes. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RolloutSpec {
+
+  /**
+   * At most this many nodes are in progress at once: a count (at least 1) or a percentage of the
+   * targeted nodes ("25%", rounded down, at least 1 node). Default 1.
+   */
+  @ValidationRule(value = "type(self) == int ? self >= 1 : self.matches('^([1-9][0-9]?|100)%$')",
+      message = "maxConcurrentNodes must be an integer >= 1 or a percentage from 1% to 100%")
+  public IntOrString maxConcurrentNodes;
+
+  /** Patch a few nodes first, then pause. Absent: no canary. */
+  public CanarySpec canary;
+
+  /**
+   * When true, no further node is started; nodes already in progress finish. Setting it back to
+   * false resumes. Default false.
+   */
+  public Boolean paused;
+
+  /** What to do when nodes fail. Absent: maxFailedNodes 0, onFailure Pause. */
+  public FailurePolicy failurePolicy;
+}

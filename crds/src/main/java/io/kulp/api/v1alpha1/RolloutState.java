@@ -1,0 +1,26 @@
+package io.kulp.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The operator's memory of the current rollout, kept in the status so that a restarted operator
+ * resumes where it was. Everything else is derived from the LivePatchNodes.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RolloutState {
+
+  /**
+   * Digest of what is rolled out (action, library, patch source and sha256, mode). A different
+   * value means a new rollout: canary and failure policy start over.
+   */
+  public String digest;
+
+  /** When the canary nodes were all done (RFC 3339); absent while the canary runs. */
+  public String canaryCompletedAt;
+
+  /**
+   * True once the failure policy RevertCompleted fired for this digest: every node of the
+   * rollout is made to revert and nothing new is started.
+   */
+  public Boolean rolledBack;
+}

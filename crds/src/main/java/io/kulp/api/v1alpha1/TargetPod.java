@@ -1,0 +1,22 @@
+package io.kulp.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One targeted pod on a node, with the containers of it that are targeted. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TargetPod {
+
+  /** Namespace of the pod. */
+  public String namespace;
+
+  /** Name of the pod. */
+  public String name;
+
+  /** metadata.uid of the pod: a pod recreated under the same name is a different target. */
+  public String uid;
+
+  /** The targeted containers of this pod, sorted by name. */
+  public List<TargetContainer> containers = new ArrayList<>();
+}
