@@ -24,7 +24,7 @@ fail() { echo "docker-up: ERROR: $*" >&2; exit 1; }
 install_docker() {
   [ "$(id -u)" -eq 0 ] || fail "dockerd is missing and installing it needs root (apt-get install docker.io)"
   command -v apt-get >/dev/null || fail "dockerd is missing and this is not a Debian-like system (no apt-get)"
-  say "dockerd not found: installing Debian's docker.io (and its dependencies containerd, runc, tini) with apt-get"
+  say "dockerd not found: installing Debian's docker.io with apt-get (it brings containerd, runc, tini and iptables)"
   # Installing must not start a daemon with default networking: a policy-rc.d that answers 101 tells
   # invoke-rc.d not to start services. Only add one when there is none, and remove only ours.
   if [ ! -e "$policy_rc" ]; then
@@ -33,7 +33,7 @@ install_docker() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || fail "apt-get update failed; the Debian package mirror must be reachable to install docker.io"
-  apt-get install -y -qq --no-install-recommends docker.io >/dev/null \
+  apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends docker.io \
     || fail "apt-get install docker.io failed (see apt's messages above)"
   if [ -n "$our_policy_rc" ]; then rm -f "$policy_rc"; our_policy_rc=""; fi
   command -v dockerd >/dev/null || fail "docker.io installed but dockerd is still not on PATH"
@@ -100,7 +100,12 @@ if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then insta
 if engine_answers; then
   say "dockerd already answers on $socket"
 else
-  pgrep -x dockerd >/dev/null && fail "a dockerd process runs but does not answer on $socket; stop it or see its log"
+  if pgrep -x dockerd >/dev/null; then
+    say "a dockerd process runs but does not answer yet; waiting up to 30s"
+    wait_for_engine 30 || fail "a dockerd process runs but does not answer on $socket; stop it or see its log"
+  fi
+fi
+if ! engine_answers; then
   if [ -n "${KULP_DOCKER_STORAGE_DRIVER:-}" ]; then
     start_dockerd "$KULP_DOCKER_STORAGE_DRIVER" || fail "dockerd did not start with storage driver $KULP_DOCKER_STORAGE_DRIVER"
   else
