@@ -48,6 +48,13 @@ public final class KulpConstants {
    */
   public static final String ANNOTATION_SKIP_REVERT = "kulp.io/skip-revert";
 
+  /**
+   * Annotation on a LivePatchNode, written by the operator: the digest of the rollout its spec
+   * belongs to (action, library, patch, mode and target selectors of the LivePatch, plus a suffix
+   * while reverting). Agents may ignore it; the operator uses it to tell current work from stale.
+   */
+  public static final String ANNOTATION_ROLLOUT_DIGEST = "kulp.io/rollout-digest";
+
   // ---- condition types on LivePatch.status.conditions (kstatus compatible) -----------------
 
   /** True when the rollout is complete and no targeted node failed. */

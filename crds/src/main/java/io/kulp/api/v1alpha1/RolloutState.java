@@ -19,6 +19,12 @@ public class RolloutState {
   public String canaryCompletedAt;
 
   /**
+   * When every targeted node first reported for this digest (RFC 3339). A OneShot LivePatch
+   * starts no further node after that.
+   */
+  public String completedAt;
+
+  /**
    * True once the failure policy RevertCompleted fired for this digest: every node of the
    * rollout is made to revert and nothing new is started.
    */

@@ -1,0 +1,54 @@
+package io.kulp.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kulp.operator.livepatch.EventRecorder;
+import io.kulp.operator.livepatch.LivePatchReconciler;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+
+/** The running operator: JOSDK with the LivePatch reconciler, metrics and ops endpoints. */
+public final class KulpOperatorApp implements AutoCloseable {
+
+  private final Operator operator;
+  private final OpsHttpServer http;
+
+  private KulpOperatorApp(Operator operator, OpsHttpServer http) {
+    this.operator = operator;
+    this.http = http;
+  }
+
+  /** Starts reconciling (once leader, if leader election is on) and serving the endpoints. */
+  public static KulpOperatorApp start(KubernetesClient client, OperatorSettings settings,
+      Clock clock) {
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var operator = new Operator(o -> {
+      o.withKubernetesClient(client).withCloseClientOnStop(false)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(
+            new LeaderElectionConfiguration(settings.leaseName(), settings.namespace()));
+      }
+    });
+    operator.register(new LivePatchReconciler(clock,
+        new EventRecorder(client, settings.namespace(), clock)));
+    operator.start();
+    var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(),
+        operator.getRuntimeInfo(), registry);
+    return new KulpOperatorApp(operator, http);
+  }
+
+  /** The port the ops endpoints listen on. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    operator.stop();
+  }
+}

@@ -1,0 +1,26 @@
+package io.kulp.operator;
+
+import io.kulp.api.KulpConstants;
+import java.util.Map;
+
+/**
+ * The operator's settings, from environment variables (names in {@link KulpConstants}).
+ *
+ * @param namespace namespace of the leader-election Lease and of Events
+ * @param leaderElection whether to elect a leader among replicas
+ * @param leaseName name of the Lease
+ * @param httpPort port of /healthz, /startup and /metrics (0: any free port)
+ * @param bindAddress address the HTTP endpoints bind to
+ */
+public record OperatorSettings(String namespace, boolean leaderElection, String leaseName,
+    int httpPort, String bindAddress) {
+
+  public static OperatorSettings fromEnv(Map<String, String> env) {
+    return new OperatorSettings(
+        env.getOrDefault(KulpConstants.ENV_OPERATOR_NAMESPACE, "default"),
+        !"false".equalsIgnoreCase(env.getOrDefault(KulpConstants.ENV_LEADER_ELECTION, "true")),
+        env.getOrDefault(KulpConstants.ENV_LEASE_NAME, "kulp-operator"),
+        Integer.parseInt(env.getOrDefault(KulpConstants.ENV_HTTP_PORT, "8080")),
+        env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"));
+  }
+}

@@ -1,0 +1,39 @@
+package io.kulp.operator.livepatch;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which updates of pods, nodes and namespaces can change a LivePatch's targets. Everything else
+ * (a pod's conditions, a node's heartbeats) is dropped before it wakes every LivePatch.
+ */
+final class ClusterEventFilters {
+
+  private ClusterEventFilters() {}
+
+  static <R extends HasMetadata> boolean labelsChanged(R newR, R oldR) {
+    return !Objects.equals(newR.getMetadata().getLabels(), oldR.getMetadata().getLabels());
+  }
+
+  static boolean podChangeMatters(Pod newPod, Pod oldPod) {
+    return labelsChanged(newPod, oldPod)
+        || !Objects.equals(newPod.getSpec().getNodeName(), oldPod.getSpec().getNodeName())
+        || !Objects.equals(newPod.getMetadata().getDeletionTimestamp(),
+            oldPod.getMetadata().getDeletionTimestamp())
+        || !Objects.equals(phase(newPod), phase(oldPod))
+        || !Objects.equals(containerIds(newPod), containerIds(oldPod));
+  }
+
+  private static String phase(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+  }
+
+  private static List<String> containerIds(Pod pod) {
+    return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of()
+        : pod.getStatus().getContainerStatuses().stream()
+            .map(ContainerStatus::getContainerID).toList();
+  }
+}

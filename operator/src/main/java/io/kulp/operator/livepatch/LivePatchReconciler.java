@@ -1,0 +1,187 @@
+package io.kulp.operator.livepatch;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import io.kulp.api.v1alpha1.LivePatchSpec;
+import io.kulp.api.v1alpha1.LivePatchStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Reconciles a LivePatch: resolve the targeted nodes, plan the rollout step, write the
+ * LivePatchNodes, aggregate their reports into the status. The decisions live in
+ * {@link TargetResolver}, {@link RolloutPlanner}, {@link DeletionPlanner} and
+ * {@link StatusAggregator}. JOSDK starts reconciling only after every informer below has synced,
+ * so "no targets" is never concluded from an empty cache.
+ */
+@ControllerConfiguration(name = "livepatch", finalizerName = KulpConstants.FINALIZER_REVERT)
+public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LivePatch> {
+
+  /** Safety net for deletions waiting on agents (events normally wake the reconciler first). */
+  static final long DELETION_RECHECK_MILLIS = 10_000;
+
+  private final Clock clock;
+  private final EventRecorder events;
+  private final LivePatchValidator validator = new LivePatchValidator();
+  private final TargetResolver resolver = new TargetResolver();
+  private final RolloutPlanner planner = new RolloutPlanner();
+  private final DeletionPlanner deletionPlanner = new DeletionPlanner();
+  private final StatusAggregator aggregator = new StatusAggregator();
+  private InformerEventSource<LivePatchNode, LivePatch> lpnSource;
+  private InformerEventSource<Pod, LivePatch> podSource;
+  private InformerEventSource<Node, LivePatch> nodeSource;
+  private InformerEventSource<Namespace, LivePatch> namespaceSource;
+
+  public LivePatchReconciler(Clock clock, EventRecorder events) {
+    this.clock = clock;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, LivePatch>> prepareEventSources(EventSourceContext<LivePatch> ctx) {
+    lpnSource = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(LivePatchNode.class, LivePatch.class)
+        .withSecondaryToPrimaryMapper(lpn -> Set.of(new ResourceID(lpn.getSpec().livePatch)))
+        .build(), ctx);
+    podSource = everyLivePatch(ctx, Pod.class, ClusterEventFilters::podChangeMatters);
+    nodeSource = everyLivePatch(ctx, Node.class, ClusterEventFilters::labelsChanged);
+    namespaceSource = everyLivePatch(ctx, Namespace.class, ClusterEventFilters::labelsChanged);
+    return List.of(lpnSource, podSource, nodeSource, namespaceSource);
+  }
+
+  /** An informer on {@code type} whose relevant changes wake every LivePatch. */
+  private static <R extends HasMetadata> InformerEventSource<R, LivePatch> everyLivePatch(
+      EventSourceContext<LivePatch> ctx, Class<R> type,
+      java.util.function.BiPredicate<R, R> updateMatters) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(type, LivePatch.class)
+        .withName(type.getSimpleName().toLowerCase())
+        .withSecondaryToPrimaryMapper(r -> ctx.getPrimaryCache().list()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        // read through list(), never per primary: no primary-to-secondary index is kept
+        .withPrimaryToSecondaryMapper((LivePatch p) -> Set.of())
+        .withOnUpdateFilter((newR, oldR) -> updateMatters.test(newR, oldR))
+        .build(), ctx);
+  }
+
+  @Override
+  public UpdateControl<LivePatch> reconcile(LivePatch lp, Context<LivePatch> context) {
+    Instant now = clock.instant();
+    LivePatchSpec spec = lp.getSpec();
+    List<String> errors = validator.validate(spec);
+    if (!errors.isEmpty()) {
+      return withStatus(lp, aggregator.invalid(lp, errors, now), null);
+    }
+    String name = lp.getMetadata().getName();
+    var view = new TargetResolver.ClusterView(podSource.list().toList(),
+        namespaceSource.list().toList(), nodeSource.list().toList());
+    SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
+    resolver.resolve(spec.target, view).forEach((node, pods) ->
+        desired.put(node, Specs.nodeSpec(name, spec, node, pods)));
+    Map<String, LivePatchNode> existing = existing(context);
+
+    RolloutPlan plan = planner.plan(new RolloutPlanner.Input(name, Specs.rolloutDigest(spec),
+        Specs.mode(spec), spec.rollout, desired, existing, liveNodes(),
+        lp.getStatus() == null ? null : lp.getStatus().rollout, now));
+    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
+    plan.toDelete().forEach(writer::delete);
+    plan.toWrite().forEach((node, s) -> writer.write(lp, s, plan.nodeDigest(), existing.get(node)));
+    if (!plan.toWrite().isEmpty()) {
+      events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
+          + " node(s): " + String.join(", ", plan.toWrite().keySet()));
+    }
+    return withStatus(lp, aggregator.aggregate(lp, plan, now),
+        plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
+  }
+
+  @Override
+  public DeleteControl cleanup(LivePatch lp, Context<LivePatch> context) {
+    Map<String, LivePatchNode> existing = existing(context);
+    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
+    var annotations = lp.getMetadata().getAnnotations();
+    if (annotations != null && "true".equals(annotations.get(KulpConstants.ANNOTATION_SKIP_REVERT))) {
+      existing.values().forEach(writer::delete);
+      events.normal(lp, KulpConstants.REASON_DELETING, "deleted without revert ("
+          + KulpConstants.ANNOTATION_SKIP_REVERT + ")");
+      return DeleteControl.defaultDelete();
+    }
+    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, liveNodes());
+    plan.toDelete().forEach(writer::delete);
+    plan.toWrite().forEach((node, s) ->
+        writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node)));
+    if (!plan.toWrite().isEmpty()) {
+      events.normal(lp, KulpConstants.REASON_DELETING, "reverting on " + plan.toWrite().size()
+          + " node(s): " + String.join(", ", plan.toWrite().keySet()));
+    }
+    if (!plan.finished()) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK_MILLIS);
+    }
+    existing.values().forEach(writer::delete);
+    events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
+    return DeleteControl.defaultDelete();
+  }
+
+  private Map<String, LivePatchNode> existing(Context<LivePatch> context) {
+    return context.getSecondaryResources(LivePatchNode.class).stream()
+        .filter(l -> l.getMetadata().getDeletionTimestamp() == null)
+        .collect(Collectors.toMap(l -> l.getSpec().nodeName, l -> l, (a, b) -> a, TreeMap::new));
+  }
+
+  private Set<String> liveNodes() {
+    return nodeSource.list().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+  }
+
+  /** Patches the status only when it changed, and records condition transitions as Events. */
+  private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status, Long requeue) {
+    LivePatchStatus old = lp.getStatus();
+    UpdateControl<LivePatch> control;
+    if (old != null && Specs.sameJson(old, status)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      recordTransitions(lp, old == null ? List.of() : old.conditions, status.conditions);
+      lp.setStatus(status);
+      control = UpdateControl.patchStatus(lp);
+    }
+    return requeue == null ? control : control.rescheduleAfter(requeue);
+  }
+
+  private void recordTransitions(LivePatch lp, List<Condition> before, List<Condition> after) {
+    for (Condition c : after) {
+      boolean changed = Conditions.find(before, c.getType())
+          .map(b -> !b.getStatus().equals(c.getStatus())).orElse(true);
+      if (changed) {
+        String text = c.getType() + "=" + c.getStatus() + " (" + c.getReason() + "): " + c.getMessage();
+        boolean bad = KulpConstants.CONDITION_DEGRADED.equals(c.getType()) && "True".equals(c.getStatus());
+        if (bad) {
+          events.warning(lp, c.getReason(), text);
+        } else {
+          events.normal(lp, c.getReason(), text);
+        }
+      }
+    }
+  }
+}

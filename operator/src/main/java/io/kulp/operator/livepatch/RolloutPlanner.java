@@ -1,0 +1,216 @@
+package io.kulp.operator.livepatch;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.CanarySpec;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.OnFailure;
+import io.kulp.api.v1alpha1.RolloutSpec;
+import io.kulp.api.v1alpha1.RolloutState;
+import io.kulp.api.v1alpha1.TargetPod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Decides the next step of a rollout from the targeted nodes, the existing LivePatchNodes and the
+ * rollout rules: which nodes to start (concurrency, canary and its pause, paused, failure policy),
+ * which LivePatchNodes to delete, and where the rollout stands. Pure: no cluster access. Nodes are
+ * started in name order, so that equal inputs give equal plans (a restarted operator, or one
+ * reading a stale cache, makes the same choice again).
+ */
+public final class RolloutPlanner {
+
+  /**
+   * What a planning step looks at.
+   *
+   * @param livePatch name of the LivePatch
+   * @param digest rollout digest of its spec (see {@link Specs#rolloutDigest})
+   * @param mode its mode
+   * @param rollout its rollout rules, may be null
+   * @param desired node name to the LivePatchNode spec the LivePatch asks for on that node
+   * @param existing node name to the existing LivePatchNode of this LivePatch
+   * @param liveNodes names of the nodes that exist
+   * @param state the rollout state stored in the status, may be null
+   * @param now the current time
+   */
+  public record Input(String livePatch, String digest, Mode mode, RolloutSpec rollout,
+      SortedMap<String, LivePatchNodeSpec> desired, Map<String, LivePatchNode> existing,
+      Set<String> liveNodes, RolloutState state, Instant now) {}
+
+  static final String REVERT_SUFFIX = "-revert";
+
+  public RolloutPlan plan(Input in) {
+    RolloutState state = in.state() != null && in.digest().equals(in.state().digest)
+        ? Specs.copy(in.state()) : freshState(in.digest());
+    boolean rolledBack = Boolean.TRUE.equals(state.rolledBack);
+    String nodeDigest = rolledBack ? in.digest() + REVERT_SUFFIX : in.digest();
+
+    List<LivePatchNode> toDelete = new ArrayList<>();
+    Map<String, LivePatchNode> live = new TreeMap<>();
+    in.existing().forEach((node, lpn) -> {
+      if (in.liveNodes().contains(node)) {
+        live.put(node, lpn);
+      } else {
+        toDelete.add(lpn); // garbage collection: the node is gone
+      }
+    });
+
+    SortedMap<String, LivePatchNodeSpec> wanted = wanted(in, state, live, rolledBack);
+    live.forEach((node, lpn) -> {
+      if (!wanted.containsKey(node)) {
+        toDelete.add(lpn); // no longer targeted (pods gone, selector changed)
+      }
+    });
+    SortedMap<String, NodeProgress> progress = new TreeMap<>();
+    Map<String, LivePatchNode> current = new TreeMap<>();
+    wanted.forEach((node, spec) -> {
+      progress.put(node, NodeProgress.of(live.get(node), nodeDigest, spec));
+      if (live.containsKey(node)) {
+        current.put(node, live.get(node));
+      }
+    });
+
+    Step step = decide(in, state, progress, rolledBack);
+    if (step.phase == RolloutPhase.REVERTING && !rolledBack) {
+      state.rolledBack = true; // the failure policy just fired: plan the rollback instead
+      return plan(new Input(in.livePatch(), in.digest(), in.mode(), in.rollout(), in.desired(),
+          in.existing(), in.liveNodes(), state, in.now()));
+    }
+    SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
+    step.start.forEach(node -> toWrite.put(node, wanted.get(node)));
+    return new RolloutPlan(step.phase, nodeDigest, toWrite, toDelete, progress, current, state,
+        step.requeueAfter);
+  }
+
+  /** The spec each node must hold; OneShot keeps the targets a node was started with. */
+  private SortedMap<String, LivePatchNodeSpec> wanted(Input in, RolloutState state,
+      Map<String, LivePatchNode> live, boolean rolledBack) {
+    SortedMap<String, LivePatchNodeSpec> wanted = new TreeMap<>();
+    if (rolledBack) {
+      // Revert every node this rollout touched, with the targets it was given.
+      live.forEach((node, lpn) -> {
+        if (NodeProgress.isWrittenFor(lpn, in.digest())
+            || NodeProgress.isWrittenFor(lpn, in.digest() + REVERT_SUFFIX)) {
+          wanted.put(node, Specs.withAction(lpn.getSpec(), Action.Revert));
+        }
+      });
+      return wanted;
+    }
+    boolean frozen = in.mode() == Mode.OneShot && state.completedAt != null;
+    if (!frozen) {
+      wanted.putAll(in.desired());
+    }
+    if (in.mode() == Mode.OneShot) {
+      live.forEach((node, lpn) -> {
+        if (NodeProgress.isWrittenFor(lpn, in.digest())) {
+          wanted.put(node, lpn.getSpec());
+        }
+      });
+    }
+    return wanted;
+  }
+
+  private record Step(RolloutPhase phase, List<String> start, Optional<Duration> requeueAfter) {}
+
+  private Step decide(Input in, RolloutState state, SortedMap<String, NodeProgress> progress,
+      boolean rolledBack) {
+    List<String> notStarted = progress.entrySet().stream()
+        .filter(e -> e.getValue() == NodeProgress.NOT_STARTED).map(Map.Entry::getKey).toList();
+    long inProgress = progress.values().stream().filter(NodeProgress.IN_PROGRESS::equals).count();
+    long failed = progress.values().stream().filter(NodeProgress.FAILED::equals).count();
+    RolloutSpec rollout = in.rollout() == null ? new RolloutSpec() : in.rollout();
+
+    if (rolledBack) {
+      boolean busy = inProgress > 0 || !notStarted.isEmpty();
+      return new Step(busy ? RolloutPhase.REVERTING : RolloutPhase.ROLLED_BACK, notStarted,
+          Optional.empty());
+    }
+    if (failed > maxFailedNodes(rollout)) {
+      boolean revert = rollout.failurePolicy != null
+          && rollout.failurePolicy.onFailure == OnFailure.RevertCompleted;
+      return new Step(revert ? RolloutPhase.REVERTING : RolloutPhase.FAILURE_PAUSE, List.of(),
+          Optional.empty());
+    }
+    if (notStarted.isEmpty() && inProgress == 0) {
+      state.completedAt = state.completedAt == null ? in.now().toString() : state.completedAt;
+      if (rollout.canary != null && state.canaryCompletedAt == null) {
+        state.canaryCompletedAt = in.now().toString(); // everything fit into the canary
+      }
+      return new Step(RolloutPhase.COMPLETE, List.of(), Optional.empty());
+    }
+    if (Boolean.TRUE.equals(rollout.paused)) {
+      return new Step(RolloutPhase.PAUSED, List.of(), Optional.empty());
+    }
+    int concurrency = maxConcurrentNodes(rollout.maxConcurrentNodes, progress.size());
+    long budget = concurrency - inProgress;
+    CanarySpec canary = rollout.canary;
+    if (canary != null && state.canaryCompletedAt == null) {
+      long started = progress.size() - notStarted.size();
+      int canaryNodes = Math.min(canary.nodes == null ? 1 : canary.nodes, progress.size());
+      if (started < canaryNodes || inProgress > 0) {
+        budget = Math.min(budget, canaryNodes - started);
+        return new Step(RolloutPhase.ROLLING, first(notStarted, budget), Optional.empty());
+      }
+      state.canaryCompletedAt = in.now().toString();
+    }
+    if (canary != null) {
+      Optional<Duration> left = pauseLeft(canary, Instant.parse(state.canaryCompletedAt), in.now());
+      if (left.isEmpty() || !left.get().isZero()) {
+        return new Step(RolloutPhase.CANARY_PAUSE, List.of(), left);
+      }
+    }
+    return new Step(RolloutPhase.ROLLING, first(notStarted, budget), Optional.empty());
+  }
+
+  /** Time left of the canary pause: zero when over, empty when it lasts until resumed. */
+  static Optional<Duration> pauseLeft(CanarySpec canary, Instant canaryDone, Instant now) {
+    String pause = canary.pause == null ? "Indefinite" : canary.pause;
+    if ("Indefinite".equals(pause)) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(now, canaryDone.plus(parseDuration(pause)));
+    return Optional.of(left.isNegative() ? Duration.ZERO : left);
+  }
+
+  /** Parses "1h30m", "10m", "90s" (the forms the CRD's CEL rule allows). */
+  static Duration parseDuration(String text) {
+    return Duration.parse("PT" + text.toUpperCase());
+  }
+
+  /** A count, or a percentage of the targeted nodes rounded down; at least 1. Default 1. */
+  static int maxConcurrentNodes(IntOrString value, int targeted) {
+    if (value == null) {
+      return 1;
+    }
+    if (value.getIntVal() != null) {
+      return Math.max(1, value.getIntVal());
+    }
+    String s = value.getStrVal().trim();
+    int percent = Integer.parseInt(s.substring(0, s.length() - 1));
+    return Math.max(1, targeted * percent / 100);
+  }
+
+  static int maxFailedNodes(RolloutSpec rollout) {
+    return rollout.failurePolicy == null || rollout.failurePolicy.maxFailedNodes == null
+        ? 0 : rollout.failurePolicy.maxFailedNodes;
+  }
+
+  private static List<String> first(List<String> nodes, long n) {
+    return nodes.subList(0, (int) Math.max(0, Math.min(n, nodes.size())));
+  }
+
+  private static RolloutState freshState(String digest) {
+    RolloutState s = new RolloutState();
+    s.digest = digest;
+    return s;
+  }
+}

@@ -1,0 +1,74 @@
+package io.kulp.operator.livepatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import io.kulp.api.v1alpha1.LivePatchSpec;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.TargetPod;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Defaults, digests, copies and comparisons of the API types (which hold data only). */
+final class Specs {
+
+  private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+  private Specs() {}
+
+  static Action action(LivePatchSpec spec) {
+    return spec.action == null ? Action.Apply : spec.action;
+  }
+
+  static Mode mode(LivePatchSpec spec) {
+    return spec.mode == null ? Mode.OneShot : spec.mode;
+  }
+
+  /**
+   * Digest of what a LivePatch rolls out: action, library, patch, mode and target selectors.
+   * Rollout settings (concurrency, canary, paused, failure policy) are left out on purpose: changing
+   * them steers the running rollout instead of starting a new one.
+   */
+  static String rolloutDigest(LivePatchSpec spec) {
+    String json = JSON.asJson(Arrays.asList(action(spec), spec.library, spec.patch, mode(spec),
+        spec.target));
+    return LivePatchNodeNames.sha256Hex(json).substring(0, 16);
+  }
+
+  /** The LivePatchNode spec of one node, as the LivePatch asks for it. */
+  static LivePatchNodeSpec nodeSpec(String livePatch, LivePatchSpec spec, String node,
+      List<TargetPod> targets) {
+    LivePatchNodeSpec s = new LivePatchNodeSpec();
+    s.livePatch = livePatch;
+    s.nodeName = node;
+    s.action = action(spec);
+    s.mode = mode(spec);
+    s.library = copy(spec.library);
+    s.patch = copy(spec.patch);
+    s.targets = targets.stream().map(Specs::copy).collect(Collectors.toCollection(ArrayList::new));
+    return s;
+  }
+
+  /** The same node spec with another action (Revert, on rollback and deletion). */
+  static LivePatchNodeSpec withAction(LivePatchNodeSpec spec, Action action) {
+    LivePatchNodeSpec s = copy(spec);
+    s.action = action;
+    return s;
+  }
+
+  static boolean sameJson(Object a, Object b) {
+    return tree(a).equals(tree(b));
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T copy(T value) {
+    return value == null ? null : (T) JSON.convertValue(value, value.getClass());
+  }
+
+  private static JsonNode tree(Object value) {
+    return JSON.convertValue(value, JsonNode.class);
+  }
+}

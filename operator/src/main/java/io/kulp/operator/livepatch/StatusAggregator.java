@@ -1,0 +1,149 @@
+package io.kulp.operator.livepatch;
+
+import static io.kulp.api.KulpConstants.CONDITION_COMPLETE;
+import static io.kulp.api.KulpConstants.CONDITION_DEGRADED;
+import static io.kulp.api.KulpConstants.CONDITION_PROGRESSING;
+import static io.kulp.api.KulpConstants.CONDITION_READY;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchStatus;
+import io.kulp.api.v1alpha1.NodeCounts;
+import io.kulp.api.v1alpha1.ProcessCounts;
+import io.kulp.api.v1alpha1.ProcessRecord;
+import io.kulp.api.v1alpha1.ProcessResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a rollout plan and the agents' reports into the LivePatch status. Pure. */
+public final class StatusAggregator {
+
+  static final int MAX_NODES_LISTED = 20;
+  static final int MAX_FAILURES_NAMED = 3;
+
+  /** The status for a valid LivePatch after the planning step {@code plan}. */
+  public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, Instant now) {
+    LivePatchStatus s = new LivePatchStatus();
+    s.observedGeneration = lp.getMetadata().getGeneration();
+    s.rollout = plan.state();
+    s.nodes = new NodeCounts();
+    s.nodes.targeted = plan.progress().size();
+    s.nodes.done = (int) plan.count(NodeProgress.DONE);
+    s.nodes.failed = (int) plan.count(NodeProgress.FAILED);
+    // Nodes started in this very step are in progress as soon as they are written.
+    s.nodes.inProgress = (int) plan.count(NodeProgress.IN_PROGRESS) + plan.toWrite().size();
+    s.nodesDone = s.nodes.done + "/" + s.nodes.targeted;
+    plan.progress().forEach((node, p) -> {
+      if ((p == NodeProgress.IN_PROGRESS || plan.toWrite().containsKey(node))
+          && s.nodesInProgress.size() < MAX_NODES_LISTED) {
+        s.nodesInProgress.add(node);
+      }
+    });
+    s.processes = processCounts(plan);
+
+    List<String> failures = failures(plan);
+    s.message = message(plan, s.nodes, failures);
+    List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
+    Long gen = lp.getMetadata().getGeneration();
+    String reason = reason(plan.phase());
+    boolean complete = plan.phase() == RolloutPhase.COMPLETE;
+    boolean rolledBack = plan.phase() == RolloutPhase.REVERTING
+        || plan.phase() == RolloutPhase.ROLLED_BACK;
+    boolean degraded = s.nodes.failed > 0 || rolledBack;
+    String degradedReason = rolledBack ? KulpConstants.REASON_ROLLED_BACK
+        : degraded ? KulpConstants.REASON_NODES_FAILED : KulpConstants.REASON_NO_FAILURES;
+    boolean progressing = plan.phase() == RolloutPhase.ROLLING
+        || plan.phase() == RolloutPhase.REVERTING;
+    s.conditions.add(Conditions.condition(old, CONDITION_READY, complete && !degraded,
+        complete && degraded ? degradedReason : reason, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, progressing,
+        reason, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, degraded, degradedReason,
+        degraded ? String.join("; ", failures.isEmpty() ? List.of(s.message) : failures) : "",
+        gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, complete, reason, s.message,
+        gen, now));
+    return s;
+  }
+
+  /** The status for a LivePatch whose spec breaks rules the server could not check. */
+  public LivePatchStatus invalid(LivePatch lp, List<String> errors, Instant now) {
+    LivePatchStatus s = new LivePatchStatus();
+    s.observedGeneration = lp.getMetadata().getGeneration();
+    s.rollout = lp.getStatus() == null ? null : lp.getStatus().rollout;
+    s.message = "invalid spec: " + String.join("; ", errors);
+    List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
+    Long gen = lp.getMetadata().getGeneration();
+    String r = KulpConstants.REASON_INVALID_SPEC;
+    s.conditions.add(Conditions.condition(old, CONDITION_READY, false, r, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, false, r, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, true, r, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, false, r, s.message, gen, now));
+    return s;
+  }
+
+  static String reason(RolloutPhase phase) {
+    return switch (phase) {
+      case ROLLING -> KulpConstants.REASON_ROLLING_OUT;
+      case PAUSED -> KulpConstants.REASON_PAUSED;
+      case CANARY_PAUSE -> KulpConstants.REASON_CANARY_PAUSE;
+      case FAILURE_PAUSE -> KulpConstants.REASON_FAILURE_POLICY_PAUSE;
+      case REVERTING, ROLLED_BACK -> KulpConstants.REASON_ROLLED_BACK;
+      case COMPLETE -> KulpConstants.REASON_ALL_NODES_DONE;
+    };
+  }
+
+  private static ProcessCounts processCounts(RolloutPlan plan) {
+    ProcessCounts c = new ProcessCounts();
+    for (Map.Entry<String, LivePatchNode> e : plan.current().entrySet()) {
+      LivePatchNode lpn = e.getValue();
+      if (plan.progress().get(e.getKey()) == NodeProgress.NOT_STARTED
+          || lpn.getStatus() == null || lpn.getStatus().summary == null) {
+        continue; // a report on something else than the current desired state
+      }
+      var sum = lpn.getStatus().summary;
+      c.patched += lpn.getSpec().action == Action.Apply ? sum.applied : sum.reverted;
+      c.skipped += sum.skipped;
+      c.failed += sum.failed;
+    }
+    return c;
+  }
+
+  /** "node: ns/pod/container: reason" for the first failed processes (or nodes), in node order. */
+  private static List<String> failures(RolloutPlan plan) {
+    List<String> out = new ArrayList<>();
+    plan.progress().forEach((node, p) -> {
+      if (p != NodeProgress.FAILED || out.size() >= MAX_FAILURES_NAMED) {
+        return;
+      }
+      var st = plan.current().get(node).getStatus();
+      ProcessRecord r = st.records == null ? null : st.records.stream()
+          .filter(x -> x.result == ProcessResult.Failed).findFirst().orElse(null);
+      out.add(r != null
+          ? node + ": " + r.namespace + "/" + r.pod + "/" + r.container + ": " + r.reason
+          : node + ": " + (st.message == null ? "failed" : st.message));
+    });
+    return out;
+  }
+
+  private static String message(RolloutPlan plan, NodeCounts n, List<String> failures) {
+    String counts = n.done + "/" + n.targeted + " nodes done, " + n.inProgress + " in progress, "
+        + n.failed + " failed";
+    String what = switch (plan.phase()) {
+      case ROLLING -> "rolling out";
+      case PAUSED -> "paused (spec.rollout.paused)";
+      case CANARY_PAUSE -> "canary done, pausing (spec.rollout.canary.pause)";
+      case FAILURE_PAUSE -> "halted: more nodes failed than failurePolicy.maxFailedNodes";
+      case REVERTING -> "rolling back: too many nodes failed, every node worked on reverts";
+      case ROLLED_BACK -> "rolled back: too many nodes failed";
+      case COMPLETE -> "complete";
+    };
+    String msg = what + ": " + counts;
+    return failures.isEmpty() ? msg : msg + "; first failures: " + String.join("; ", failures);
+  }
+}

@@ -1,0 +1,76 @@
+package io.kulp.operator.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Nodes and running pods as a kubelet would have reported them, written straight to the API
+ * server (there is no kubelet or scheduler here). Everything is labelled with the test's scope so
+ * that tests sharing a server do not see each other's objects.
+ */
+public final class FakeNodes {
+
+  /** Label put on every node of a scope; LivePatches of that test use it as nodeSelector. */
+  public static final String SCOPE_LABEL = "kulp-test/scope";
+
+  private final KubernetesClient client;
+  private final String scope;
+
+  public FakeNodes(KubernetesClient client, String scope) {
+    this.client = client;
+    this.scope = scope;
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(scope)
+        .addToLabels(SCOPE_LABEL, scope).endMetadata().build()).serverSideApply();
+  }
+
+  /** The namespace of this scope's pods. */
+  public String namespace() {
+    return scope;
+  }
+
+  /** Node names are prefixed with the scope: {@code <scope>-<suffix>}. */
+  public String node(String suffix) {
+    return scope + "-" + suffix;
+  }
+
+  public void addNodes(String... suffixes) {
+    for (String s : suffixes) {
+      client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node(s))
+          .addToLabels(SCOPE_LABEL, scope).endMetadata().build()).create();
+    }
+  }
+
+  public void deleteNode(String suffix) {
+    client.nodes().withName(node(suffix)).delete();
+  }
+
+  /** A running pod on node {@code <scope>-<nodeSuffix>}, app=&lt;app&gt;, with these containers. */
+  public Pod runPod(String name, String nodeSuffix, String app, String... containers) {
+    Map<String, String> labels = new HashMap<>(Map.of("app", app));
+    var builder = new PodBuilder().withNewMetadata().withName(name).withNamespace(scope)
+        .withLabels(labels).endMetadata().withNewSpec().withNodeName(node(nodeSuffix));
+    for (String c : containers) {
+      builder.addNewContainer().withName(c).withImage("scratch/" + c).endContainer();
+    }
+    Pod pod = client.resource(builder.endSpec().build()).create();
+    pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+        .withContainerStatuses(Arrays.stream(containers).map(c -> new ContainerStatusBuilder()
+            .withName(c).withImage("scratch/" + c).withImageID("sha256:" + "0".repeat(64))
+            .withReady(true).withRestartCount(0).withStarted(true)
+            .withContainerID(containerId(name, c)).build()).toList())
+        .build());
+    return client.resource(pod).updateStatus();
+  }
+
+  /** The container ID the fake kubelet reports for a container of a pod. */
+  public static String containerId(String pod, String container) {
+    return "containerd://" + Integer.toHexString((pod + "/" + container).hashCode());
+  }
+}
