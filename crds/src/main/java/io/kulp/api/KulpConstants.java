@@ -119,6 +119,11 @@ public final class KulpConstants {
   public static final String ENV_LEADER_ELECTION = "KULP_LEADER_ELECTION";
   /** Operator: name of the leader-election Lease. Default "kulp-operator". */
   public static final String ENV_LEASE_NAME = "KULP_LEASE_NAME";
+  /**
+   * Operator: its identity in leader election (downward API metadata.name). Default $HOSTNAME, or
+   * a random UUID.
+   */
+  public static final String ENV_POD_NAME = "KULP_POD_NAME";
   /** Operator: TCP port of /healthz, /startup and /metrics. Default 8080; 0 picks a free port. */
   public static final String ENV_HTTP_PORT = "KULP_HTTP_PORT";
   /** Operator: address the HTTP endpoints bind to. Default 0.0.0.0 (in-cluster probes). */

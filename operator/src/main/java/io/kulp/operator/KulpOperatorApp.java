@@ -9,6 +9,7 @@ import io.kulp.operator.livepatch.LivePatchReconciler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 
 /** The running operator: JOSDK with the LivePatch reconciler, metrics and ops endpoints. */
 public final class KulpOperatorApp implements AutoCloseable {
@@ -29,8 +30,9 @@ public final class KulpOperatorApp implements AutoCloseable {
       o.withKubernetesClient(client).withCloseClientOnStop(false)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(
-            new LeaderElectionConfiguration(settings.leaseName(), settings.namespace()));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
+            settings.namespace(), Duration.ofSeconds(15), Duration.ofSeconds(10),
+            Duration.ofSeconds(2), settings.identity(), null, settings.exitWhenNoLongerLeader()));
       }
     });
     operator.register(new LivePatchReconciler(clock,

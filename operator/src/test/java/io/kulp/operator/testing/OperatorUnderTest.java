@@ -12,6 +12,12 @@ public final class OperatorUnderTest {
 
   public static KulpOperatorApp start(KubernetesClient client) {
     return KulpOperatorApp.start(client,
-        new OperatorSettings("default", false, "kulp-operator", 0, "127.0.0.1"), Clock.systemUTC());
+        settings(false, "test-operator"), Clock.systemUTC());
+  }
+
+  /** Settings for an in-process operator: loopback, any port, never exiting the JVM. */
+  public static OperatorSettings settings(boolean leaderElection, String identity) {
+    return new OperatorSettings("default", leaderElection, "kulp-operator", identity, false, 0,
+        "127.0.0.1");
   }
 }

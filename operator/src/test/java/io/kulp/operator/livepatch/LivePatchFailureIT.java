@@ -1,0 +1,135 @@
+package io.kulp.operator.livepatch;
+
+import static io.kulp.operator.testing.FakeAgents.nodesOf;
+import static io.kulp.operator.testing.ItSupport.awaitCondition;
+import static io.kulp.operator.testing.ItSupport.conditionStatus;
+import static io.kulp.operator.testing.ItSupport.get;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.FailurePolicy;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.OnFailure;
+import io.kulp.operator.KulpOperatorApp;
+import io.kulp.operator.testing.FakeAgents;
+import io.kulp.operator.testing.FakeNodes;
+import io.kulp.operator.testing.KubeApiTestCluster;
+import io.kulp.operator.testing.OperatorUnderTest;
+import io.kulp.operator.testing.TestLivePatches;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The failure policies, against a real kube-apiserver; the tests play the agents. */
+class LivePatchFailureIT {
+
+  static KubeApiTestCluster cluster;
+  static KubernetesClient client;
+  static KulpOperatorApp operator;
+  FakeAgents agents;
+
+  @BeforeAll
+  static void startClusterAndOperator() {
+    cluster = KubeApiTestCluster.start();
+    client = cluster.client();
+    operator = OperatorUnderTest.start(cluster.newClient());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    operator.close();
+    cluster.close();
+  }
+
+  @BeforeEach
+  void agents() {
+    agents = new FakeAgents(cluster.newClient());
+  }
+
+  @AfterEach
+  void closeAgents() {
+    agents.close();
+  }
+
+  @Test
+  void onFailurePauseStopsStartingNodesAndNamesTheFailure() {
+    var nodes = new FakeNodes(client, "fpause");
+    nodes.addNodes("a", "b", "c");
+    for (String n : new String[] {"a", "b", "c"}) {
+      nodes.runPod("web-" + n, n, "web", "app");
+    }
+    agents.autoReply("fpause", lpn -> lpn.getSpec().nodeName.endsWith("-a")
+        ? NodePhase.Failed : NodePhase.Succeeded);
+    client.resource(TestLivePatches.withConcurrency(
+        TestLivePatches.apply("fpause", "fpause", "web"), 1)).create();
+
+    awaitCondition(client, "fpause", KulpConstants.CONDITION_PROGRESSING, "False",
+        KulpConstants.REASON_FAILURE_POLICY_PAUSE);
+    awaitCondition(client, "fpause", KulpConstants.CONDITION_DEGRADED, "True",
+        KulpConstants.REASON_NODES_FAILED);
+    assertThat(get(client, "fpause").getStatus().message)
+        .contains(nodes.node("a") + ": fpause/web-a/app: injected failure");
+    assertThat(get(client, "fpause").getStatus().processes.failed).isEqualTo(1);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(nodesOf(client, "fpause")).containsOnlyKeys(nodes.node("a")));
+    assertThat(conditionStatus(client, "fpause", KulpConstants.CONDITION_COMPLETE))
+        .isEqualTo("False");
+  }
+
+  @Test
+  void failuresWithinMaxFailedNodesLetTheRolloutComplete() {
+    var nodes = new FakeNodes(client, "ftol");
+    nodes.addNodes("a", "b", "c");
+    for (String n : new String[] {"a", "b", "c"}) {
+      nodes.runPod("web-" + n, n, "web", "app");
+    }
+    agents.autoReply("ftol", lpn -> lpn.getSpec().nodeName.endsWith("-a")
+        ? NodePhase.Failed : NodePhase.Succeeded);
+    var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("ftol", "ftol", "web"), 1);
+    lp.getSpec().rollout.failurePolicy = new FailurePolicy();
+    lp.getSpec().rollout.failurePolicy.maxFailedNodes = 1;
+    client.resource(lp).create();
+
+    awaitCondition(client, "ftol", KulpConstants.CONDITION_COMPLETE, "True", null);
+    awaitCondition(client, "ftol", KulpConstants.CONDITION_READY, "False",
+        KulpConstants.REASON_NODES_FAILED);
+    assertThat(get(client, "ftol").getStatus().nodes.failed).isEqualTo(1);
+    assertThat(get(client, "ftol").getStatus().nodes.done).isEqualTo(2);
+  }
+
+  @Test
+  void onFailureRevertCompletedRevertsEveryNodeWorkedOnAndStartsNoOther() {
+    var nodes = new FakeNodes(client, "frev");
+    nodes.addNodes("a", "b", "c", "d");
+    for (String n : new String[] {"a", "b", "c", "d"}) {
+      nodes.runPod("web-" + n, n, "web", "app");
+    }
+    // a succeeds first; then b fails; c and d must never be started.
+    agents.autoReply("frev", lpn -> lpn.getSpec().action == Action.Revert ? NodePhase.Succeeded
+        : lpn.getSpec().nodeName.endsWith("-b") ? NodePhase.Failed : NodePhase.Succeeded);
+    var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("frev", "frev", "web"), 1);
+    lp.getSpec().rollout.failurePolicy = new FailurePolicy();
+    lp.getSpec().rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+    client.resource(lp).create();
+
+    awaitCondition(client, "frev", KulpConstants.CONDITION_DEGRADED, "True",
+        KulpConstants.REASON_ROLLED_BACK);
+    awaitCondition(client, "frev", KulpConstants.CONDITION_PROGRESSING, "False",
+        KulpConstants.REASON_ROLLED_BACK);
+    assertThat(nodesOf(client, "frev")).containsOnlyKeys(nodes.node("a"), nodes.node("b"));
+    assertThat(nodesOf(client, "frev").values()).allSatisfy(lpn -> {
+      assertThat(lpn.getSpec().action).isEqualTo(Action.Revert);
+      assertThat(lpn.getStatus().phase).isEqualTo(NodePhase.Succeeded);
+      assertThat(lpn.getStatus().observedGeneration).isEqualTo(lpn.getMetadata().getGeneration());
+    });
+    assertThat(get(client, "frev").getStatus().rollout.rolledBack).isTrue();
+    assertThat(conditionStatus(client, "frev", KulpConstants.CONDITION_COMPLETE))
+        .isEqualTo("False");
+  }
+}
