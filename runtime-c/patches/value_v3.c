@@ -1,0 +1,1 @@
+int kfix_value_v3(void) { return 3; }

@@ -1,0 +1,1 @@
+int kfix_value_v4(void) { return 4; }

@@ -1,0 +1,107 @@
+/* Finding loaded objects (libraries and patch containers) and their build-ids,
+ * through the loader's own list rather than /proc, so the answer is exactly what
+ * this process has mapped. */
+#include <elf.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "runtime.h"
+
+static const char *basename_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static int prot_of(Elf64_Word flags) {
+  return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) | (flags & PF_X ? PROT_EXEC : 0);
+}
+
+static void describe(struct dl_phdr_info *info, struct loaded_object *o) {
+  memset(o, 0, sizeof *o);
+  o->base = info->dlpi_addr;
+  o->name = info->dlpi_name;
+  o->tls_modid = info->dlpi_tls_modid;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && o->n_exec < 4) {
+      o->exec_start[o->n_exec] = info->dlpi_addr + ph->p_vaddr;
+      o->exec_end[o->n_exec] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+      o->exec_prot[o->n_exec] = prot_of(ph->p_flags);
+      o->n_exec++;
+    }
+    if (ph->p_type != PT_NOTE) continue;
+    const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+    const uint8_t *end = p + ph->p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+      size_t name_sz = (n->n_namesz + 3) & ~3u, desc_sz = (n->n_descsz + 3) & ~3u;
+      const uint8_t *name = p + sizeof *n, *desc = name + name_sz;
+      if (desc + desc_sz > end) break;
+      if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(name, "GNU", 4) &&
+          n->n_descsz > 0 && n->n_descsz <= KULP_BUILD_ID_MAX) {
+        memcpy(o->build_id, desc, n->n_descsz);
+        o->build_id_len = n->n_descsz;
+      }
+      p = desc + desc_sz;
+    }
+  }
+}
+
+struct basename_query {
+  const char *basename;
+  const uint8_t *want;
+  uint32_t want_len;
+  struct loaded_object *out;
+  int result;
+};
+
+static int match_basename(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct basename_query *q = data;
+  if (!info->dlpi_name || !*info->dlpi_name || strcmp(basename_of(info->dlpi_name), q->basename)) return 0;
+  describe(info, q->out);
+  if (q->out->build_id_len == 0) {
+    q->result = KULP_E_NO_BUILDID;
+    return 0;
+  }
+  if (!q->want || (q->want_len == q->out->build_id_len && !memcmp(q->want, q->out->build_id, q->want_len))) {
+    q->result = KULP_OK;
+    return 1; /* stop: found the exact object */
+  }
+  q->result = KULP_E_BUILDID_MISMATCH;
+  return 0; /* keep looking: the same basename may be loaded twice (dlmopen) */
+}
+
+int object_by_basename(const char *basename, const uint8_t *want, uint32_t want_len, struct loaded_object *out) {
+  struct basename_query q = {basename, want, want_len, out, KULP_E_LIB_NOT_LOADED};
+  dl_iterate_phdr(match_basename, &q);
+  return q.result;
+}
+
+struct base_query {
+  uintptr_t base;
+  struct loaded_object *out;
+  bool found;
+};
+
+static int match_base(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct base_query *q = data;
+  if (info->dlpi_addr != q->base || !info->dlpi_name || !*info->dlpi_name) return 0;
+  describe(info, q->out);
+  q->found = true;
+  return 1;
+}
+
+bool object_by_base(uintptr_t base, struct loaded_object *out) {
+  struct base_query q = {base, out, false};
+  dl_iterate_phdr(match_base, &q);
+  return q.found;
+}
+
+int object_exec_prot(const struct loaded_object *o, uintptr_t start, uintptr_t end) {
+  for (int i = 0; i < o->n_exec; i++)
+    if (start >= o->exec_start[i] && end <= o->exec_end[i]) return o->exec_prot[i];
+  return -1;
+}

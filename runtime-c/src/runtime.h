@@ -1,0 +1,137 @@
+/* Internal interfaces of libpulp.so. Nothing here is visible outside the library
+ * (libpulp.map exports only what kulp.h declares). */
+#ifndef KULP_RUNTIME_H
+#define KULP_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kulp.h"
+
+/* We run inside someone else's process: never end it, whatever happens. */
+#pragma GCC poison exit abort assert _exit
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define PAD_LEN 14  /* NOPs before the entry: -fpatchable-function-entry=16,14 */
+
+/* --- the ABI object and messages (abi.c) ----------------------------------- */
+HIDDEN void abi_init(void);
+HIDDEN void kulp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- .ulp metadata (metadata.c) -------------------------------------------- */
+struct ulp_func {
+  const char *old_name;
+  const char *new_name;
+  uint64_t old_offset;
+};
+struct ulp_ref {
+  const char *target_name;
+  const char *patch_name;
+  uint64_t target_offset;
+  uint32_t kind; /* 1 data, 2 TLS */
+};
+struct ulp_meta {
+  uint16_t kind; /* 1 apply, 2 revert */
+  uint8_t id[KULP_ID_LEN];
+  const char *library;
+  uint8_t build_id[KULP_BUILD_ID_MAX];
+  uint32_t build_id_len;
+  uint8_t container_build_id[KULP_BUILD_ID_MAX];
+  uint32_t container_build_id_len;
+  uint32_t n_funcs, n_refs, n_labels;
+  struct ulp_func funcs[KULP_MAX_PATCH_FUNCS];
+  struct ulp_ref refs[KULP_MAX_PATCH_REFS];
+  const char *labels[32];
+};
+/* Parses and validates blob (which must outlive meta). On failure returns a
+ * KULP_E_* code and describes the problem in why. */
+HIDDEN int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *meta, char *why, size_t why_len);
+HIDDEN uint32_t ulp_crc32(const uint8_t *data, size_t len);
+
+/* --- loaded objects (objects.c) -------------------------------------------- */
+struct loaded_object {
+  uintptr_t base;        /* load bias */
+  const char *name;      /* path as the loader knows it */
+  uint8_t build_id[KULP_BUILD_ID_MAX];
+  uint32_t build_id_len;
+  size_t tls_modid;
+  /* executable PT_LOAD ranges and their protections */
+  uintptr_t exec_start[4], exec_end[4];
+  int exec_prot[4];
+  int n_exec;
+};
+/* Finds a loaded object by basename (want_build_id may be NULL: first match). Returns
+ * 0, KULP_E_LIB_NOT_LOADED, KULP_E_BUILDID_MISMATCH (found, ids differ; *out holds the
+ * last one seen) or KULP_E_NO_BUILDID. */
+HIDDEN int object_by_basename(const char *basename, const uint8_t *want_build_id, uint32_t want_len,
+                              struct loaded_object *out);
+/* Finds the loaded object whose load bias is base. */
+HIDDEN bool object_by_base(uintptr_t base, struct loaded_object *out);
+/* Protection of the executable segment holding [start, end), or -1 if none does. */
+HIDDEN int object_exec_prot(const struct loaded_object *obj, uintptr_t start, uintptr_t end);
+HIDDEN void hex_string(const uint8_t *bytes, size_t len, char *out, size_t out_len);
+
+/* --- function sites and the code that redirects them (sites.c) ------------- */
+/* A site is a patchable function the runtime has touched. Sites are never
+ * forgotten: their padding keeps our jump layout for the life of the process. */
+struct site {
+  uintptr_t entry;   /* the function symbol */
+  uintptr_t pad;     /* entry - 14: our 14-byte absolute jump lives here */
+  uintptr_t jmp_at;  /* the 2 entry NOPs, after endbr64 if present */
+  uintptr_t body;    /* jmp_at + 2: the original code, which needs no NOPs */
+  uintptr_t slot;    /* the 8-byte jump target the pad reads: in the pad, or a gate's */
+  uint16_t slot_in_pad; /* offset of the pad's own 8-byte pointer */
+  uint16_t jmp_in_pad;  /* offset of the pad's `jmp *disp(%rip)` */
+  int16_t gate;      /* >= 0: the pad jumps through kulp_gate_stubs[gate] */
+  bool verified;     /* entry is one 2-byte instruction and no thread can be between the old NOPs */
+  int prot;          /* protection of the code pages, restored after writing */
+  char name[KULP_NAME_MAX];
+};
+enum entry_state { ENTRY_PRISTINE, ENTRY_NOP2, ENTRY_JUMP, ENTRY_FOREIGN };
+
+HIDDEN struct site *site_find(uintptr_t entry);
+/* Registers a new site after checking its padding is intact. gated forces a gate
+ * (processes that forbid W+X); otherwise a gate is used only when no 8-byte
+ * pointer in the padding can be naturally aligned. */
+HIDDEN int site_create(uintptr_t entry, int prot, bool gated, const char *name, struct site **out,
+                       char *why, size_t why_len);
+HIDDEN enum entry_state site_entry_state(const struct site *s);
+/* Bytes of the 2-byte entry instruction that jumps back into the padding. */
+HIDDEN uint16_t site_jump_insn(const struct site *s);
+/* The 14 bytes of padding that jump through s->slot's value. */
+HIDDEN void site_pad_bytes(const struct site *s, uint64_t target, uint8_t out[PAD_LEN]);
+/* Where the site currently jumps to, or 0 when its entry is not redirected. */
+HIDDEN uint64_t site_current_target(const struct site *s);
+/* True when a 2-byte and an 8-byte store to this site are single-copy atomic. */
+HIDDEN bool site_atomic_entry(const struct site *s);
+
+/* Gates: tiny jumps in libpulp's own text through a data word the runtime can
+ * update with an ordinary store, with no code write at all (gates.c). */
+HIDDEN int gate_alloc(void);
+HIDDEN uintptr_t gate_stub(int gate);
+HIDDEN uint64_t *gate_target(int gate);
+
+/* --- writing code (codewrite.c) -------------------------------------------- */
+/* Opens [start, end) for writing while keeping it executable. False (errno set)
+ * when the process forbids it: seccomp, MDWE, an LSM. */
+HIDDEN bool code_open(uintptr_t start, uintptr_t end);
+HIDDEN void code_close(uintptr_t start, uintptr_t end, int prot);
+HIDDEN void code_store2(uintptr_t at, uint16_t value);
+HIDDEN void code_store8(uintptr_t at, uint64_t value);
+/* Makes every thread of the process serialize its instruction stream. */
+HIDDEN void code_sync_all_cores(void);
+HIDDEN void code_sync_init(void);
+
+/* --- applied patches (patches.c) -------------------------------------------- */
+HIDDEN int patch_find(const uint8_t id[KULP_ID_LEN]);
+HIDDEN uint64_t patch_top(uint64_t addr, const bool *removed, uint32_t n_add, const uint64_t *add_old,
+                          const uint64_t *add_new);
+HIDDEN void patch_table_update(const bool *removed, const struct ulp_meta *add, const char *path,
+                               const uint64_t *old_addrs, const uint64_t *new_addrs);
+
+/* --- the request engine (service.c, helper.c) ------------------------------ */
+HIDDEN int64_t now_monotonic_ns(void);
+HIDDEN int64_t now_realtime_ns(void);
+
+#endif

@@ -1,0 +1,381 @@
+/* C tests of the runtime: each test runs in its own forked process, drives
+ * libpulp.so's entry point directly (tests/harness.c plays the engine), and checks
+ * the fixture library's behaviour and the state the engine would read.
+ * Output is TAP; RuntimeCTestsIT (node-agent) turns each line into a JUnit test.
+ *
+ * usage: test_runtime PATCHES_DIR [TEST_NAME] */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "libkfix.h"
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_MDWE_REFUSE_EXEC_GAIN 1
+#endif
+
+static const char *dir;
+#define LIB "libkfix.so.1"
+
+static uint8_t *code_of(const char *symbol) {
+  void *lib = dlopen(LIB, RTLD_NOLOAD | RTLD_LAZY);
+  return lib ? dlsym(lib, symbol) : NULL;
+}
+
+static bool contains(const char *haystack, const char *needle) { return strstr(haystack, needle) != NULL; }
+
+/* --- apply, stack, revert ---------------------------------------------------- */
+
+static void appliesAPatchAndTheFunctionReturnsTheNewValue(void) {
+  check(kfix_value() == 1, "original value is 1");
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  check(kfix_value() == 2, "patched value is 2, got %d", kfix_value());
+  check(r.checks == 1, "the pristine 90 90 entry needed one quiescence check, got %u", r.checks);
+  check(r.writes == 0, "the runtime wrote the code itself");
+  check(kulp_abi.n_patches == 1 && kulp_abi.n_funcs == 1, "one patch, one function recorded");
+  check(contains(kulp_abi.patches[0].labels, "CVE-2026-0001"), "labels recorded: %s", kulp_abi.patches[0].labels);
+  check(kulp_abi.funcs[0].active == 1 && !strcmp(kulp_abi.funcs[0].old_name, "kfix_value"), "function record active");
+  check(kulp_abi.generation % 2 == 0 && kulp_abi.generation > 0, "generation is even after a change");
+  uint8_t *entry = code_of("kfix_value");
+  check(entry[0] == 0xeb, "entry is now a short jump, got %02x", entry[0]);
+}
+
+static void stacksPatchesAndTheNewestWins(void) {
+  check(apply(dir, "value_v2").status == KULP_OK, "v2");
+  check(apply(dir, "value_v3").status == KULP_OK, "v3");
+  check(apply(dir, "value_v4").status == KULP_OK, "v4");
+  check(kfix_value() == 4, "newest wins: got %d", kfix_value());
+  int active = 0;
+  for (uint32_t i = 0; i < kulp_abi.n_funcs; i++) active += (int)kulp_abi.funcs[i].active;
+  check(active == 1 && kulp_abi.funcs[2].active, "only v4's record is active");
+}
+
+static void revertsTheMiddlePatchAndKeepsTheNewestActive(void) {
+  apply(dir, "value_v2");
+  apply(dir, "value_v3");
+  apply(dir, "value_v4");
+  struct result r = revert(dir, "value_v3");
+  check(r.status == KULP_OK, "revert v3: %s", r.message);
+  check(kfix_value() == 4, "v4 still active after removing v3: %d", kfix_value());
+  check(revert(dir, "value_v4").status == KULP_OK && kfix_value() == 2, "v2 takes over when v4 goes: %d", kfix_value());
+  check(revert(dir, "value_v2").status == KULP_OK && kfix_value() == 1, "original after the last revert: %d", kfix_value());
+  uint8_t *entry = code_of("kfix_value");
+  check(entry[0] == 0x66 && entry[1] == 0x90, "entry is a single 2-byte NOP again: %02x %02x", entry[0], entry[1]);
+  check(kulp_abi.n_patches == 0 && kulp_abi.n_funcs == 0, "table empty");
+}
+
+static void reappliesWithoutAnotherQuiescenceCheck(void) {
+  check(apply(dir, "value_v2").checks == 1, "first activation checks the entry");
+  revert(dir, "value_v2");
+  struct result r = apply(dir, "value_v3");
+  check(r.status == KULP_OK && r.checks == 0, "a verified entry needs no new check (checks=%u)", r.checks);
+  check(kfix_value() == 3, "v3 active: %d", kfix_value());
+}
+
+static void revertAllRevertsEveryPatchOfTheLibrary(void) {
+  apply(dir, "value_v2");
+  apply(dir, "value_v3");
+  apply(dir, "counter");
+  struct result r = revert_all(LIB);
+  check(r.status == KULP_OK && contains(r.message, "reverted 3"), "revert-all: %s", r.message);
+  check(kfix_value() == 1 && kfix_counter() == 1, "originals back");
+  check(kulp_abi.n_patches == 0, "no patches left");
+  check(revert_all(LIB).status == KULP_OK, "revert-all with nothing applied is not an error");
+}
+
+static void revertAllThenApplyIsOneChange(void) {
+  apply(dir, "value_v2");
+  apply(dir, "value_v3");
+  struct result r = revert_all_apply(LIB, dir, "value_v4");
+  check(r.status == KULP_OK, "revert-all + apply: %s", r.message);
+  check(kfix_value() == 4, "v4 active: %d", kfix_value());
+  check(kulp_abi.n_patches == 1 && !strcmp(kulp_abi.patches[0].library, LIB), "only the new patch remains");
+}
+
+/* --- refusals ------------------------------------------------------------------ */
+
+static void refusesAPatchForAnotherBuildOfTheLibrary(void) {
+  struct result r = apply(dir, "value_other");
+  check(r.status == KULP_E_BUILDID_MISMATCH, "build-id mismatch: %d %s", r.status, r.message);
+  check(contains(r.message, "the patch wants") && contains(r.message, "the process has"), "both ids shown: %s", r.message);
+  check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied");
+}
+
+static uint8_t *blob_with_string_replaced(const char *name, const char *from, const char *to, size_t *len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s.so", dir, name);
+  struct section s = read_section(path, ".ulp");
+  for (size_t i = 0; s.data && i + strlen(from) <= s.len; i++)
+    if (!memcmp(s.data + i, from, strlen(from))) memcpy(s.data + i, to, strlen(to));
+  memset(s.data + 12, 0, 4);
+  uint32_t crc = crc32_ieee(s.data, s.len);
+  memcpy(s.data + 12, &crc, 4);
+  *len = s.len;
+  return s.data;
+}
+
+static void refusesAPatchWhoseNewFunctionIsMissing(void) {
+  size_t len;
+  uint8_t *blob = blob_with_string_replaced("value_v2", "kfix_value_v2", "kfix_value_vX", &len);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/value_v2.so", dir);
+  char *real = realpath(path, NULL);
+  struct result r = apply_blob(real, blob, len);
+  check(r.status == KULP_E_NEW_SYMBOL && contains(r.message, "kfix_value_vX"), "missing function named: %s", r.message);
+  check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied");
+  uint8_t *entry = code_of("kfix_value");
+  check(entry[0] == 0x90 && entry[1] == 0x90, "entry untouched");
+}
+
+static void reportsALibraryThatIsNotLoaded(void) {
+  size_t len;
+  uint8_t *blob = blob_with_string_replaced("value_v2", "libkfix.so.1", "libnope.so.1", &len);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/value_v2.so", dir);
+  struct result r = apply_blob(realpath(path, NULL), blob, len);
+  check(r.status == KULP_E_LIB_NOT_LOADED && contains(r.message, "libnope.so.1"), "not loaded: %s", r.message);
+}
+
+static void refusesAFunctionWhosePaddingIsNotIntact(void) {
+  uint8_t *entry = code_of("kfix_work");
+  mprotect((void *)((uintptr_t)(entry - 14) & ~4095ul), 8192, PROT_READ | PROT_WRITE | PROT_EXEC);
+  entry[-3] = 0x55; /* someone else's code in the padding */
+  struct result r = apply(dir, "work");
+  check(r.status == KULP_E_PADDING && contains(r.message, "kfix_work"), "padding refused: %s", r.message);
+  check(kfix_work(1) == 3 && kulp_abi.n_patches == 0, "nothing applied");
+}
+
+static void refusesToApplyTheSamePatchTwice(void) {
+  apply(dir, "value_v2");
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_E_ALREADY_APPLIED, "already applied: %s", r.message);
+  check(kulp_abi.n_patches == 1, "still one patch");
+}
+
+static void refusesToRevertAPatchThatIsNotApplied(void) {
+  struct result r = revert(dir, "value_v2");
+  check(r.status == KULP_E_NOT_APPLIED, "not applied: %s", r.message);
+}
+
+static void refusesADamagedContainer(void) {
+  struct result r = apply(dir, "damaged_crc");
+  check(r.status == KULP_E_BAD_METADATA && contains(r.message, "CRC"), "damaged: %s", r.message);
+  check(kfix_value() == 1, "nothing applied");
+}
+
+static void makesNoChangeWhenTheDeadlineHasPassed(void) {
+  struct result r = request_with_deadline(dir, "value_v2", 1);
+  check(r.status == KULP_E_TIMEOUT, "timeout: %d %s", r.status, r.message);
+  check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied");
+  check(apply(dir, "value_v2").status == KULP_OK && kfix_value() == 2, "a later request applies it");
+}
+
+/* --- kinds of targets ---------------------------------------------------------- */
+
+static void replacesAStaticFunctionByOffset(void) {
+  check(kfix_call_hidden(5) == 60, "original hidden: (5+1)*10");
+  check(apply(dir, "hidden").status == KULP_OK, "apply hidden");
+  check(kfix_call_hidden(5) == 70, "patched hidden: (5+2)*10, got %d", kfix_call_hidden(5));
+}
+
+static void reachesAStaticVariableOfTheLibrary(void) {
+  kfix_counter();
+  kfix_counter();
+  check(apply(dir, "counter").status == KULP_OK, "apply counter");
+  int after = kfix_counter();
+  check(after == 102, "the patch adds 100 to the library's own counter (2): got %d", after);
+}
+
+static void *tls_in_new_thread(void *arg) {
+  (void)arg;
+  return (void *)(intptr_t)kfix_tls();
+}
+
+static void reachesATlsVariableOfTheLibrary(void) {
+  check(kfix_tls() == 1, "original tls");
+  check(apply(dir, "tls").status == KULP_OK, "apply tls");
+  check(kfix_tls() == 1001, "this thread's copy: 1 + 1000");
+  pthread_t t;
+  void *other;
+  pthread_create(&t, NULL, tls_in_new_thread, NULL);
+  pthread_join(t, &other);
+  check((intptr_t)other == 1000, "another thread's own copy: 0 + 1000, got %ld", (long)(intptr_t)other);
+}
+
+static void patchesAFunctionThatStartsWithEndbr64(void) {
+  uint8_t *entry = code_of("kfix_endbr");
+  check(!memcmp(entry, "\xf3\x0f\x1e\xfa", 4), "fixture starts with endbr64");
+  check(apply(dir, "endbr").status == KULP_OK && kfix_endbr() == 200, "patched: %d", kfix_endbr());
+  check(!memcmp(entry, "\xf3\x0f\x1e\xfa", 4) && entry[4] == 0xeb, "endbr64 kept, jump after it");
+  check(revert(dir, "endbr").status == KULP_OK && kfix_endbr() == 100, "reverted: %d", kfix_endbr());
+}
+
+static void patchesFunctionsWithAwkwardPadding(void) {
+  uint8_t *page = code_of("kfix_pagecross");
+  check(((uintptr_t)page - 14) / 4096 != ((uintptr_t)page - 1) / 4096, "fixture padding crosses a page");
+  struct result r = apply(dir, "layout");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  check(kfix_pagecross() == 70 && kfix_unaligned() == 90, "both patched: %d %d", kfix_pagecross(), kfix_unaligned());
+  check(apply(dir, "multi").status == KULP_OK && kfix_pagecross() == 75, "stacked over the page-crossing pad");
+  check(revert(dir, "layout").status == KULP_OK && kfix_unaligned() == 9 && kfix_pagecross() == 75,
+        "unaligned (gated) reverted, page-crossing keeps the newer patch");
+}
+
+static void appliesAndRevertsAMultiFunctionPatchAsOneUnit(void) {
+  check(apply(dir, "multi").status == KULP_OK, "apply multi");
+  check(kfix_value() == 50 && kfix_endbr() == 250 && kfix_pagecross() == 75, "all three patched");
+  check(kulp_abi.n_funcs == 3, "three function records");
+  check(revert(dir, "multi").status == KULP_OK, "revert multi");
+  check(kfix_value() == 1 && kfix_endbr() == 100 && kfix_pagecross() == 7, "all three original");
+}
+
+/* --- process-level behaviour ------------------------------------------------- */
+
+static void appliesInAProcessThatForbidsWritableCode(void) {
+  if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0L, 0L, 0L)) {
+    check(false, "kernel without PR_SET_MDWE: cannot run this test");
+    return;
+  }
+  void *probe = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  check(probe == MAP_FAILED, "W+X mappings are refused in this process");
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK && r.writes > 0, "applied through engine writes (%u): %s", r.writes, r.message);
+  check(kfix_value() == 2, "patched: %d", kfix_value());
+  r = apply(dir, "value_v3");
+  check(r.status == KULP_OK && r.writes == 0 && kfix_value() == 3, "stacking is a data-only change (writes=%u)", r.writes);
+  r = revert(dir, "value_v3");
+  check(r.status == KULP_OK && r.writes == 0 && kfix_value() == 2, "revert is data-only too");
+  check(revert_all(LIB).status == KULP_OK && kfix_value() == 1, "revert-all");
+}
+
+static void waitForHelper(void) {
+  for (int i = 0; i < 2000 && __atomic_load_n(&kulp_abi.state, __ATOMIC_ACQUIRE) != KULP_STATE_READY; i++) usleep(500);
+}
+
+static void theHelperThreadServesRequests(void) {
+  waitForHelper(); /* each test runs in a fresh fork, whose helper is just starting */
+  check(kulp_abi.state == KULP_STATE_READY && kulp_abi.helper_tid > 0, "helper ready");
+  char path[64], name[32] = "";
+  snprintf(path, sizeof path, "/proc/self/task/%d/comm", kulp_abi.helper_tid);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    if (!fgets(name, sizeof name, f)) name[0] = '\0';
+    fclose(f);
+  }
+  check(!strncmp(name, KULP_HELPER_NAME, strlen(KULP_HELPER_NAME)), "helper named %s, got %s", KULP_HELPER_NAME, name);
+  struct result r = apply_via_helper(dir, "value_v2");
+  check(r.status == KULP_OK && kfix_value() == 2, "helper applied: %s", r.message);
+}
+
+static void neverWritesToStdoutOrStderr(void) {
+  int fds[2];
+  pipe(fds);
+  fflush(stdout);
+  int out = dup(1), err = dup(2);
+  dup2(fds[1], 1);
+  dup2(fds[1], 2);
+  apply(dir, "value_v2");
+  apply(dir, "damaged_crc");
+  revert(dir, "value_v3");
+  revert_all(LIB);
+  fflush(stdout);
+  dup2(out, 1);
+  dup2(err, 2);
+  close(fds[1]);
+  char buf[16];
+  check(read(fds[0], buf, sizeof buf) == 0, "nothing written to stdout or stderr");
+  uint64_t head = kulp_abi.message_head;
+  check(head >= 4, "messages went to the ring (%lu)", (unsigned long)head);
+  const struct kulp_message *last = &kulp_abi.ring[(head - 1) % KULP_RING_SIZE];
+  check(last->seq == head && contains(last->text, "reverted"), "newest message: %s", last->text);
+}
+
+static void aForkedChildKeepsThePatchesAndGetsItsOwnHelper(void) {
+  apply(dir, "value_v2");
+  int parent_helper = kulp_abi.helper_tid;
+  pid_t child = fork();
+  if (child == 0) {
+    waitForHelper();
+    bool ok = kfix_value() == 2 && kulp_abi.helper_tid != parent_helper && kulp_abi.state == KULP_STATE_READY;
+    ok = ok && apply_via_helper(dir, "value_v3").status == KULP_OK && kfix_value() == 3;
+    _exit(ok ? 0 : 1);
+  }
+  int status;
+  waitpid(child, &status, 0);
+  check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child patched by its own helper");
+  check(kfix_value() == 2 && kulp_abi.n_patches == 1, "parent unaffected by the child's patch");
+}
+
+static const struct {
+  const char *name;
+  void (*run)(void);
+} tests[] = {
+#define T(f) {#f, f}
+    T(appliesAPatchAndTheFunctionReturnsTheNewValue),
+    T(stacksPatchesAndTheNewestWins),
+    T(revertsTheMiddlePatchAndKeepsTheNewestActive),
+    T(reappliesWithoutAnotherQuiescenceCheck),
+    T(revertAllRevertsEveryPatchOfTheLibrary),
+    T(revertAllThenApplyIsOneChange),
+    T(refusesAPatchForAnotherBuildOfTheLibrary),
+    T(refusesAPatchWhoseNewFunctionIsMissing),
+    T(reportsALibraryThatIsNotLoaded),
+    T(refusesAFunctionWhosePaddingIsNotIntact),
+    T(refusesToApplyTheSamePatchTwice),
+    T(refusesToRevertAPatchThatIsNotApplied),
+    T(refusesADamagedContainer),
+    T(makesNoChangeWhenTheDeadlineHasPassed),
+    T(replacesAStaticFunctionByOffset),
+    T(reachesAStaticVariableOfTheLibrary),
+    T(reachesATlsVariableOfTheLibrary),
+    T(patchesAFunctionThatStartsWithEndbr64),
+    T(patchesFunctionsWithAwkwardPadding),
+    T(appliesAndRevertsAMultiFunctionPatchAsOneUnit),
+    T(appliesInAProcessThatForbidsWritableCode),
+    T(theHelperThreadServesRequests),
+    T(neverWritesToStdoutOrStderr),
+    T(aForkedChildKeepsThePatchesAndGetsItsOwnHelper),
+#undef T
+};
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s PATCHES_DIR [TEST]\n", argv[0]);
+    return 2;
+  }
+  dir = argv[1];
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  size_t n = sizeof tests / sizeof tests[0];
+  printf("1..%zu\n", n);
+  int failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (argc > 2 && strcmp(argv[2], tests[i].name)) {
+      printf("ok %zu - %s # SKIP not selected\n", i + 1, tests[i].name);
+      continue;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      alarm(20);
+      tests[i].run();
+      fflush(stdout);
+      _exit(failures ? 1 : 0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok && WIFSIGNALED(status)) printf("#   killed by signal %d\n", WTERMSIG(status));
+    printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 1, tests[i].name);
+    failed += !ok;
+  }
+  return failed ? 1 : 0;
+}
