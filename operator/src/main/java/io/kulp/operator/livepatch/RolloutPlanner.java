@@ -107,7 +107,11 @@ public final class RolloutPlanner {
     }
     boolean frozen = in.mode() == Mode.OneShot && state.completedAt != null;
     if (!frozen) {
-      wanted.putAll(in.desired());
+      in.desired().forEach((node, spec) -> {
+        if (in.liveNodes().contains(node)) {
+          wanted.put(node, spec);
+        }
+      });
     }
     if (in.mode() == Mode.OneShot) {
       live.forEach((node, lpn) -> {

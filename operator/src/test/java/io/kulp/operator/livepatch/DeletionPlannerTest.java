@@ -1,0 +1,55 @@
+package io.kulp.operator.livepatch;
+
+import static io.kulp.operator.livepatch.Fixtures.DIGEST;
+import static io.kulp.operator.livepatch.Fixtures.desired;
+import static io.kulp.operator.livepatch.Fixtures.existing;
+import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.NodePhase;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeletionPlannerTest {
+
+  final DeletionPlanner planner = new DeletionPlanner();
+
+  @Test
+  void tellsEveryApplyingNodeToRevertAtOnce() {
+    var want = desired(spec(), "n1", "n2");
+    var plan = planner.plan(existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
+        lpn(want.get("n2"), DIGEST, null)), Set.of("n1", "n2"));
+
+    assertThat(plan.toWrite()).containsOnlyKeys("n1", "n2");
+    assertThat(plan.toWrite().values()).allSatisfy(s -> assertThat(s.action).isEqualTo(Action.Revert));
+    assertThat(plan.finished()).isFalse();
+  }
+
+  @Test
+  void isFinishedWhenEveryRevertIsReportedEvenAsFailed() {
+    var want = desired(spec(), "n1", "n2");
+    var plan = planner.plan(existing(
+        lpn(Specs.withAction(want.get("n1"), Action.Revert), DeletionPlanner.DELETE_DIGEST, NodePhase.Succeeded),
+        lpn(Specs.withAction(want.get("n2"), Action.Revert), DeletionPlanner.DELETE_DIGEST, NodePhase.Failed)),
+        Set.of("n1", "n2"));
+
+    assertThat(plan.toWrite()).isEmpty();
+    assertThat(plan.finished()).isTrue();
+  }
+
+  @Test
+  void doesNotWaitForNodesThatAreGoneOrHaveNothingToUndo() {
+    var spec = spec();
+    spec.action = Action.RevertAll;
+    var revertAll = desired(spec, "n1");
+    var applied = desired(spec(), "n2");
+    var plan = planner.plan(existing(lpn(revertAll.get("n1"), DIGEST, null),
+        lpn(applied.get("n2"), DIGEST, NodePhase.Succeeded)), Set.of("n1"));
+
+    assertThat(plan.toWrite()).isEmpty();
+    assertThat(plan.toDelete()).extracting(l -> l.getSpec().nodeName).containsExactly("n2");
+    assertThat(plan.finished()).isTrue();
+  }
+}

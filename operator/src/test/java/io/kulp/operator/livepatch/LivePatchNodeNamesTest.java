@@ -1,0 +1,28 @@
+package io.kulp.operator.livepatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class LivePatchNodeNamesTest {
+
+  @Test
+  void joinsLivePatchAndNodeWithADot() {
+    assertThat(LivePatchNodeNames.objectName("fix-cve", "worker-1")).isEqualTo("fix-cve.worker-1");
+  }
+
+  @Test
+  void shortensOverlongNamesWithAStableHash() {
+    String node = "n".repeat(250);
+    String a = LivePatchNodeNames.objectName("fix", node);
+    assertThat(a).hasSizeLessThanOrEqualTo(253).startsWith("fix.nnn")
+        .isEqualTo(LivePatchNodeNames.objectName("fix", node))
+        .isNotEqualTo(LivePatchNodeNames.objectName("fix", node + "x"));
+  }
+
+  @Test
+  void labelValuesLongerThan63CharactersAreHashed() {
+    assertThat(LivePatchNodeNames.labelValue("worker-1")).isEqualTo("worker-1");
+    assertThat(LivePatchNodeNames.labelValue("w".repeat(64))).hasSize(41).matches("h[0-9a-f]{40}");
+  }
+}

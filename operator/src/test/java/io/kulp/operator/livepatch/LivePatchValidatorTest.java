@@ -1,0 +1,47 @@
+package io.kulp.operator.livepatch;
+
+import static io.kulp.operator.livepatch.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.CanarySpec;
+import org.junit.jupiter.api.Test;
+
+class LivePatchValidatorTest {
+
+  final LivePatchValidator validator = new LivePatchValidator();
+
+  @Test
+  void aCompleteSpecIsValid() {
+    assertThat(validator.validate(spec())).isEmpty();
+  }
+
+  @Test
+  void reportsWhatTheServerCouldNotCheck() {
+    var spec = spec();
+    spec.target.podSelector = new LabelSelectorBuilder().addNewMatchExpression().withKey("a")
+        .withOperator("Near").endMatchExpression().build();
+    spec.rollout.canary = new CanarySpec();
+    spec.rollout.canary.pause = "5 minutes";
+    spec.rollout.maxConcurrentNodes = new IntOrString("0%");
+
+    assertThat(validator.validate(spec)).containsExactly(
+        "spec.target.podSelector: unknown operator Near",
+        "spec.rollout.canary.pause: not a duration: 5 minutes",
+        "spec.rollout.maxConcurrentNodes: not a percentage: 0%");
+  }
+
+  @Test
+  void reChecksTheInvariantsTheOperatorReliesOn() {
+    var revertAll = spec();
+    revertAll.action = Action.RevertAll;
+    assertThat(validator.validate(revertAll)).containsExactly("spec.action RevertAll needs spec.library.name");
+
+    var twoSources = spec();
+    twoSources.patch.configMapRef = new io.kulp.api.v1alpha1.ConfigMapKeyReference();
+    assertThat(validator.validate(twoSources))
+        .containsExactly("exactly one patch source must be set: configMapRef or url");
+  }
+}

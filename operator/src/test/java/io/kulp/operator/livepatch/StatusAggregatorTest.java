@@ -1,0 +1,118 @@
+package io.kulp.operator.livepatch;
+
+import static io.kulp.operator.livepatch.Fixtures.DIGEST;
+import static io.kulp.operator.livepatch.Fixtures.NOW;
+import static io.kulp.operator.livepatch.Fixtures.desired;
+import static io.kulp.operator.livepatch.Fixtures.existing;
+import static io.kulp.operator.livepatch.Fixtures.input;
+import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.ProcessRecord;
+import io.kulp.api.v1alpha1.ProcessResult;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+
+  final RolloutPlanner planner = new RolloutPlanner();
+  final StatusAggregator aggregator = new StatusAggregator();
+
+  @Test
+  void aCompleteRolloutIsReadyAndCountsPatchedProcesses() {
+    var spec = spec();
+    var want = desired(spec, "n1", "n2");
+    var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
+        lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)), Set.of("n1", "n2")));
+
+    var status = aggregator.aggregate(livePatch(3L), plan, NOW);
+
+    assertThat(status.observedGeneration).isEqualTo(3L);
+    assertThat(status.nodesDone).isEqualTo("2/2");
+    assertThat(status.processes.patched).isEqualTo(6);
+    assertThat(status.conditions).extracting(Condition::getType, Condition::getStatus)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_READY, "True"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_PROGRESSING, "False"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_DEGRADED, "False"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True"));
+    assertThat(status.conditions).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
+  }
+
+  @Test
+  void countsNodesStartedInThisStepAsInProgress() {
+    var spec = spec();
+    spec.rollout.maxConcurrentNodes = Fixtures.count(2);
+    var plan = planner.plan(input(spec, desired(spec, "n1", "n2", "n3"), java.util.Map.of(),
+        Set.of("n1", "n2", "n3")));
+
+    var status = aggregator.aggregate(livePatch(1L), plan, NOW);
+
+    assertThat(status.nodes.inProgress).isEqualTo(2);
+    assertThat(status.nodesInProgress).containsExactly("n1", "n2");
+    assertThat(status.conditions.get(1).getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void namesTheFirstFailedProcessesInTheMessageAndIsDegraded() {
+    var spec = spec();
+    var want = desired(spec, "n1");
+    var failed = lpn(want.get("n1"), DIGEST, NodePhase.Failed);
+    var record = new ProcessRecord();
+    record.namespace = "ns";
+    record.pod = "pod-n1";
+    record.container = "app";
+    record.result = ProcessResult.Failed;
+    record.reason = "function foo not found";
+    failed.getStatus().records.add(record);
+    var plan = planner.plan(input(spec, want, existing(failed), Set.of("n1")));
+
+    var status = aggregator.aggregate(livePatch(1L), plan, NOW);
+
+    assertThat(status.message).contains("n1: ns/pod-n1/app: function foo not found");
+    assertThat(Conditions.find(status.conditions, KulpConstants.CONDITION_DEGRADED))
+        .hasValueSatisfying(c -> {
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo(KulpConstants.REASON_NODES_FAILED);
+        });
+    assertThat(status.processes.failed).isEqualTo(1);
+  }
+
+  @Test
+  void keepsTheTransitionTimeOfAConditionWhoseStatusDidNotChange() {
+    var spec = spec();
+    var plan = planner.plan(input(spec, desired(spec, "n1"), java.util.Map.of(), Set.of("n1")));
+    var lp = livePatch(1L);
+    lp.setStatus(aggregator.aggregate(lp, plan, NOW.minusSeconds(60)));
+
+    var again = aggregator.aggregate(lp, plan, NOW);
+
+    assertThat(again.conditions).allSatisfy(c ->
+        assertThat(c.getLastTransitionTime()).isEqualTo(NOW.minusSeconds(60).toString()));
+  }
+
+  @Test
+  void anInvalidSpecIsDegradedAndNeitherProgressingNorComplete() {
+    var status = aggregator.invalid(livePatch(2L), List.of("spec.target is required"), NOW);
+
+    assertThat(status.message).contains("spec.target is required");
+    assertThat(status.conditions).allSatisfy(c ->
+        assertThat(c.getReason()).isEqualTo(KulpConstants.REASON_INVALID_SPEC));
+    assertThat(Conditions.isTrue(status.conditions, KulpConstants.CONDITION_DEGRADED)).isTrue();
+    assertThat(Conditions.isTrue(status.conditions, KulpConstants.CONDITION_COMPLETE)).isFalse();
+  }
+
+  private static LivePatch livePatch(long generation) {
+    var lp = new LivePatch();
+    lp.setMetadata(new ObjectMetaBuilder().withName("lp").withGeneration(generation).build());
+    lp.setSpec(spec());
+    return lp;
+  }
+}
