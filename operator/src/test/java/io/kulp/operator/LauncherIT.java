@@ -1,0 +1,58 @@
+package io.kulp.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kulp.api.KulpConstants;
+import io.kulp.operator.testing.FakeNodes;
+import io.kulp.operator.testing.ItSupport;
+import io.kulp.operator.testing.KubeApiTestCluster;
+import io.kulp.operator.testing.TestLivePatches;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The packaged operator (target/kulp-operator.jar + lib/) started through its launcher. */
+class LauncherIT {
+
+  @Test
+  void theLauncherStartsThePackagedOperatorWhichReconciles() throws Exception {
+    Path launcher = Path.of(System.getProperty("kulp.repoRoot", ".."), "operator", "kulp-operator");
+    int port;
+    try (var s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (var cluster = KubeApiTestCluster.start()) {
+      var pb = new ProcessBuilder(launcher.toString()).redirectErrorStream(true)
+          .redirectOutput(Path.of("target", "launcher-it.log").toFile());
+      pb.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+      pb.environment().put(KulpConstants.ENV_LEADER_ELECTION, "false");
+      pb.environment().put(KulpConstants.ENV_HTTP_PORT, Integer.toString(port));
+      pb.environment().put(KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1");
+      Process operator = pb.start();
+      try {
+        var http = HttpClient.newHttpClient();
+        var startup = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/startup"))
+            .build();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+            assertThat(http.send(startup, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200));
+        var nodes = new FakeNodes(cluster.client(), "launch");
+        nodes.addNodes("a");
+        nodes.runPod("web-a", "a", "web", "app");
+        cluster.client().resource(TestLivePatches.apply("launch", "launch", "web")).create();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(ItSupport.get(cluster.client(), "launch").getStatus())
+                .isNotNull().satisfies(st -> assertThat(st.nodesDone).isEqualTo("0/1")));
+      } finally {
+        operator.destroy();
+        operator.waitFor();
+      }
+    }
+  }
+}
