@@ -1,0 +1,63 @@
+package io.kulp.cli;
+
+import io.kulp.patch.MetadataDecoder;
+import io.kulp.patch.MetadataException;
+import io.kulp.patch.PatchContainer;
+import io.kulp.patch.PatchException;
+import io.kulp.patch.PatchMetadata;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ulp dump PATCH}: prints a container's metadata; also reads a bare {@code .ulp} section file. */
+@Command(name = "dump", description = "Print the live-patch metadata of a packed container.")
+final class DumpCommand implements Callable<Integer>, VerboseCommand {
+  private static final byte[] KULP_MAGIC = {'K', 'U', 'L', 'P'};
+
+  @Spec private CommandSpec spec;
+  @Mixin private Verbosity verbosity;
+
+  @Parameters(paramLabel = "PATCH", description = "A packed patch container (.so), or a section dumped with objcopy.")
+  private Path patch;
+
+  @Override
+  public Verbosity verbosity() {
+    return verbosity;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String text;
+    if (startsWithKulpMagic(patch)) {
+      PatchMetadata m = decodeSection(Files.readAllBytes(patch));
+      text = MetadataText.render(patch.toString(), m, Optional.empty());
+    } else {
+      PatchContainer c = PatchContainer.read(patch);
+      text = MetadataText.render(patch.toString(), c.apply(), c.revert());
+    }
+    spec.commandLine().getOut().print(text);
+    return 0;
+  }
+
+  private PatchMetadata decodeSection(byte[] bytes) throws PatchException {
+    try {
+      return MetadataDecoder.decode(bytes);
+    } catch (MetadataException e) {
+      throw new PatchException(patch + ": damaged kulp metadata: " + e.getMessage() + "; " + PatchContainer.REPACK, e);
+    }
+  }
+
+  private static boolean startsWithKulpMagic(Path file) throws java.io.IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Arrays.equals(in.readNBytes(4), KULP_MAGIC);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.kulp.cli;
+
+import io.kulp.elf.ElfFile;
+import io.kulp.elf.PaddingSurvey;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ulp livepatchable LIB}: exit 0 when LIB's functions carry kulp's padding, 1 (with the reason) when not. */
+@Command(name = "livepatchable", description = "Tell whether LIB was built so that kulp can patch it.")
+final class LivepatchableCommand implements Callable<Integer>, VerboseCommand {
+  @Spec private CommandSpec spec;
+  @Mixin private Verbosity verbosity;
+
+  @Parameters(paramLabel = "LIB", description = "A shared library or executable.")
+  private Path library;
+
+  @Override
+  public Verbosity verbosity() {
+    return verbosity;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ElfFile elf = ElfFile.open(library);
+    PaddingSurvey s = PaddingSurvey.of(elf);
+    String verdict;
+    int code;
+    if (s.entries() == 0) {
+      verdict = "not livepatchable: built without -fpatchable-function-entry ("
+          + (elf.section(ElfFile.PATCHABLE_ENTRIES).isPresent() ? "its " + ElfFile.PATCHABLE_ENTRIES + " section is empty"
+              : "no " + ElfFile.PATCHABLE_ENTRIES + " section")
+          + "); rebuild it with -fpatchable-function-entry=16,14";
+      code = 1;
+    } else if (s.usable() == 0) {
+      verdict = "not livepatchable: its " + s.entries() + " padded functions lack the 14+2-byte NOP layout of"
+          + " -fpatchable-function-entry=16,14 that kulp needs";
+      code = 1;
+    } else {
+      verdict = "livepatchable: " + s.usable() + " functions carry the padding"
+          + (s.usable() < s.entries() ? " (" + (s.entries() - s.usable()) + " more have another layout)" : "");
+      code = 0;
+    }
+    if (!verbosity.quiet()) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(library.getFileName() + ": " + verdict);
+    }
+    return code;
+  }
+}

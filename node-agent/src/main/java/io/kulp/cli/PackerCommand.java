@@ -1,0 +1,57 @@
+package io.kulp.cli;
+
+import io.kulp.packer.PackResult;
+import io.kulp.packer.Packer;
+import io.kulp.patch.PatchMetadata;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ulp packer DESC.dsc}: writes {@code .ulp} and {@code .ulp.rev} into the patch container. */
+@Command(name = "packer", description = "Add the live-patch metadata described by DESC.dsc to its container .so.")
+final class PackerCommand implements Callable<Integer>, VerboseCommand {
+  @Spec private CommandSpec spec;
+  @Mixin private Verbosity verbosity;
+
+  @Parameters(paramLabel = "DESC.dsc", description = "The patch description (libpulp's format).")
+  private Path description;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write the packed container here instead"
+      + " of replacing the one named in the description.")
+  private Path output;
+
+  @Option(names = "--objcopy", paramLabel = "PATH", defaultValue = "${env:OBJCOPY:-objcopy}",
+      description = "The objcopy to use (default: $OBJCOPY, else objcopy on PATH).")
+  private String objcopy;
+
+  @Override
+  public Verbosity verbosity() {
+    return verbosity;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PackResult r = new Packer(objcopy).pack(description, output);
+    PrintWriter out = spec.commandLine().getOut();
+    if (verbosity.verbose()) {
+      r.resolutions().forEach(line -> out.println("  " + line));
+    }
+    if (!verbosity.quiet()) {
+      PatchMetadata m = r.metadata();
+      out.println("packed " + r.output() + ": patch " + m.id().hex() + " for " + m.targetLibrary() + " ("
+          + count(m.functions().size(), "function") + ", " + count(m.references().size(), "reference") + ", "
+          + count(m.labels().size(), "label") + ")");
+    }
+    return 0;
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+}

@@ -1,0 +1,23 @@
+package io.kulp.elf;
+
+/** One ELF64 program header (segment). */
+public record ProgramHeader(
+    long type, long flags, long offset, long vaddr, long fileSize, long memSize, long align) {
+
+  public static final long PT_LOAD = 1;
+  public static final long PT_DYNAMIC = 2;
+  public static final long PT_NOTE = 4;
+  public static final long PT_TLS = 7;
+
+  /** True if the virtual address {@code addr} is backed by this segment's bytes in the file. */
+  public boolean containsInFile(long addr, long len) {
+    long rel = addr - vaddr;
+    return type == PT_LOAD && rel >= 0 && len >= 0 && len <= fileSize && rel <= fileSize - len;
+  }
+
+  static ProgramHeader read(ElfBytes in, long at) throws ElfException {
+    return new ProgramHeader(in.u32(at, "p_type"), in.u32(at + 4, "p_flags"), in.u64(at + 8, "p_offset"),
+        in.u64(at + 16, "p_vaddr"), in.u64(at + 32, "p_filesz"), in.u64(at + 40, "p_memsz"),
+        in.u64(at + 48, "p_align"));
+  }
+}

@@ -1,0 +1,73 @@
+package io.kulp.packer;
+
+import io.kulp.patch.DescriptionParser;
+import io.kulp.patch.FunctionPair;
+import io.kulp.patch.MetadataEncoder;
+import io.kulp.patch.PatchDescription;
+import io.kulp.patch.PatchDescription.FunctionLine;
+import io.kulp.patch.PatchDescription.ReferenceLine;
+import io.kulp.patch.PatchException;
+import io.kulp.patch.PatchId;
+import io.kulp.patch.PatchKind;
+import io.kulp.patch.PatchMetadata;
+import io.kulp.patch.PrivateReference;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ulp packer}: turns a description into the {@code .ulp}/{@code .ulp.rev} sections of its
+ * container. Everything is resolved and checked before the container is touched.
+ */
+public final class Packer {
+  private final ContainerWriter writer;
+
+  /** @param objcopy the objcopy executable (a name found on PATH, or a path) */
+  public Packer(String objcopy) {
+    this.writer = new ContainerWriter(objcopy);
+  }
+
+  /** Packs the container named by {@code description} into {@code output}, or in place when it is null. */
+  public PackResult pack(Path description, Path output) throws IOException, PatchException {
+    PatchDescription d = DescriptionParser.parse(description);
+    Path dsc = d.file();
+    ContainerLibrary container = ContainerLibrary.open(d.container(), dsc);
+    TargetLibrary target = TargetLoader.load(d.target(), dsc, d.targetLine());
+    List<String> resolutions = new ArrayList<>();
+
+    List<FunctionPair> functions = new ArrayList<>();
+    for (FunctionLine f : d.functions()) {
+      SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
+      long offset = old.entry().offset();
+      if (target.knowsPadding() && !target.patchableEntries().contains(offset)) {
+        throw PackerException.at(dsc, f.line(), "function " + f.oldName() + " (0x" + Long.toHexString(offset) + ") of "
+            + target.name() + " has no live-patch padding: build the library with -fpatchable-function-entry=16,14");
+      }
+      container.require(f.newName(), SymbolRole.FUNCTION, dsc, f.line());
+      functions.add(new FunctionPair(f.oldName(), f.newName(), offset));
+      resolutions.add(describe(f.oldName(), old));
+    }
+    List<PrivateReference> references = new ArrayList<>();
+    for (ReferenceLine r : d.references()) {
+      SymbolResolver.Resolved t = SymbolResolver.resolve(target, r.targetName(), SymbolRole.of(r.kind()), dsc, r.line());
+      container.require(r.patchName(), SymbolRole.DATA, dsc, r.line());
+      references.add(new PrivateReference(r.targetName(), r.patchName(), t.entry().offset(), r.kind()));
+      resolutions.add(describe(r.targetName(), t));
+    }
+
+    PatchId id = PatchId.derive(container.buildId(), d.bytes());
+    PatchMetadata apply = new PatchMetadata(PatchKind.APPLY, id, target.name(), target.buildId(), container.buildId(),
+        functions, references, d.labels());
+    byte[] ulp = MetadataEncoder.encode(apply);
+    byte[] rev = MetadataEncoder.encode(apply.revert());
+    Path out = output == null ? d.container() : output;
+    writer.write(d.container(), out, ulp, rev);
+    return new PackResult(out, apply, resolutions);
+  }
+
+  private static String describe(String name, SymbolResolver.Resolved r) {
+    return name + ": 0x" + Long.toHexString(r.entry().offset()) + " (" + r.entry().binding() + " " + r.entry().type()
+        + " in " + r.source() + ")";
+  }
+}

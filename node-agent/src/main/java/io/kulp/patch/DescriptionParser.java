@@ -1,0 +1,188 @@
+package io.kulp.patch;
+
+import io.kulp.patch.PatchDescription.FunctionLine;
+import io.kulp.patch.PatchDescription.ReferenceLine;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Parses a {@code .dsc} file; docs/patch-format.md describes each kind of line. */
+public final class DescriptionParser {
+  private static final String LINE_KINDS = "expected `old:new`, `@target`, `#target:ref`, `#%target:ref` or `!label`";
+
+  private final Path file;
+  private final List<FunctionLine> functions = new ArrayList<>();
+  private final List<ReferenceLine> references = new ArrayList<>();
+  private final List<String> labels = new ArrayList<>();
+  private final Map<String, Integer> replaced = new HashMap<>();
+  private Path container;
+  private Path target;
+  private int targetLine;
+
+  private DescriptionParser(Path file) {
+    this.file = file;
+  }
+
+  public static PatchDescription parse(Path file) throws IOException, DescriptionException {
+    return parse(file, Files.readAllBytes(file));
+  }
+
+  /** Parses {@code bytes} as the contents of {@code file}, which locates relative paths. */
+  public static PatchDescription parse(Path file, byte[] bytes) throws DescriptionException {
+    return new DescriptionParser(file).run(bytes);
+  }
+
+  private PatchDescription run(byte[] bytes) throws DescriptionException {
+    List<String> lines = lines(bytes);
+    for (int i = 0; i < lines.size(); i++) {
+      line(i + 1, lines.get(i));
+    }
+    int end = Math.max(1, lines.size());
+    if (container == null) {
+      throw error(1, "empty description: the first line must name the container .so");
+    }
+    if (target == null) {
+      throw error(end, "no `@` line: add `@PATH` naming the target library or a `ulp extract` symbol file");
+    }
+    if (functions.isEmpty()) {
+      throw error(end, "no function line: add `old:new` to replace function old of the target with new");
+    }
+    return new PatchDescription(file, bytes.clone(), container, target, targetLine, functions, references, labels);
+  }
+
+  private void line(int n, String raw) throws DescriptionException {
+    String line = raw.strip();
+    if (n == 1) {
+      if (line.isEmpty() || "@#!".indexOf(line.charAt(0)) >= 0 || line.contains(":")) {
+        throw error(n, "the first line must be the path of the container .so, found `" + line + "`");
+      }
+      container = resolve(line);
+      return;
+    }
+    if (line.isEmpty()) {
+      return;
+    }
+    switch (line.charAt(0)) {
+      case '@' -> target(n, line.substring(1).strip());
+      case '!' -> label(n, line.substring(1).strip());
+      case '#' -> reference(n, line);
+      default -> function(n, line);
+    }
+  }
+
+  private void target(int n, String path) throws DescriptionException {
+    if (path.isEmpty()) {
+      throw error(n, "`@` must be followed by the path of the target library or symbol file");
+    }
+    if (target != null) {
+      throw error(n, "a second `@` line: the target is already given on line " + targetLine);
+    }
+    target = resolve(path);
+    targetLine = n;
+  }
+
+  private void label(int n, String text) throws DescriptionException {
+    if (text.isEmpty()) {
+      return;
+    }
+    if (labels.size() == PatchFormat.MAX_LABELS) {
+      throw error(n, "more than " + PatchFormat.MAX_LABELS + " labels");
+    }
+    if (text.getBytes(StandardCharsets.UTF_8).length > PatchFormat.MAX_STRING) {
+      throw error(n, "label longer than " + PatchFormat.MAX_STRING + " bytes");
+    }
+    if (text.chars().anyMatch(Character::isISOControl)) {
+      throw error(n, "label contains a control character");
+    }
+    labels.add(text);
+  }
+
+  private void reference(int n, String line) throws DescriptionException {
+    boolean tls = line.startsWith("#%");
+    String[] pair = pair(n, line.substring(tls ? 2 : 1), tls ? "`#%target:ref`" : "`#target:ref`");
+    if (references.size() == PatchFormat.MAX_REFERENCES) {
+      throw error(n, "more than " + PatchFormat.MAX_REFERENCES + " references");
+    }
+    references.add(new ReferenceLine(n, pair[0], pair[1], tls ? ReferenceKind.TLS : ReferenceKind.DATA));
+  }
+
+  private void function(int n, String line) throws DescriptionException {
+    if (!line.contains(":")) {
+      throw error(n, LINE_KINDS + ", found `" + line + "`");
+    }
+    String[] pair = pair(n, line, "`old:new`");
+    Integer earlier = replaced.putIfAbsent(pair[0], n);
+    if (earlier != null) {
+      throw error(n, "function " + pair[0] + " is already replaced on line " + earlier);
+    }
+    if (functions.size() == PatchFormat.MAX_FUNCTIONS) {
+      throw error(n, "more than " + PatchFormat.MAX_FUNCTIONS + " functions");
+    }
+    functions.add(new FunctionLine(n, pair[0], pair[1]));
+  }
+
+  /** Splits {@code a:b} into two symbol names. */
+  private String[] pair(int n, String text, String form) throws DescriptionException {
+    int colon = text.indexOf(':');
+    if (colon < 0 || colon != text.lastIndexOf(':')) {
+      throw error(n, "expected " + form + " with exactly one `:`, found `" + text + "`");
+    }
+    String a = text.substring(0, colon).strip();
+    String b = text.substring(colon + 1).strip();
+    checkName(n, a, form);
+    checkName(n, b, form);
+    return new String[] {a, b};
+  }
+
+  private void checkName(int n, String name, String form) throws DescriptionException {
+    if (name.isEmpty()) {
+      throw error(n, "empty symbol name in " + form);
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isWhitespace(name.charAt(i)) || Character.isISOControl(name.charAt(i))) {
+        throw error(n, "symbol name `" + name + "` contains white space or a control character");
+      }
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > PatchFormat.MAX_STRING) {
+      throw error(n, "symbol name longer than " + PatchFormat.MAX_STRING + " bytes");
+    }
+  }
+
+  private Path resolve(String path) {
+    Path dir = file.toAbsolutePath().getParent();
+    return dir.resolve(path).normalize();
+  }
+
+  /** Splits into lines, strictly decoding each as UTF-8 so a bad byte is reported at its line. */
+  private List<String> lines(byte[] bytes) throws DescriptionException {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        if (i == bytes.length && start == i) {
+          break; // the text ended with a newline, or is empty
+        }
+        try {
+          out.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, i - start)).toString());
+        } catch (CharacterCodingException e) {
+          throw error(out.size() + 1, "not UTF-8 text: is this a description file?");
+        }
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+
+  private DescriptionException error(int line, String problem) {
+    return new DescriptionException(file, line, problem);
+  }
+}

@@ -1,0 +1,40 @@
+package io.kulp.patch;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A parsed {@code .dsc} file (libpulp's description format). Paths are resolved against the
+ * directory of the description; every entry keeps its line number for messages.
+ *
+ * @param file the description file as given
+ * @param bytes its exact bytes, which go into the patch id
+ * @param container the container {@code .so} (first line)
+ * @param target the {@code @} line: the target library or a symbol file from {@code ulp extract}
+ * @param targetLine the line number of the {@code @} line
+ * @param functions {@code old:new} lines
+ * @param references {@code #target:ref} and {@code #%target:ref} lines
+ * @param labels {@code !} lines, trimmed; empty ones are dropped
+ */
+public record PatchDescription(
+    Path file,
+    byte[] bytes,
+    Path container,
+    Path target,
+    int targetLine,
+    List<FunctionLine> functions,
+    List<ReferenceLine> references,
+    List<String> labels) {
+
+  public PatchDescription {
+    functions = List.copyOf(functions);
+    references = List.copyOf(references);
+    labels = List.copyOf(labels);
+  }
+
+  /** An {@code old:new} line. */
+  public record FunctionLine(int line, String oldName, String newName) {}
+
+  /** A {@code #target:ref} (data) or {@code #%target:ref} (TLS) line. */
+  public record ReferenceLine(int line, String targetName, String patchName, ReferenceKind kind) {}
+}
