@@ -42,7 +42,8 @@ public final class CrdResources {
       }
       client.resource(crd).fieldManager(KulpConstants.FIELD_MANAGER_OPERATOR).forceConflicts()
           .serverSideApply();
-      client.resource(crd).waitUntilCondition(c -> c.getStatus() != null
+      client.resource(crd).waitUntilCondition(c -> c != null && c.getStatus() != null
+          && c.getStatus().getConditions() != null
           && c.getStatus().getConditions().stream().anyMatch(
               cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
           timeoutSeconds, TimeUnit.SECONDS);

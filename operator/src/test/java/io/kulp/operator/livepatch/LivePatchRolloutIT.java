@@ -115,19 +115,25 @@ class LivePatchRolloutIT {
   @Test
   void neverHasMoreNodesInProgressThanMaxConcurrentNodes() {
     var nodes = new FakeNodes(client, "conc");
-    nodes.addNodes("a", "b", "c", "d", "e", "f");
-    for (String n : java.util.List.of("a", "b", "c", "d", "e", "f")) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    var all = java.util.List.of("a", "b", "c", "d", "e", "f");
+    nodes.addNodes(all.toArray(String[]::new));
+    all.forEach(n -> nodes.runPod("web-" + n, n, "web", "app"));
     var inProgress = new InProgressRecorder(client, "conc");
-    agents.autoSucceed("conc");
     client.resource(TestLivePatches.withConcurrency(TestLivePatches.apply("conc", "conc", "web"), 2))
         .create();
+
+    for (int started = 2; started <= 6; started += 2) {
+      int expected = started;
+      await().untilAsserted(() -> assertThat(nodesOf(client, "conc")).hasSize(expected));
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(nodesOf(client, "conc")).hasSize(expected));
+      nodesOf(client, "conc").values().stream().filter(l -> l.getStatus() == null)
+          .forEach(l -> agents.report(l, NodePhase.Succeeded));
+    }
 
     awaitCondition("conc", KulpConstants.CONDITION_COMPLETE, "True");
     inProgress.close();
     assertThat(inProgress.max()).isEqualTo(2);
-    assertThat(nodesOf(client, "conc")).hasSize(6);
     assertThat(get("conc").getStatus().nodesDone).isEqualTo("6/6");
   }
 
@@ -170,7 +176,7 @@ class LivePatchRolloutIT {
     var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("timed", "timed", "web"), 2);
     lp.getSpec().rollout.canary = new CanarySpec();
     lp.getSpec().rollout.canary.nodes = 1;
-    lp.getSpec().rollout.canary.pause = "3s";
+    lp.getSpec().rollout.canary.pause = "5s";
     client.resource(lp).create();
 
     await().untilAsserted(() -> assertThat(reason("timed", KulpConstants.CONDITION_PROGRESSING))
