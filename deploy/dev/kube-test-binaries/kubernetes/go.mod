@@ -159,6 +159,8 @@ require (
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
+// k8s.io/kubernetes replaces each staging module with ./staging/src/...; a dependent
+// module must point each one at its published release, v0.<minor>.<patch>.
 replace (
 	k8s.io/api => k8s.io/api v0.37.2
 	k8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.37.2
