@@ -3,6 +3,7 @@
  * this process has mapped. */
 #include <elf.h>
 #include <link.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -56,10 +57,34 @@ struct basename_query {
   int result;
 };
 
+/* DT_SONAME of a loaded object, or NULL. The loader relocates the dynamic section's
+ * pointers in place on x86-64; an unrelocated one is still below the load bias. */
+static const char *soname_of(struct dl_phdr_info *info) {
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    if (info->dlpi_phdr[i].p_type != PT_DYNAMIC) continue;
+    const ElfW(Dyn) *dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+    uintptr_t strtab = 0, soname = 0;
+    bool has_soname = false;
+    for (; dyn->d_tag != DT_NULL; dyn++) {
+      if (dyn->d_tag == DT_STRTAB) strtab = dyn->d_un.d_ptr;
+      if (dyn->d_tag == DT_SONAME) {
+        soname = dyn->d_un.d_val;
+        has_soname = true;
+      }
+    }
+    if (!has_soname || !strtab) return NULL;
+    if (strtab < info->dlpi_addr) strtab += info->dlpi_addr;
+    return (const char *)(strtab + soname);
+  }
+  return NULL;
+}
+
 static int match_basename(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   struct basename_query *q = data;
-  if (!info->dlpi_name || !*info->dlpi_name || strcmp(basename_of(info->dlpi_name), q->basename)) return 0;
+  if (!info->dlpi_name || !*info->dlpi_name) return 0;
+  const char *soname = soname_of(info);
+  if (strcmp(basename_of(info->dlpi_name), q->basename) && (!soname || strcmp(soname, q->basename))) return 0;
   describe(info, q->out);
   if (q->out->build_id_len == 0) {
     q->result = KULP_E_NO_BUILDID;

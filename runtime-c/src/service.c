@@ -426,7 +426,10 @@ static void commit(void) {
     else code_store2(s->jmp_at, 0x9066);
     code_close(s->pad, s->body, s->prot);
   }
-  code_sync_all_cores();
+  /* Engine writes were made with every thread stopped; each resumes through the kernel,
+   * which serializes it. Only our own stores need the barrier (and only then may we make
+   * a system call the engine did not vet against the process's seccomp filter). */
+  if (change.self) code_sync_all_cores();
   for (uint32_t i = 0; i < change.n_verify; i++) change.to_verify[i]->verified = true;
   patch_table_update(change.removed, change.adding ? &change.meta : NULL, change.path, change.old_addrs,
                      change.new_addrs);

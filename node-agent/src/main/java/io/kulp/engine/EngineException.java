@@ -1,0 +1,28 @@
+package io.kulp.engine;
+
+/** An operation on one process ended without doing it; {@link #outcome} says how to count it. */
+public final class EngineException extends Exception {
+  private final Outcome outcome;
+
+  EngineException(Outcome outcome, String message) {
+    super(message);
+    this.outcome = outcome;
+  }
+
+  EngineException(Outcome outcome, String message, Throwable cause) {
+    super(message, cause);
+    this.outcome = outcome;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  static EngineException failed(String message) {
+    return new EngineException(Outcome.FAILED, message);
+  }
+
+  static EngineException skipped(String message) {
+    return new EngineException(Outcome.SKIPPED, message);
+  }
+}

@@ -1,0 +1,197 @@
+package io.kulp.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The conversation with one process's runtime through its helper thread.
+ *
+ * <p>The engine PTRACE_SEIZEs the helper (and only it) for the whole operation: that proves it
+ * may ptrace the process and keeps a second engine out. To post a request it stops the helper,
+ * checks that the previous request is settled, writes the request, bumps the seq and lets the
+ * helper go: the helper's interrupted futex wait restarts, sees the new seq and returns. The
+ * engine then polls the response in memory. If the engine dies at any point, the kernel detaches
+ * it and the helper carries on alone: it finishes a request it has, and starts none it has not.
+ */
+final class HelperChannel implements AutoCloseable {
+  /** After the deadline, how long a change already committing may still take. */
+  private static final long COMMIT_GRACE_NANOS = 30_000_000_000L;
+
+  private final TargetProcess target;
+  private final Clock clock;
+  private final StepDelay delay;
+  private boolean attached;
+  private boolean stopped;
+  private int pendingSignal;
+
+  HelperChannel(TargetProcess target, Clock clock, StepDelay delay) {
+    this.target = target;
+    this.clock = clock;
+    this.delay = delay;
+  }
+
+  int tid() {
+    return target.helperTid;
+  }
+
+  /** Seizes and stops the helper. */
+  void attach(long deadline) throws EngineException {
+    try {
+      Ptrace.seize(target.helperTid, 0);
+    } catch (NativeError e) {
+      if (e.processGone()) {
+        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+      }
+      if (e.errno() == LibC.EPERM && tracedBy() > 0) {
+        throw new EngineException(Outcome.FAILED, "process " + target.pid + " is being traced by process " + tracedBy()
+            + " (another ulp or a debugger); retry when it has finished");
+      }
+      throw EngineException.failed(e.denied() ? Permissions.deniedMessage(target.pid) : e.getMessage());
+    }
+    attached = true;
+    delay.pause("seized");
+    stop(deadline);
+  }
+
+  private int tracedBy() {
+    try {
+      for (String line : Files.readAllLines(target.procPid.resolve("task/" + target.helperTid + "/status"))) {
+        if (line.startsWith("TracerPid:")) {
+          return Integer.parseInt(line.substring(10).trim());
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private void stop(long deadline) throws EngineException {
+    if (stopped) {
+      return;
+    }
+    try {
+      Ptrace.interrupt(target.helperTid);
+      Ptrace.Stop stop = Ptrace.waitStop(target.helperTid, deadline);
+      if (stop.gone()) {
+        attached = false;
+        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+      }
+      pendingSignal = stop.pendingSignal();
+      stopped = true;
+      if (stop.groupStop()) {
+        throw EngineException.failed("process " + target.pid + " is stopped (job control); continue it (kill -CONT "
+            + target.pid + ") and retry");
+      }
+    } catch (NativeError e) {
+      throw EngineException.failed("cannot stop the kulp helper of process " + target.pid + ": " + e.getMessage());
+    } catch (EngineTimeout e) {
+      throw EngineException.failed("process " + target.pid + ": the kulp helper did not stop in time");
+    }
+  }
+
+  private void resume() throws EngineException {
+    if (!stopped) {
+      return;
+    }
+    try {
+      Ptrace.cont(target.helperTid, pendingSignal);
+      pendingSignal = 0;
+      stopped = false;
+    } catch (NativeError e) {
+      throw EngineException.failed("cannot resume the kulp helper of process " + target.pid + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Posts {@code request} and waits for the runtime to settle it, up to {@code deadline} (engine
+   * clock); a change the runtime has started committing is waited for a while longer, because it
+   * will complete whether or not we wait.
+   */
+  Response send(Request request, long deadline) throws EngineException {
+    ProcessMemory mem = target.memory();
+    long requestBase = target.abi + Abi.REQUEST_OFF;
+    try {
+      stop(deadline);
+      int seq = settledSeq(deadline);
+      byte[] body = request.withDeadline(clock.targetMonotonic(target, deadline)).body();
+      mem.write(requestBase + Abi.REQ_COMMAND, body);
+      mem.write(requestBase + Abi.REQ_SEQ, le32(seq + 1));
+      delay.pause("posted");
+      resume();
+      return awaitSettled(seq + 1, deadline);
+    } catch (NativeError e) {
+      if (e.processGone()) {
+        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+      }
+      throw EngineException.failed("cannot talk to the kulp runtime of process " + target.pid + ": " + e.getMessage());
+    }
+  }
+
+  /** The seq of the last request, once the runtime has answered it; the helper is stopped on return. */
+  private int settledSeq(long deadline) throws NativeError, EngineException {
+    for (;;) {
+      int seq = target.memory().read(target.abi + Abi.REQUEST_OFF + Abi.REQ_SEQ, 4).getInt(0);
+      ByteBuffer h = target.memory().read(target.abi + Abi.RESPONSE_OFF, 8);
+      int phase = h.getInt(Abi.RESP_PHASE);
+      if (h.getInt(Abi.RESP_SEQ) == seq && phase != Response.WORKING && phase != Response.COMMITTING) {
+        return seq;
+      }
+      // An earlier request (perhaps from an engine that died) is still being served: let it finish.
+      resume();
+      awaitSettled(seq, deadline);
+      stop(deadline);
+    }
+  }
+
+  private Response awaitSettled(int seq, long deadline) throws NativeError, EngineException {
+    long spinUntil = System.nanoTime() + 100_000;
+    long sleep = 5_000;
+    for (;;) {
+      ByteBuffer h = target.memory().read(target.abi + Abi.RESPONSE_OFF, 8);
+      int phase = h.getInt(Abi.RESP_PHASE);
+      if (h.getInt(Abi.RESP_SEQ) == seq && phase >= Response.DONE) {
+        return Response.read(target.memory(), target.abi);
+      }
+      long now = System.nanoTime();
+      boolean committing = h.getInt(Abi.RESP_SEQ) == seq && phase == Response.COMMITTING;
+      if (now - deadline > 0 && !(committing && now - deadline < COMMIT_GRACE_NANOS)) {
+        // The runtime checks the same deadline before it changes anything: unless it was
+        // already committing, it will drop the request.
+        throw new EngineException(Outcome.FAILED, "process " + target.pid + ": timed out waiting for the kulp runtime"
+            + (committing ? " while it was committing; check the result with `ulp patches -p " + target.pid + "`"
+                : "; nothing was changed"));
+      }
+      if (now - spinUntil < 0) {
+        Thread.onSpinWait();
+      } else {
+        LockSupport.parkNanos(sleep);
+        sleep = Math.min(sleep * 2, 500_000);
+      }
+    }
+  }
+
+  private static byte[] le32(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+  }
+
+  /** Stops the helper (if running) and detaches from it. */
+  @Override
+  public void close() {
+    if (!attached) {
+      return;
+    }
+    try {
+      stop(System.nanoTime() + 2_000_000_000L);
+    } catch (EngineException e) {
+      // Gone or stuck: detaching below is all that is left to do, and the kernel does it for us
+      // when the engine exits anyway.
+    }
+    Ptrace.detachQuietly(target.helperTid, pendingSignal);
+    attached = false;
+    stopped = false;
+  }
+}

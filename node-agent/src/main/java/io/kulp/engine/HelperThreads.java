@@ -1,0 +1,47 @@
+package io.kulp.engine;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Maps the runtime's helper TID, which the runtime knows in its own PID namespace, to the TID
+ * the engine must ptrace. In the engine's namespace they are equal; for a process in a
+ * container, the innermost NSpid of one of its tasks matches.
+ */
+final class HelperThreads {
+  private HelperThreads() {}
+
+  static int hostTid(Path procPid, int tidInProcess) throws EngineException {
+    if (Files.isDirectory(procPid.resolve("task").resolve(Integer.toString(tidInProcess)))
+        && innermost(procPid.resolve("task").resolve(Integer.toString(tidInProcess))) == tidInProcess) {
+      return tidInProcess;
+    }
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procPid.resolve("task"))) {
+      for (Path task : tasks) {
+        if (innermost(task) == tidInProcess) {
+          return Integer.parseInt(task.getFileName().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw EngineException.failed("cannot list the threads of " + procPid + ": " + e.getMessage());
+    }
+    throw EngineException.failed("the kulp helper thread (" + tidInProcess + ") of " + procPid + " is gone");
+  }
+
+  /** The innermost NSpid of a task, or -1. */
+  static int innermost(Path task) {
+    try {
+      for (String line : Files.readAllLines(task.resolve("status"))) {
+        if (line.startsWith("NSpid:")) {
+          String[] f = line.substring(6).trim().split("\\s+");
+          return Integer.parseInt(f[f.length - 1]);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}

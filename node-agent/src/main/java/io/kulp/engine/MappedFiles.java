@@ -1,0 +1,79 @@
+package io.kulp.engine;
+
+import io.kulp.elf.ElfException;
+import io.kulp.elf.ElfFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Opens the ELF files that a process has mapped, as that process sees them: through
+ * {@code /proc/PID/map_files} (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else through
+ * {@code /proc/PID/root}, so a process in another mount namespace (a container) works the same.
+ * What is learned from a file is cached by device and inode, shared by every process mapping it.
+ */
+final class MappedFiles {
+  private final Path procRoot;
+  private final Map<String, Object> cache = new ConcurrentHashMap<>();
+
+  MappedFiles(Path procRoot) {
+    this.procRoot = procRoot;
+  }
+
+  /** Computes (once per file) a fact about the ELF file behind mapping {@code m} of process {@code pid}. */
+  @SuppressWarnings("unchecked")
+  <T> T fact(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
+    String key = m.device() + ":" + m.inode() + ":" + what;
+    Object cached = cache.get(key);
+    if (cached != null) {
+      return (T) cached;
+    }
+    ElfFile elf = open(pid, m);
+    T value;
+    try {
+      value = compute.apply(elf);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof ElfException ee) {
+        throw new IOException(ee.getMessage(), ee);
+      }
+      throw e;
+    }
+    if (value != null) {
+      cache.put(key, value);
+    }
+    return value;
+  }
+
+  ElfFile open(int pid, Mapping m) throws IOException {
+    Path pidDir = procRoot.resolve(Integer.toString(pid));
+    Path viaMapFiles = pidDir.resolve("map_files").resolve(m.mapFilesName());
+    try {
+      return ElfFile.open(viaMapFiles);
+    } catch (IOException | SecurityException e) {
+      // map_files needs CAP_SYS_ADMIN; the process's root view needs only ptrace access.
+    }
+    Path viaRoot = pidDir.resolve("root").resolve(m.path().replaceFirst("^/+", ""));
+    if (!Files.exists(viaRoot)) {
+      throw new IOException("cannot open " + m.path() + " as process " + pid + " sees it (neither " + viaMapFiles
+          + " nor " + viaRoot + " is readable)");
+    }
+    return ElfFile.open(viaRoot);
+  }
+
+  /** Unchecked wrapper so ELF errors can cross {@link Function}. */
+  static <T> T unchecked(ElfCall<T> call) {
+    try {
+      return call.get();
+    } catch (ElfException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  @FunctionalInterface
+  interface ElfCall<T> {
+    T get() throws ElfException;
+  }
+}

@@ -1,0 +1,66 @@
+package io.kulp.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** A request for the runtime's mailbox (struct kulp_request), minus its seq. */
+record Request(int command, int flags, long deadlineNs, byte[] patchId, String library, String path, byte[] metadata) {
+  static final int PING = 1;
+  static final int APPLY = 2;
+  static final int REVERT = 3;
+  static final int REVERT_ALL = 4;
+  static final int REVERT_ALL_APPLY = 5;
+  static final int COMMIT = 6;
+  static final int ABORT = 7;
+
+  static final int FLAG_SELF_WRITE = 1;
+
+  static Request of(int command, int flags) {
+    return new Request(command, flags, 0, null, null, null, null);
+  }
+
+  Request withDeadline(long deadlineNs) {
+    return new Request(command, flags, deadlineNs, patchId, library, path, metadata);
+  }
+
+  /**
+   * The bytes from {@code command} (offset 4) up to the end of the metadata in use: what one
+   * process_vm_writev puts in the mailbox before the seq is bumped.
+   */
+  byte[] body() throws EngineException {
+    int len = Abi.REQ_METADATA + (metadata == null ? 0 : metadata.length);
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(Abi.REQ_COMMAND, command);
+    b.putInt(Abi.REQ_FLAGS, flags);
+    b.putInt(Abi.REQ_METADATA_LEN, metadata == null ? 0 : metadata.length);
+    b.putLong(Abi.REQ_DEADLINE, deadlineNs);
+    if (patchId != null) {
+      b.put(Abi.REQ_PATCH_ID, patchId, 0, Abi.ID_LEN);
+    }
+    putString(b, Abi.REQ_LIBRARY, Abi.NAME_MAX, library, "library name");
+    putString(b, Abi.REQ_PATH, Abi.PATH_MAX, path, "patch path");
+    if (metadata != null) {
+      if (metadata.length > Abi.METADATA_MAX) {
+        throw EngineException.failed(".ulp section of " + metadata.length + " bytes exceeds the runtime's limit of "
+            + Abi.METADATA_MAX);
+      }
+      b.put(Abi.REQ_METADATA, metadata);
+    }
+    byte[] all = b.array();
+    byte[] fromCommand = new byte[all.length - Abi.REQ_COMMAND];
+    System.arraycopy(all, Abi.REQ_COMMAND, fromCommand, 0, fromCommand.length);
+    return fromCommand;
+  }
+
+  private static void putString(ByteBuffer b, int offset, int max, String s, String what) throws EngineException {
+    if (s == null) {
+      return;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length >= max) {
+      throw EngineException.failed(what + " is longer than the runtime accepts (" + (max - 1) + " bytes): " + s);
+    }
+    b.put(offset, bytes);
+  }
+}

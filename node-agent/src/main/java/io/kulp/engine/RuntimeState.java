@@ -1,0 +1,32 @@
+package io.kulp.engine;
+
+import java.nio.ByteBuffer;
+
+/** The header of a process's kulp_abi, as read from its memory. */
+record RuntimeState(int magic, int version, int size, int state, int helperTid, int patches, int funcs,
+    long generation, long messageHead) {
+
+  static RuntimeState decode(ByteBuffer b) {
+    return new RuntimeState(b.getInt(Abi.MAGIC_OFF), b.getInt(Abi.VERSION_OFF), b.getInt(Abi.SIZE_OFF),
+        b.getInt(Abi.STATE_OFF), b.getInt(Abi.HELPER_TID_OFF), b.getInt(Abi.N_PATCHES_OFF), b.getInt(Abi.N_FUNCS_OFF),
+        b.getLong(Abi.GENERATION_OFF), b.getLong(Abi.MESSAGE_HEAD_OFF));
+  }
+
+  /** Null if the header can be trusted, else what is wrong with it. */
+  String problem() {
+    if (magic != Abi.MAGIC) {
+      return "the kulp runtime has not finished loading (bad magic)";
+    }
+    if (version != Abi.VERSION) {
+      return "libpulp.so speaks ABI version " + version + ", this ulp speaks " + Abi.VERSION
+          + "; use the ulp that matches the libpulp.so the process was started with";
+    }
+    if (size != Abi.ABI_SIZE) {
+      return "libpulp.so's ABI object is " + size + " bytes, expected " + Abi.ABI_SIZE;
+    }
+    if (patches < 0 || patches > Abi.MAX_PATCHES || funcs < 0 || funcs > Abi.MAX_FUNCS) {
+      return "the runtime's patch table counts are out of range";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,33 @@
+package io.kulp.engine;
+
+/**
+ * Fault injection for the tracer-death tests: with KULP_DEBUG_STEP_DELAY_MS set, the engine
+ * sleeps that long at each step of the protocol, so a test can kill it inside the window it
+ * wants to prove safe. Off (zero) unless the variable is set.
+ */
+final class StepDelay {
+  private final long millis;
+
+  StepDelay(long millis) {
+    this.millis = millis;
+  }
+
+  static StepDelay fromEnvironment() {
+    String value = System.getenv("KULP_DEBUG_STEP_DELAY_MS");
+    try {
+      return new StepDelay(value == null ? 0 : Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return new StepDelay(0);
+    }
+  }
+
+  void pause(String step) {
+    if (millis > 0) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
