@@ -1,0 +1,179 @@
+package io.kulp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kulp.testing.Binutils;
+import io.kulp.testing.CommandResult;
+import io.kulp.testing.Commands;
+import io.kulp.testing.FixtureCopy;
+import io.kulp.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code target/ulp} launcher, as a user runs it: exit codes, messages, and the
+ * containers the build packed with it ({@code make -C runtime-c packed} at pre-integration-test).
+ */
+class UlpLauncherIT {
+  @TempDir Path tmp;
+  private Path patches;
+
+  @BeforeEach
+  void copyFixtures() {
+    patches = FixtureCopy.into(tmp);
+  }
+
+  @Test
+  void livepatchableAnswersForTheFixtureAndTheMachinesLibc() {
+    CommandResult fixture = ulp("livepatchable", Fixtures.library().toString());
+    CommandResult libc = ulp("livepatchable", Fixtures.MACHINE_LIBC.toString());
+
+    assertThat(fixture.exitCode()).as(fixture.toString()).isZero();
+    assertThat(fixture.stdout()).isEqualTo("libkfix.so.1: livepatchable: 9 functions carry the padding\n");
+    assertThat(libc.exitCode()).isEqualTo(1);
+    assertThat(libc.stdout()).contains("libc.so.6: not livepatchable: built without -fpatchable-function-entry");
+    assertThat(libc.stderr()).isEmpty();
+  }
+
+  @Test
+  void theBuildPackedEveryFixtureContainer() throws IOException {
+    try (Stream<Path> files = Files.list(Fixtures.patchesDir())) {
+      List<Path> dscs = files.filter(f -> f.toString().endsWith(".dsc")).sorted().toList();
+      assertThat(dscs).hasSizeGreaterThanOrEqualTo(10);
+      for (Path dsc : dscs) {
+        Path so = Path.of(dsc.toString().replaceAll("\\.dsc$", ".so"));
+        assertThat(Binutils.sectionNames(so)).as(so.toString()).contains(".ulp", ".ulp.rev");
+        assertThat(ulp("dump", so.toString()).exitCode()).as(so.toString()).isZero();
+      }
+    }
+    assertThat(ulp("dump", Fixtures.patchesDir().resolve("value_v2.so").toString()).stdout())
+        .contains("CVE-2026-0001").contains("bsc#1000002 value returns 2").contains("kfix_value @ 0x");
+  }
+
+  @Test
+  void packerDumpAndExtractWorkThroughTheLauncher() throws IOException {
+    CommandResult packed = ulp("packer", patches.resolve("tls.dsc").toString());
+    CommandResult dump = ulp("dump", patches.resolve("tls.so").toString());
+    Path json = tmp.resolve("libkfix.json");
+    CommandResult extract = ulp("extract", Fixtures.library().toString(), "-o", json.toString());
+
+    assertThat(packed.exitCode()).as(packed.toString()).isZero();
+    assertThat(packed.stdout()).contains("for libkfix.so.1 (1 function, 1 reference, 0 labels)");
+    assertThat(dump.stdout()).contains("tls  tls_hits @ 0x0 -> kfix_tls_ref").contains(".ulp.rev (revert)");
+    assertThat(extract.exitCode()).isZero();
+    assertThat(Files.readString(json)).contains("\"name\": \"kfix_hidden\"");
+  }
+
+  @Test
+  void theDamagedContainersTheBuildDerivedAreRejected() {
+    assertOneLineError(ulp("dump", Fixtures.patchesDir().resolve("damaged_crc.so").toString()),
+        "ulp dump: " + Fixtures.patchesDir().resolve("damaged_crc.so") + ": .ulp is damaged: CRC-32 mismatch");
+    assertOneLineError(ulp("dump", Fixtures.patchesDir().resolve("damaged_truncated.so").toString()),
+        "ulp dump: " + Fixtures.patchesDir().resolve("damaged_truncated.so") + ": not a valid ELF file");
+  }
+
+  @Test
+  void aRandomFileIsNotAPatch() throws IOException {
+    byte[] junk = new byte[3000];
+    new java.util.Random(11).nextBytes(junk);
+    Path random = Files.write(tmp.resolve("random.so"), junk);
+
+    assertOneLineError(ulp("dump", random.toString()), "ulp dump: " + random + ": not a valid ELF file: no ELF magic");
+  }
+
+  @Test
+  void badDescriptionsFailWithFileLineAndWriteNothing() throws IOException {
+    byte[] before = Files.readAllBytes(patches.resolve("work.so"));
+    Files.writeString(patches.resolve("work.dsc"), "work.so\n@../fixtures/libkfix.so.1\nkfix_nope:kfix_work_v2\n");
+    assertOneLineError(ulp("packer", patches.resolve("work.dsc").toString()),
+        "ulp packer: " + patches.resolve("work.dsc") + ":3: function kfix_nope not found in libkfix.so.1");
+
+    Files.writeString(patches.resolve("work.dsc"), "work.so\n@../fixtures/libkfix.so.1\nkfix_work\n");
+    assertOneLineError(ulp("packer", patches.resolve("work.dsc").toString()),
+        "ulp packer: " + patches.resolve("work.dsc") + ":3: expected `old:new`");
+
+    assertThat(Files.readAllBytes(patches.resolve("work.so"))).isEqualTo(before);
+    try (Stream<Path> files = Files.list(patches)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+    }
+  }
+
+  @Test
+  void aTargetWithoutBuildIdIsRefused() {
+    Commands.output("objcopy", "--remove-section", ".note.gnu.build-id", tmp.resolve("fixtures/libkfix.so.1").toString());
+
+    CommandResult r = ulp("packer", patches.resolve("work.dsc").toString());
+    assertOneLineError(r, "ulp packer: target library " + tmp.resolve("fixtures/libkfix.so.1") + " has no build-id");
+    assertThat(r.stderr()).contains("-Wl,--build-id");
+  }
+
+  @Test
+  void usageErrorsExitWithTwoAndVerboseShowsTheStack() throws IOException {
+    assertThat(ulp().exitCode()).isEqualTo(2);
+    assertThat(ulp("no-such-command").exitCode()).isEqualTo(2);
+    Files.writeString(patches.resolve("work.dsc"), "work.so\n@../fixtures/libkfix.so.1\n");
+    CommandResult verbose = ulp("packer", "-v", patches.resolve("work.dsc").toString());
+    assertThat(verbose.exitCode()).isEqualTo(1);
+    assertThat(verbose.stderr()).contains("no function line").contains("\tat io.kulp.");
+  }
+
+  @Test
+  void startsFromTheAppCdsArchive() {
+    CommandResult r = ulp(Map.of("ULP_JAVA_OPTS", "-Xlog:class+load=info"), "livepatchable", Fixtures.library().toString());
+
+    assertThat(r.stdout()).contains("io.kulp.cli.Ulp source: shared objects file")
+        .contains("picocli.CommandLine source: shared objects file")
+        .contains("io.kulp.elf.ElfFile source: shared objects file");
+  }
+
+  @Test
+  void worksThroughASymlinkWithJavaHomeAndWithoutTheArchive() throws IOException {
+    Path link = Files.createSymbolicLink(tmp.resolve("ulp"), Fixtures.ulp());
+    CommandResult viaLink = run(List.of(link.toString(), "livepatchable", Fixtures.library().toString()),
+        Map.of("JAVA_HOME", System.getProperty("java.home")));
+    assertThat(viaLink.exitCode()).as(viaLink.toString()).isZero();
+
+    Path copy = Files.createDirectories(tmp.resolve("nocds"));
+    Path target = Fixtures.ulp().getParent();
+    Files.copy(Fixtures.ulp(), copy.resolve("ulp"));
+    Commands.output("cp", "-r", target.resolve("lib").toString(), copy.toString());
+    try (Stream<Path> jars = Files.list(target)) {
+      for (Path jar : jars.filter(f -> f.toString().endsWith(".jar")).toList()) {
+        Files.copy(jar, copy.resolve(jar.getFileName()));
+      }
+    }
+    CommandResult noArchive = run(List.of(copy.resolve("ulp").toString(), "livepatchable", Fixtures.library().toString()),
+        Map.of());
+    assertThat(noArchive.exitCode()).as(noArchive.toString()).isZero();
+    assertThat(noArchive.stderr()).isEmpty();
+  }
+
+  private static void assertOneLineError(CommandResult r, String start) {
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.stderr()).as(r.toString()).startsWith(start);
+    assertThat(r.stderr().lines()).as("one line, no stack trace: " + r).hasSize(1);
+  }
+
+  private static CommandResult ulp(String... args) {
+    return ulp(Map.of(), args);
+  }
+
+  private static CommandResult ulp(Map<String, String> env, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Fixtures.ulp().toString());
+    command.addAll(List.of(args));
+    return run(command, env);
+  }
+
+  private static CommandResult run(List<String> command, Map<String, String> env) {
+    return Commands.run(command, env);
+  }
+}
