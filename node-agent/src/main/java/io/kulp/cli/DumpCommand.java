@@ -10,28 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ulp dump PATCH}: prints a container's metadata; also reads a bare {@code .ulp} section file. */
 @Command(name = "dump", description = "Print the live-patch metadata of a packed container.")
-final class DumpCommand implements Callable<Integer>, VerboseCommand {
+final class DumpCommand extends UlpSubcommand {
   private static final byte[] KULP_MAGIC = {'K', 'U', 'L', 'P'};
-
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
 
   @Parameters(paramLabel = "PATCH", description = "A packed patch container (.so), or a section dumped with objcopy.")
   private Path patch;
-
-  @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -43,7 +31,7 @@ final class DumpCommand implements Callable<Integer>, VerboseCommand {
       PatchContainer c = PatchContainer.read(patch);
       text = MetadataText.render(patch.toString(), c.apply(), c.revert());
     }
-    spec.commandLine().getOut().print(text);
+    out().print(text);
     return 0;
   }
 

@@ -8,30 +8,18 @@ import io.kulp.patch.SymbolFile;
 import io.kulp.patch.SymbolFileJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ulp extract LIB -o FILE}: saves a library's symbols for packing patches against its stripped build. */
 @Command(name = "extract", description = "Write the symbols of LIB as JSON, for packing patches against a stripped LIB.")
-final class ExtractCommand implements Callable<Integer>, VerboseCommand {
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
-
+final class ExtractCommand extends UlpSubcommand {
   @Parameters(paramLabel = "LIB", description = "The unstripped library.")
   private Path library;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the JSON (default: stdout).")
   private Path output;
-
-  @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -42,12 +30,12 @@ final class ExtractCommand implements Callable<Integer>, VerboseCommand {
     SymbolFile symbols = SymbolFile.of(elf, name, id);
     String json = SymbolFileJson.write(symbols);
     if (output == null) {
-      spec.commandLine().getOut().print(json);
+      out().print(json);
       return 0;
     }
     AtomicFile.write(output, json.getBytes(StandardCharsets.UTF_8));
-    if (!verbosity.quiet()) {
-      spec.commandLine().getOut().println("wrote " + symbols.symbols().size() + " symbols of " + name + " (build-id "
+    if (!verbosity().quiet()) {
+      out().println("wrote " + symbols.symbols().size() + " symbols of " + name + " (build-id "
           + id.hex() + ") to " + output);
     }
     return 0;

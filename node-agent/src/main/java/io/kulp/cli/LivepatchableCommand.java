@@ -2,28 +2,15 @@ package io.kulp.cli;
 
 import io.kulp.elf.ElfFile;
 import io.kulp.elf.PaddingSurvey;
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ulp livepatchable LIB}: exit 0 when LIB's functions carry kulp's padding, 1 (with the reason) when not. */
 @Command(name = "livepatchable", description = "Tell whether LIB was built so that kulp can patch it.")
-final class LivepatchableCommand implements Callable<Integer>, VerboseCommand {
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
-
+final class LivepatchableCommand extends UlpSubcommand {
   @Parameters(paramLabel = "LIB", description = "A shared library or executable.")
   private Path library;
-
-  @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
 
   @Override
   public Integer call() throws Exception {
@@ -46,9 +33,8 @@ final class LivepatchableCommand implements Callable<Integer>, VerboseCommand {
           + (s.usable() < s.entries() ? " (" + (s.entries() - s.usable()) + " more have another layout)" : "");
       code = 0;
     }
-    if (!verbosity.quiet()) {
-      PrintWriter out = spec.commandLine().getOut();
-      out.println(library.getFileName() + ": " + verdict);
+    if (!verbosity().quiet()) {
+      out().println(library.getFileName() + ": " + verdict);
     }
     return code;
   }

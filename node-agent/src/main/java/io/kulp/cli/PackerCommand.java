@@ -5,20 +5,13 @@ import io.kulp.packer.Packer;
 import io.kulp.patch.PatchMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ulp packer DESC.dsc}: writes {@code .ulp} and {@code .ulp.rev} into the patch container. */
 @Command(name = "packer", description = "Add the live-patch metadata described by DESC.dsc to its container .so.")
-final class PackerCommand implements Callable<Integer>, VerboseCommand {
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
-
+final class PackerCommand extends UlpSubcommand {
   @Parameters(paramLabel = "DESC.dsc", description = "The patch description (libpulp's format).")
   private Path description;
 
@@ -31,18 +24,13 @@ final class PackerCommand implements Callable<Integer>, VerboseCommand {
   private String objcopy;
 
   @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
-
-  @Override
   public Integer call() throws Exception {
     PackResult r = new Packer(objcopy).pack(description, output);
-    PrintWriter out = spec.commandLine().getOut();
-    if (verbosity.verbose()) {
+    PrintWriter out = out();
+    if (verbosity().verbose()) {
       r.resolutions().forEach(line -> out.println("  " + line));
     }
-    if (!verbosity.quiet()) {
+    if (!verbosity().quiet()) {
       PatchMetadata m = r.metadata();
       out.println("packed " + r.output() + ": patch " + m.id().hex() + " for " + m.targetLibrary() + " ("
           + count(m.functions().size(), "function") + ", " + count(m.references().size(), "reference") + ", "

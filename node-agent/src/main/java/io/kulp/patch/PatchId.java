@@ -1,6 +1,7 @@
 package io.kulp.patch;
 
 import io.kulp.elf.BuildId;
+import io.kulp.elf.ByteId;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -11,21 +12,21 @@ import java.util.HexFormat;
  * description bytes), so packing the same container from the same description always gives
  * the same id.
  */
-public final class PatchId {
+public final class PatchId extends ByteId {
   public static final int LENGTH = 16;
-  private final byte[] bytes;
 
   private PatchId(byte[] bytes) {
-    this.bytes = bytes;
+    super(bytes);
   }
 
   public static PatchId of(byte[] bytes) {
     if (bytes.length != LENGTH) {
       throw new IllegalArgumentException("a patch id has " + LENGTH + " bytes, not " + bytes.length);
     }
-    return new PatchId(bytes.clone());
+    return new PatchId(bytes);
   }
 
+  /** Parses the 32 hex digits {@link #hex()} prints. */
   public static PatchId ofHex(String hex) {
     return of(HexFormat.of().parseHex(hex));
   }
@@ -39,28 +40,5 @@ public final class PatchId {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
-  }
-
-  public byte[] bytes() {
-    return bytes.clone();
-  }
-
-  public String hex() {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PatchId other && Arrays.equals(bytes, other.bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
-  }
-
-  @Override
-  public String toString() {
-    return hex();
   }
 }
