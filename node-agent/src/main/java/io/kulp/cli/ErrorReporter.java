@@ -35,7 +35,7 @@ final class ErrorReporter implements IExecutionExceptionHandler {
     if (ex instanceof AccessDeniedException e) {
       return e.getFile() + ": permission denied";
     }
-    if (ex instanceof PatchException || ex instanceof IOException) {
+    if (ex instanceof PatchException || ex instanceof IOException || ex instanceof io.kulp.engine.EngineException) {
       return ex.getMessage();
     }
     return "internal error: " + ex + " (a kulp bug: please report it with the output of -v)";

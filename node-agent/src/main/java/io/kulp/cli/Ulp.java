@@ -20,6 +20,10 @@ import picocli.CommandLine.Spec;
       DumpCommand.class,
       ExtractCommand.class,
       LivepatchableCommand.class,
+      TriggerCommand.class,
+      PatchesCommand.class,
+      CheckCommand.class,
+      MessagesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ulp implements Runnable {

@@ -82,7 +82,8 @@ public final class Engine implements AutoCloseable {
     } catch (EngineException e) {
       String name = TargetProcess.commandName(options.procRoot().resolve(Integer.toString(pid)));
       for (Operation op : ops) {
-        results.add(new ProcessResult(pid, name, op.describe(), e.outcome(), e.getMessage(), elapsed(start)));
+        results.add(new ProcessResult(pid, name, op.describe(), e.outcome(), e.getMessage(), elapsed(start),
+            !e.noRuntime()));
       }
       return results;
     }
@@ -106,7 +107,8 @@ public final class Engine implements AutoCloseable {
             outcome = e.outcome();
             message.append(e.getMessage());
           }
-          results.add(new ProcessResult(pid, target.name, op.describe(), outcome, message.toString(), elapsed(start)));
+          results.add(new ProcessResult(pid, target.name, op.describe(), outcome, message.toString(), elapsed(start),
+              true));
         }
       } finally {
         if (channel != null) {

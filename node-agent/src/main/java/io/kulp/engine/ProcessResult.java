@@ -11,5 +11,7 @@ import java.time.Duration;
  * @param outcome how it ended
  * @param message what happened, naming the cause and the fix when it did not succeed
  * @param elapsed wall time of the operation on this process
+ * @param hasRuntime false when the process has no kulp runtime loaded (it was skipped for that)
  */
-public record ProcessResult(int pid, String name, String patch, Outcome outcome, String message, Duration elapsed) {}
+public record ProcessResult(int pid, String name, String patch, Outcome outcome, String message, Duration elapsed,
+    boolean hasRuntime) {}

@@ -67,7 +67,7 @@ final class TargetProcess implements AutoCloseable {
     }
     Optional<LoadedObject> runtime = LoadedObject.find(maps, n -> n.equals(RUNTIME) || n.startsWith("libpulp.so."));
     if (runtime.isEmpty()) {
-      throw EngineException.skipped(RUNTIME + " is not loaded in process " + pid + " (" + name + "): start it with "
+      throw EngineException.noRuntime(RUNTIME + " is not loaded in process " + pid + " (" + name + "): start it with "
           + "LD_PRELOAD=" + RuntimeLibrary.suggestedPath() + " to make it live-patchable");
     }
     long abi;

@@ -1,0 +1,78 @@
+package io.kulp.cli;
+
+import io.kulp.engine.Engine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Turns {@code -p PID|NAME-WILDCARD} into PIDs, as libpulp does: a number is that process; any
+ * other word is a glob matched against each process's command name ({@code comm}) and the
+ * basename of its {@code argv[0]}; no {@code -p} means every process with the runtime loaded.
+ */
+final class ProcessSelector {
+  private ProcessSelector() {}
+
+  static List<Integer> select(String selector, Engine engine, Path procRoot, CommandSpec spec) {
+    if (selector == null) {
+      return engine.processesWithRuntime();
+    }
+    if (selector.matches("\\d+")) {
+      return List.of(Integer.parseInt(selector));
+    }
+    PathMatcher glob;
+    try {
+      glob = FileSystems.getDefault().getPathMatcher("glob:" + selector);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "bad process wildcard '" + selector + "': " + e.getMessage());
+    }
+    List<Integer> pids = new ArrayList<>();
+    long self = ProcessHandle.current().pid();
+    try (var dirs = Files.newDirectoryStream(procRoot, p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path dir : dirs) {
+        int pid = Integer.parseInt(dir.getFileName().toString());
+        if (pid != self && (matches(glob, comm(dir)) || matches(glob, argv0(dir)))) {
+          pids.add(pid);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list processes in " + procRoot, e);
+    }
+    pids.sort(null);
+    return pids;
+  }
+
+  private static boolean matches(PathMatcher glob, String name) {
+    return !name.isEmpty() && glob.matches(Path.of(name));
+  }
+
+  private static String comm(Path dir) {
+    try {
+      return Files.readString(dir.resolve("comm")).trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static String argv0(Path dir) {
+    try {
+      byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
+      int end = 0;
+      while (end < cmdline.length && cmdline[end] != 0) {
+        end++;
+      }
+      String arg0 = new String(cmdline, 0, end, StandardCharsets.UTF_8);
+      int slash = arg0.lastIndexOf('/');
+      return slash < 0 ? arg0 : arg0.substring(slash + 1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
