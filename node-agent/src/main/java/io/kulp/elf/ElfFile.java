@@ -3,6 +3,7 @@ package io.kulp.elf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ public final class ElfFile {
    * or {@code /proc/PID/root/...} path of another process.
    */
   public static ElfFile open(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      throw new ElfException(path + ": is a directory, not an ELF file");
+    }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {

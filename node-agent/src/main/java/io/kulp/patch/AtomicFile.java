@@ -3,6 +3,7 @@ package io.kulp.patch;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -14,6 +15,9 @@ public final class AtomicFile {
   /** A new empty temporary file next to {@code target}, for {@link #replace}. */
   public static Path temporaryFor(Path target, String suffix) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir + " (the directory to write " + target.getFileName() + " in)");
+    }
     return Files.createTempFile(dir, "." + target.getFileName() + ".", suffix);
   }
 

@@ -26,6 +26,7 @@ class ElfRobustnessTest {
     assertThatThrownBy(() -> ElfFile.open(empty)).isInstanceOf(ElfException.class)
         .hasMessageContaining("not a valid ELF file").hasMessageContaining("shorter than an ELF header");
     assertThatThrownBy(() -> ElfFile.open(text)).isInstanceOf(ElfException.class).hasMessageContaining("no ELF magic");
+    assertThatThrownBy(() -> ElfFile.open(tmp)).isInstanceOf(ElfException.class).hasMessage(tmp + ": is a directory, not an ELF file");
   }
 
   @Test

@@ -110,6 +110,14 @@ class PackerTest {
   }
 
   @Test
+  void anOutputInAMissingDirectoryNamesTheDirectory() {
+    Path out = tmp.resolve("no/such/dir/out.so");
+    assertThatThrownBy(() -> packer.pack(patches.resolve("value_v2.dsc"), out))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .hasMessageContaining(out.getParent() + " (the directory to write out.so in)");
+  }
+
+  @Test
   void packsAgainstAnExtractFileForAStrippedLibrary() throws Exception {
     Path stripped = tmp.resolve("fixtures/libkfix-stripped.so.1");
     Commands.output("strip", "--strip-all", "-o", stripped.toString(), library.toString());
