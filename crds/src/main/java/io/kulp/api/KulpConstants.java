@@ -124,10 +124,37 @@ public final class KulpConstants {
    * a random UUID.
    */
   public static final String ENV_POD_NAME = "KULP_POD_NAME";
-  /** Operator: TCP port of /healthz, /startup and /metrics. Default 8080; 0 picks a free port. */
+  /**
+   * Operator and agent: TCP port of the health endpoints and /metrics. Default 8080; 0 picks a
+   * free port.
+   */
   public static final String ENV_HTTP_PORT = "KULP_HTTP_PORT";
-  /** Operator: address the HTTP endpoints bind to. Default 0.0.0.0 (in-cluster probes). */
+  /** Operator and agent: address the HTTP endpoints bind to. Default 0.0.0.0 (in-cluster probes). */
   public static final String ENV_HTTP_BIND_ADDRESS = "KULP_HTTP_BIND_ADDRESS";
   /** Agent: the name of the node it runs on (downward API spec.nodeName). Required. */
   public static final String ENV_NODE_NAME = "KULP_NODE_NAME";
+  /**
+   * Agent: the host's procfs as the agent sees it (the DaemonSet runs with hostPID, so /proc).
+   * Default "/proc".
+   */
+  public static final String ENV_HOST_PROC = "KULP_HOST_PROC";
+  /** Agent: the host's cgroup filesystem root as mounted into the agent. Default "/sys/fs/cgroup". */
+  public static final String ENV_CGROUP_ROOT = "KULP_CGROUP_ROOT";
+  /**
+   * Agent: where patches are staged inside target containers, as paths in the container's own
+   * filesystem, separated by ':'; the first whose mount is writable and allows exec is used.
+   * Default "/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp".
+   */
+  public static final String ENV_STAGING_DIRS = "KULP_STAGING_DIRS";
+  /** Agent: directory of the patch cache (files named by their sha256). Default "/var/cache/kulp". */
+  public static final String ENV_PATCH_CACHE_DIR = "KULP_PATCH_CACHE_DIR";
+  /**
+   * Agent: seconds between two /proc rescans of the Continuous LivePatchNodes (and retries of
+   * unfinished ones). Default 10.
+   */
+  public static final String ENV_RESCAN_SECONDS = "KULP_RESCAN_SECONDS";
+  /** Agent: how many processes are patched at once. Default 4. */
+  public static final String ENV_PARALLELISM = "KULP_PARALLELISM";
+  /** Agent: log level of its JSON log lines: error, warn, info or debug. Default "info". */
+  public static final String ENV_LOG_LEVEL = "KULP_LOG_LEVEL";
 }

@@ -1,0 +1,124 @@
+package io.kulp.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kulp.agent.host.NativeContainerFiles;
+import io.kulp.agent.kube.ClusterWatch;
+import io.kulp.agent.kube.StatusWriter;
+import io.kulp.agent.ops.AgentHttpServer;
+import io.kulp.agent.ops.AgentMetrics;
+import io.kulp.agent.patch.KubernetesPatchBytes;
+import io.kulp.agent.patch.PatchStore;
+import io.kulp.agent.work.NodeReconciler;
+import io.kulp.agent.work.NodeReconcilerParts;
+import io.kulp.agent.work.WorkQueue;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.ProcessSummary;
+import io.kulp.engine.Engine;
+import io.kulp.host.ContainerProcesses;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node agent: the watches, the worker, the engine, the status writer and the ops
+ * endpoints, wired together. It holds no state that outlives it: on start every LivePatchNode of
+ * the node is looked at again, and the processes' runtimes say what is applied.
+ */
+public final class AgentApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentApp.class);
+
+  private final ClusterWatch watch;
+  private final WorkQueue queue;
+  private final StatusWriter writer;
+  private final ExecutorService pool;
+  private final Engine engine;
+  private final AgentHttpServer http;
+
+  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ExecutorService pool, Engine engine,
+      AgentHttpServer http) {
+    this.watch = watch;
+    this.queue = queue;
+    this.writer = writer;
+    this.pool = pool;
+    this.engine = engine;
+    this.http = http;
+  }
+
+  public static AgentApp start(KubernetesClient client, AgentSettings settings, Clock clock) {
+    AgentMetrics metrics = new AgentMetrics();
+    Engine engine = new Engine(Engine.Options.defaults().withProcRoot(settings.host().proc()));
+    StatusWriter writer = new StatusWriter(client, metrics);
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
+      Thread t = new Thread(r, "kulp-agent-patch-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    ClusterWatch watch = new ClusterWatch(client, settings.nodeName());
+    NodeReconciler reconciler = new NodeReconciler(new NodeReconcilerParts(settings.host(),
+        new ContainerProcesses(settings.host()), watch, engine, new NativeContainerFiles(settings.host()),
+        new PatchStore(new KubernetesPatchBytes(client), settings.cacheDir()), settings.stagingDirs(), metrics),
+        pool, writer, clock);
+    WorkQueue queue = new WorkQueue(name -> {
+      LivePatchNode lpn = watch.livePatchNode(name);
+      if (lpn == null) {
+        reconciler.forget(name);
+      } else {
+        reconciler.reconcile(lpn);
+      }
+    });
+    boolean[] ready = {false};
+    AgentHttpServer http = AgentHttpServer.start(settings.bindAddress(), settings.httpPort(),
+        () -> queue.alive() && watch.watching(), () -> ready[0] && watch.synced(), metrics::scrape);
+    registerGauges(metrics, watch);
+    watch.start(queue::enqueue);
+    queue.then(() -> {
+      ready[0] = true; // every LivePatchNode known at start has had its first pass
+      LOG.atInfo().addKeyValue("node", settings.nodeName()).addKeyValue("livePatchNodes", watch.livePatchNodes().size())
+          .log("first pass done");
+    });
+    queue.every(settings.rescan(), () -> watch.livePatchNodes().stream().filter(reconciler::wantsRescan)
+        .forEach(lpn -> queue.enqueue(lpn.getMetadata().getName())));
+    LOG.atInfo().addKeyValue("node", settings.nodeName()).addKeyValue("httpPort", http.port())
+        .addKeyValue("stagingDirs", String.join(":", settings.stagingDirs())).log("kulp agent started");
+    return new AgentApp(watch, queue, writer, pool, engine, http);
+  }
+
+  private static void registerGauges(AgentMetrics metrics, ClusterWatch watch) {
+    gauge(metrics, watch, "applied", s -> s.applied);
+    gauge(metrics, watch, "reverted", s -> s.reverted);
+    gauge(metrics, watch, "skipped", s -> s.skipped);
+    gauge(metrics, watch, "failed", s -> s.failed);
+  }
+
+  private static void gauge(AgentMetrics metrics, ClusterWatch watch, String result, ToLongFunction<ProcessSummary> f) {
+    metrics.gauge("kulp_agent_processes{result=\"" + result + "\"}", () -> watch.livePatchNodes().stream()
+        .filter(l -> l.getStatus() != null && l.getStatus().summary != null)
+        .mapToLong(l -> f.applyAsLong(l.getStatus().summary)).sum());
+  }
+
+  /** The port of /healthz, /readyz and /metrics. */
+  public int httpPort() {
+    return http.port();
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    queue.close();
+    try {
+      writer.flush(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writer.close();
+    watch.close();
+    pool.shutdownNow();
+    engine.close();
+  }
+}

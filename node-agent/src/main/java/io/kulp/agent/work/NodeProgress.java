@@ -1,0 +1,28 @@
+package io.kulp.agent.work;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the agent knows about one LivePatchNode generation while it runs: the outcome of each
+ * process it has handled, so that a rescan only acts on processes that are new. Lost on restart
+ * on purpose: the processes' runtimes are then read again.
+ */
+final class NodeProgress {
+  final String uid;
+  final long generation;
+  final Map<ProcessTarget.ProcessKey, ProcessOutcome> known = new HashMap<>();
+  /** A final phase was reported for this generation. */
+  boolean finished;
+  /** The status last handed to the writer, to report only changes. */
+  String lastReport;
+
+  NodeProgress(String uid, long generation) {
+    this.uid = uid;
+    this.generation = generation;
+  }
+
+  boolean isFor(String uid, long generation) {
+    return this.uid.equals(uid) && this.generation == generation;
+  }
+}

@@ -1,0 +1,191 @@
+package io.kulp.agent.work;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kulp.agent.patch.PatchRefused;
+import io.kulp.agent.patch.PatchStore;
+import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.agent.ops.AgentMetrics;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import io.kulp.api.v1alpha1.LivePatchNodeStatus;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.ProcessResult;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the processes of one LivePatchNode to its desired state and reports them (the agent
+ * contract of docs/api.md). Called on one thread at a time. For a generation it has not finished,
+ * it gets the patch (verified), finds the target processes, brings each new one to the desired
+ * state in parallel on a bounded pool, removes staged files no process uses any more, and reports.
+ * In Continuous mode each later call is a rescan that acts only on processes it has not seen yet.
+ */
+public final class NodeReconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeReconciler.class);
+
+  private final TargetProcesses targets;
+  private final ProcessWork work;
+  private final StagingCleanup cleanup;
+  private final PatchStore patches;
+  private final List<String> stagingDirs;
+  private final io.kulp.agent.host.ContainerFiles files;
+  private final ExecutorService pool;
+  private final StatusSink sink;
+  private final AgentMetrics metrics;
+  private final Clock clock;
+  private final Map<String, NodeProgress> progress = new ConcurrentHashMap<>();
+
+  public NodeReconciler(NodeReconcilerParts parts, ExecutorService pool, StatusSink sink, Clock clock) {
+    this.targets = new TargetProcesses(parts.containers(), parts.pods());
+    this.work = new ProcessWork(parts.host(), parts.engine(), parts.metrics(), targets);
+    this.cleanup = new StagingCleanup(parts.engine(), parts.files(), parts.stagingDirs(), parts.host().proc());
+    this.patches = parts.patches();
+    this.stagingDirs = parts.stagingDirs();
+    this.files = parts.files();
+    this.metrics = parts.metrics();
+    this.pool = pool;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  /** Whether a later rescan may have work: Continuous, or a generation not finished yet. */
+  public boolean wantsRescan(LivePatchNode lpn) {
+    NodeProgress p = progress.get(lpn.getMetadata().getName());
+    return lpn.getSpec().mode == Mode.Continuous || p == null
+        || !p.isFor(lpn.getMetadata().getUid(), lpn.getMetadata().getGeneration()) || !p.finished;
+  }
+
+  /** Stop managing a LivePatchNode that was deleted (not a revert). */
+  public void forget(String name) {
+    progress.remove(name);
+  }
+
+  public void reconcile(LivePatchNode lpn) {
+    String name = lpn.getMetadata().getName();
+    String uid = lpn.getMetadata().getUid();
+    long generation = lpn.getMetadata().getGeneration();
+    LivePatchNodeSpec spec = lpn.getSpec();
+    NodeProgress p = progress.get(name);
+    boolean fresh = p == null || !p.isFor(uid, generation);
+    if (fresh) {
+      p = new NodeProgress(uid, generation);
+      progress.put(name, p);
+      if (spec.mode != Mode.Continuous && reportedFinal(lpn)) {
+        p.finished = true; // done before this agent (re)started; a OneShot generation is not redone
+        return;
+      }
+    }
+    if (p.finished && spec.mode != Mode.Continuous) {
+      return;
+    }
+
+    DesiredState desired;
+    try {
+      desired = desiredState(spec);
+    } catch (PatchRefused e) {
+      metrics.patchRefused(e.reason());
+      LOG.atWarn().addKeyValue("livePatchNode", name).addKeyValue("generation", generation)
+          .log(e.getMessage());
+      p.finished = true;
+      report(name, p, NodePhase.Failed, List.of(), e.getMessage());
+      return;
+    }
+
+    TargetProcesses.Found found = targets.find(spec);
+    Set<ProcessTarget.ProcessKey> present = new HashSet<>();
+    List<ProcessTarget> todo = new ArrayList<>();
+    for (ProcessTarget t : found.processes()) {
+      present.add(t.key());
+      if (!p.known.containsKey(t.key())) {
+        todo.add(t);
+      }
+    }
+    p.known.keySet().retainAll(present);
+    if (!todo.isEmpty()) {
+      if (fresh || !p.finished) {
+        report(name, p, NodePhase.InProgress, found.problems(), null);
+      }
+      act(name, generation, p, todo, desired);
+      cleanup.afterPass(todo, found.processes());
+    }
+    p.finished = true;
+    boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
+    report(name, p, failed ? NodePhase.Failed : NodePhase.Succeeded, found.problems(), null);
+  }
+
+  private DesiredState desiredState(LivePatchNodeSpec spec) throws PatchRefused {
+    String library = spec.library == null ? null : spec.library.name;
+    if (spec.action == Action.RevertAll) {
+      return new DesiredState(Action.RevertAll, library, null, null);
+    }
+    if (spec.patch == null) {
+      throw new PatchRefused("fetch", "spec.patch is missing for action " + spec.action);
+    }
+    VerifiedPatch patch;
+    try {
+      patch = patches.get(spec.patch, spec.library);
+    } catch (PatchRefused e) {
+      if (spec.action != Action.Revert || "metadata".equals(e.reason())) {
+        throw e;
+      }
+      // The patch file is gone (or changed): revert what this agent staged under its digest.
+      LOG.atWarn().addKeyValue("sha256", spec.patch.sha256)
+          .log("reverting by staged file name: " + e.getMessage());
+      patch = null;
+    }
+    return new DesiredState(spec.action, library != null ? library
+        : patch != null ? patch.container().apply().targetLibrary() : null, patch, spec.patch.sha256);
+  }
+
+  private void act(String name, long generation, NodeProgress p, List<ProcessTarget> todo, DesiredState desired) {
+    StagedPatches staging = desired.patch() == null ? null : new StagedPatches(files, stagingDirs, desired.patch());
+    List<CompletableFuture<ProcessOutcome>> running = new ArrayList<>();
+    for (ProcessTarget t : todo) {
+      running.add(CompletableFuture.supplyAsync(() -> work.bring(t, desired, staging), pool));
+    }
+    for (CompletableFuture<ProcessOutcome> r : running) {
+      ProcessOutcome o = r.join();
+      if (o != null) {
+        p.known.put(o.target().key(), o);
+        LOG.atInfo().addKeyValue("livePatchNode", name).addKeyValue("generation", generation)
+            .addKeyValue("pod", o.target().namespace() + "/" + o.target().pod())
+            .addKeyValue("container", o.target().container()).addKeyValue("hostPID", o.target().pid())
+            .addKeyValue("result", o.result().name()).addKeyValue("reason", Objects.toString(o.reason(), ""))
+            .log("process " + o.target().pid() + ": " + o.result());
+      }
+    }
+  }
+
+  private void report(String name, NodeProgress p, NodePhase phase, List<String> problems, String message) {
+    String text = message != null ? message : problems.isEmpty() ? null
+        : "cannot look into " + String.join("; ", problems);
+    LivePatchNodeStatus status = StatusBuilder.build(p.generation, phase, p.known.values(), text, clock.instant());
+    status.lastReportTime = null;
+    String key = Serialization.asJson(status);
+    if (key.equals(p.lastReport)) {
+      return; // a rescan that changed nothing
+    }
+    p.lastReport = key;
+    status.lastReportTime = clock.instant().toString();
+    sink.submit(name, p.uid, status);
+  }
+
+  /** Checks whether the LivePatchNode already carries a final report for its generation. */
+  private static boolean reportedFinal(LivePatchNode lpn) {
+    LivePatchNodeStatus st = lpn.getStatus();
+    return st != null && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
+        && (st.phase == NodePhase.Succeeded || st.phase == NodePhase.Failed);
+  }
+}

@@ -1,0 +1,89 @@
+package io.kulp.agent.work;
+
+import io.kulp.api.v1alpha1.LivePatchNodeStatus;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.ProcessRecord;
+import io.kulp.api.v1alpha1.ProcessResult;
+import io.kulp.api.v1alpha1.ProcessSummary;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Turns the outcomes of one LivePatchNode's processes into its status, within the object-size
+ * budget of docs/api.md: every process counted in the summary; records for the processes not in
+ * the desired state first (Failed, then Skipped), then, while room is left, for the processes in
+ * the desired state; at most {@link #MAX_RECORDS}. Skipped and Failed processes that did not fit
+ * are counted in {@code recordsOmitted}. Pure.
+ */
+public final class StatusBuilder {
+  /** The CRD's maxItems for records. */
+  public static final int MAX_RECORDS = 200;
+  /** The CRD's maxLength for a record's reason. */
+  public static final int MAX_REASON = 512;
+
+  private static final Comparator<ProcessOutcome> ORDER = Comparator
+      .comparingInt((ProcessOutcome o) -> rank(o.result()))
+      .thenComparing(o -> o.target().namespace())
+      .thenComparing(o -> o.target().pod())
+      .thenComparing(o -> o.target().container())
+      .thenComparingInt(o -> o.target().pid());
+
+  private StatusBuilder() {}
+
+  public static LivePatchNodeStatus build(long generation, NodePhase phase, Collection<ProcessOutcome> outcomes,
+      String message, Instant now) {
+    LivePatchNodeStatus status = new LivePatchNodeStatus();
+    status.observedGeneration = generation;
+    status.phase = phase;
+    status.summary = new ProcessSummary();
+    for (ProcessOutcome o : outcomes) {
+      status.summary.matched++;
+      switch (o.result()) {
+        case Applied -> status.summary.applied++;
+        case Reverted -> status.summary.reverted++;
+        case Skipped -> status.summary.skipped++;
+        case Failed -> status.summary.failed++;
+      }
+    }
+    List<ProcessOutcome> sorted = outcomes.stream().sorted(ORDER).toList();
+    int omitted = 0;
+    for (ProcessOutcome o : sorted) {
+      if (status.records.size() < MAX_RECORDS) {
+        status.records.add(record(o));
+      } else if (rank(o.result()) < 2) {
+        omitted++;
+      }
+    }
+    status.recordsOmitted = omitted;
+    status.message = message;
+    status.lastReportTime = now.toString();
+    return status;
+  }
+
+  /** Failed first, then Skipped, then the processes in the desired state. */
+  private static int rank(ProcessResult result) {
+    return switch (result) {
+      case Failed -> 0;
+      case Skipped -> 1;
+      default -> 2;
+    };
+  }
+
+  private static ProcessRecord record(ProcessOutcome o) {
+    ProcessRecord r = new ProcessRecord();
+    ProcessTarget t = o.target();
+    r.namespace = t.namespace();
+    r.pod = t.pod();
+    r.container = t.container();
+    r.containerID = t.containerID();
+    r.hostPID = (long) t.pid();
+    r.startTime = t.process().startTime();
+    r.result = o.result();
+    if (o.reason() != null && !o.reason().isEmpty()) {
+      r.reason = o.reason().length() <= MAX_REASON ? o.reason() : o.reason().substring(0, MAX_REASON - 1) + "…";
+    }
+    return r;
+  }
+}

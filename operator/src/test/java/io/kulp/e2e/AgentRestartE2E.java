@@ -1,0 +1,88 @@
+package io.kulp.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.engine.AppliedPatch;
+import io.kulp.engine.Engine;
+import io.kulp.patch.PatchContainer;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.docker.FixtureContainer;
+import io.kulp.testing.docker.ScratchImage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An agent killed (SIGKILL) in the middle of a rollout and started again: it holds no state, reads
+ * what each process's runtime has applied, finishes the rollout, and applies nothing twice.
+ */
+class AgentRestartE2E {
+  static final String NODE = "e2e-restart";
+  static final int CONTAINERS = 4;
+
+  @Test
+  void anAgentKilledMidRolloutFinishesItAfterARestartAndAppliesNothingTwice() throws Exception {
+    try (E2EEnvironment env = E2EEnvironment.start(NODE);
+        KfixWorkload workload = new KfixWorkload(env.client());
+        Engine engine = new Engine(Engine.Options.defaults())) {
+      ScratchImage image = workload.image("kfix-restart", Fixtures.library());
+      List<FixtureContainer> containers = new ArrayList<>();
+      for (int i = 0; i < CONTAINERS; i++) {
+        FixtureContainer c = workload.start(image);
+        workload.pod("restart-" + i, NODE, "restart", c);
+        containers.add(c);
+      }
+      String patchId = PatchContainer.read(Fixtures.patch("value_v2")).apply().id().hex();
+      E2ELivePatches livePatches = new E2ELivePatches(env.client());
+      String sha = livePatches.configMap("restart-v2", Fixtures.patch("value_v2"));
+      // A slow agent (the engine pauses at each step, one process at a time) to kill mid-way.
+      env.agent(NODE).close();
+      AgentProcess slow = env.startAgent(NODE, Map.of("KULP_DEBUG_STEP_DELAY_MS", "150",
+          KulpConstants.ENV_PARALLELISM, "1"));
+
+      livePatches.create(E2ELivePatches.livePatch("restart", "restart", Action.Apply, Mode.OneShot, "restart-v2", sha));
+      await("some, not all, processes patched").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+          .until(() -> patched(engine, containers, patchId) >= 1);
+      slow.kill();
+      int patchedAtKill = patched(engine, containers, patchId);
+      assertThat(patchedAtKill).as("processes patched when the agent was killed").isBetween(1, CONTAINERS - 1);
+      LivePatchNode midway = livePatches.nodes("restart").get(0);
+      assertThat(midway.getStatus() == null || midway.getStatus().phase == NodePhase.InProgress)
+          .as("the killed agent had not finished: " + midway.getStatus()).isTrue();
+
+      AgentProcess restarted = env.startAgent(NODE, Map.of());
+      livePatches.awaitCondition("restart", KulpConstants.CONDITION_COMPLETE, env::logs);
+
+      assertThat(containers).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(2));
+      for (FixtureContainer c : containers) {
+        List<AppliedPatch> applied = engine.patches(c.hostPid());
+        assertThat(applied).extracting(AppliedPatch::id).containsExactly(patchId);
+      }
+      LivePatchNode done = livePatches.nodes("restart").get(0);
+      assertThat(done.getStatus().summary.applied).isEqualTo(CONTAINERS);
+      assertThat(done.getStatus().summary.skipped).isZero();
+      assertThat(restarted.metric("kulp_agent_operations_total{action=\"apply\",result=\"applied\"}"))
+          .as("applies made by the restarted agent").isEqualTo(CONTAINERS - patchedAtKill);
+      assertThat(restarted.metric("kulp_agent_operations_total{action=\"apply\",result=\"skipped\"}"))
+          .as("applies the runtime refused as already applied").isZero();
+    }
+  }
+
+  private static int patched(Engine engine, List<FixtureContainer> containers, String patchId) throws Exception {
+    int n = 0;
+    for (FixtureContainer c : containers) {
+      if (engine.patches(c.hostPid()).stream().anyMatch(p -> p.id().equals(patchId))) {
+        n++;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,202 @@
+package io.kulp.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.ProcessRecord;
+import io.kulp.api.v1alpha1.ProcessResult;
+import io.kulp.engine.Engine;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.docker.FixtureContainer;
+import io.kulp.testing.docker.ScratchImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kulp from end to end: `kubectl apply -k deploy/` on a real API server, the packaged operator and
+ * two node agents (nodes e2e-a and e2e-b) as host processes with their ServiceAccounts' RBAC and
+ * the DaemonSet's capabilities, and kfix-driver processes in real docker containers that print
+ * their library's behaviour. Each test uses its own pods (label app) and LivePatch.
+ */
+class LivePatchE2E {
+  static final String NODE_A = "e2e-a";
+  static final String NODE_B = "e2e-b";
+
+  private static E2EEnvironment env;
+  private static KfixWorkload workload;
+  private static ScratchImage image;
+  private static E2ELivePatches livePatches;
+  private static String v2Sha;
+  private static final Engine ENGINE = new Engine(Engine.Options.defaults());
+
+  @BeforeAll
+  static void startEverything() {
+    env = E2EEnvironment.start(NODE_A, NODE_B);
+    workload = new KfixWorkload(env.client());
+    image = workload.image("kfix", Fixtures.library());
+    livePatches = new E2ELivePatches(env.client());
+    v2Sha = livePatches.configMap("value-v2", Fixtures.patch("value_v2"));
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (workload != null) {
+      workload.close();
+    }
+    if (env != null) {
+      env.close();
+    }
+    ENGINE.close();
+  }
+
+  @Test
+  void aLivePatchChangesTheProcessesInContainersAndDeletingItRevertsThem() throws Exception {
+    FixtureContainer a1 = workload.start(image);
+    FixtureContainer a2 = workload.start(image);
+    FixtureContainer b1 = workload.start(image);
+    workload.pod("life-a1", NODE_A, "life", a1);
+    workload.pod("life-a2", NODE_A, "life", a2);
+    workload.pod("life-b1", NODE_B, "life", b1);
+    assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(1));
+
+    livePatches.create(E2ELivePatches.livePatch("life", "life", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+    LivePatch done = livePatches.awaitCondition("life", KulpConstants.CONDITION_COMPLETE, env::logs);
+
+    assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(2));
+    assertThat(done.getStatus().processes.patched).isEqualTo(3);
+    assertThat(done.getStatus().nodesDone).isEqualTo("2/2");
+    LivePatchNode onA = node("life", NODE_A);
+    assertThat(onA.getStatus().phase).isEqualTo(NodePhase.Succeeded);
+    assertThat(onA.getStatus().summary.applied).isEqualTo(2);
+    assertThat(onA.getStatus().records).extracting(r -> r.hostPID, r -> r.result, r -> r.containerID)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple((long) a1.hostPid(), ProcessResult.Applied, a1.containerId()),
+            org.assertj.core.groups.Tuple.tuple((long) a2.hostPid(), ProcessResult.Applied, a2.containerId()));
+    assertThat(node("life", NODE_B).getStatus().records).extracting(r -> r.hostPID)
+        .containsExactly((long) b1.hostPid());
+    Path staged = stagedIn(a1, v2Sha);
+    assertThat(staged).exists();
+
+    livePatches.delete("life");
+    livePatches.awaitGone("life");
+
+    assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(1));
+    assertThat(ENGINE.patches(a1.hostPid())).isEmpty();
+    assertThat(staged).doesNotExist();
+  }
+
+  @Test
+  void revertAllRollsBackPatchesAppliedWithTheCliOutsideTheOperator() throws Exception {
+    Path patches = Fixtures.patchesDir();
+    FixtureContainer c = workload.start(image, "--volume=" + patches + ":" + patches + ":ro");
+    workload.pod("cli-a", NODE_A, "cli", c);
+    for (String patch : List.of("value_v2", "value_v3")) {
+      Process trigger = new ProcessBuilder(Fixtures.ulp().toString(), "trigger", "-p", Integer.toString(c.hostPid()),
+          Fixtures.patch(patch).toString()).redirectErrorStream(true).start();
+      String output = new String(trigger.getInputStream().readAllBytes());
+      assertThat(trigger.waitFor()).as("ulp trigger " + patch + ": " + output).isZero();
+    }
+    assertThat(KfixWorkload.value(c)).isEqualTo(3);
+
+    livePatches.create(E2ELivePatches.livePatch("cli-revert-all", "cli", Action.RevertAll, Mode.OneShot, null, null));
+    LivePatch done = livePatches.awaitCondition("cli-revert-all", KulpConstants.CONDITION_COMPLETE, env::logs);
+
+    assertThat(KfixWorkload.value(c)).isEqualTo(1);
+    assertThat(ENGINE.patches(c.hostPid())).isEmpty();
+    assertThat(done.getStatus().processes.patched).isEqualTo(1);
+    assertThat(node("cli-revert-all", NODE_A).getStatus().summary.reverted).isEqualTo(1);
+  }
+
+  @Test
+  void aContainerStartedAfterCompleteIsPatchedInContinuousMode() {
+    FixtureContainer first = workload.start(image);
+    workload.pod("later-a1", NODE_A, "later", first);
+    livePatches.create(E2ELivePatches.livePatch("later", "later", Action.Apply, Mode.Continuous, "value-v2", v2Sha));
+    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, env::logs);
+    assertThat(KfixWorkload.value(first)).isEqualTo(2);
+
+    FixtureContainer second = workload.start(image);
+    assertThat(KfixWorkload.value(second)).isEqualTo(1);
+    long started = System.nanoTime();
+    workload.pod("later-b1", NODE_B, "later", second);
+
+    await("the later container patched").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> KfixWorkload.value(second) == 2);
+    System.out.printf("continuous mode: a container started after Complete was patched %d ms after its pod appeared%n",
+        (System.nanoTime() - started) / 1_000_000);
+    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, env::logs);
+    assertThat(node("later", NODE_B).getStatus().summary.applied).isEqualTo(1);
+  }
+
+  @Test
+  void aContainerWithAnotherBuildOfTheLibraryIsReportedSkippedWithTheReason() throws Exception {
+    try (ScratchImage other = workload.image("kfix-other", Fixtures.otherLibrary())) {
+      FixtureContainer same = workload.start(image);
+      FixtureContainer different = workload.start(other);
+      workload.pod("build-same", NODE_A, "build", same);
+      workload.pod("build-other", NODE_A, "build", different);
+      int otherBuildValue = KfixWorkload.value(different); // the other build's own answer
+
+      livePatches.create(E2ELivePatches.livePatch("build", "build", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+      LivePatch done = livePatches.awaitCondition("build", KulpConstants.CONDITION_COMPLETE, env::logs);
+
+      assertThat(KfixWorkload.value(same)).isEqualTo(2);
+      assertThat(KfixWorkload.value(different)).isEqualTo(otherBuildValue);
+      assertThat(ENGINE.patches(different.hostPid())).isEmpty();
+      assertThat(done.getStatus().processes.patched).isEqualTo(1);
+      assertThat(done.getStatus().processes.skipped).isEqualTo(1);
+      LivePatchNode lpn = node("build", NODE_A);
+      assertThat(lpn.getStatus().phase).isEqualTo(NodePhase.Succeeded);
+      ProcessRecord skipped = lpn.getStatus().records.get(0);
+      assertThat(skipped.result).isEqualTo(ProcessResult.Skipped);
+      assertThat(skipped.hostPID).isEqualTo(different.hostPid());
+      assertThat(skipped.reason).contains("build-id mismatch");
+      assertThat(stagedIn(different, v2Sha)).doesNotExist();
+    }
+  }
+
+  @Test
+  void aPatchWhoseBytesDoNotMatchSha256IsRefusedAndNothingIsInjected() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("digest-a", NODE_A, "digest", c);
+    String v3Sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
+
+    livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", v3Sha));
+    LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, env::logs);
+
+    LivePatchNode lpn = node("digest", NODE_A);
+    assertThat(lpn.getStatus().phase).isEqualTo(NodePhase.Failed);
+    assertThat(lpn.getStatus().message).contains("sha256").contains(v2Sha).contains(v3Sha);
+    assertThat(lp.getStatus().message).contains("sha256");
+    assertThat(KfixWorkload.value(c)).isEqualTo(1);
+    assertThat(ENGINE.patches(c.hostPid())).isEmpty();
+    assertThat(Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp")).doesNotExist();
+  }
+
+  @AfterEach
+  void theComponentsNeededNoMoreRightsThanDeployGrants() {
+    assertThat(env.fullLogs()).doesNotContain("forbidden");
+  }
+
+  private static LivePatchNode node(String livePatch, String node) {
+    return livePatches.nodes(livePatch).stream().filter(l -> node.equals(l.getSpec().nodeName)).findFirst()
+        .orElseThrow(() -> new AssertionError("no LivePatchNode of " + livePatch + " on " + node));
+  }
+
+  /** Where the agent stages a patch inside the container, seen from the host. */
+  private static Path stagedIn(FixtureContainer c, String sha256) {
+    return Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp", "kulp-" + sha256 + ".so");
+  }
+}

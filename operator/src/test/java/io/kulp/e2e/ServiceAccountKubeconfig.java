@@ -1,0 +1,42 @@
+package io.kulp.e2e;
+
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+
+/**
+ * A kubeconfig that authenticates as a ServiceAccount of deploy/ with a token from the API
+ * server's TokenRequest API: the operator and the agents of the end-to-end tests run with exactly
+ * the RBAC that deploy/rbac grants them, as in a cluster.
+ */
+final class ServiceAccountKubeconfig {
+  private ServiceAccountKubeconfig() {}
+
+  static Path write(KubernetesClient admin, String adminKubeconfigYaml, String namespace, String serviceAccount) {
+    String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(7200L).endSpec().build())
+        .getStatus().getToken();
+    Config config = Config.fromKubeconfig(adminKubeconfigYaml);
+    try {
+      String ca = config.getCaCertData() != null ? config.getCaCertData()
+          : Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(config.getCaCertFile())));
+      String yaml = "apiVersion: v1\nkind: Config\n"
+          + "clusters:\n- name: e2e\n  cluster:\n    server: " + config.getMasterUrl() + "\n"
+          + "    certificate-authority-data: " + ca + "\n"
+          + "users:\n- name: " + serviceAccount + "\n  user:\n    token: " + token + "\n"
+          + "contexts:\n- name: e2e\n  context:\n    cluster: e2e\n    user: " + serviceAccount + "\n"
+          + "current-context: e2e\n";
+      Path file = Files.createTempFile("kulp-e2e-" + serviceAccount, ".kubeconfig");
+      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
