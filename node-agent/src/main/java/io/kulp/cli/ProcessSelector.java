@@ -38,7 +38,7 @@ final class ProcessSelector {
     try (var dirs = Files.newDirectoryStream(procRoot, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path dir : dirs) {
         int pid = Integer.parseInt(dir.getFileName().toString());
-        if (pid != self && (matches(glob, comm(dir)) || matches(glob, argv0(dir)))) {
+        if (pid != self && !zombie(dir) && (matches(glob, comm(dir)) || matches(glob, argv0(dir)))) {
           pids.add(pid);
         }
       }
@@ -51,6 +51,17 @@ final class ProcessSelector {
 
   private static boolean matches(PathMatcher glob, String name) {
     return !name.isEmpty() && glob.matches(Path.of(name));
+  }
+
+  /** An exited process not yet reaped: nothing left to patch. */
+  private static boolean zombie(Path dir) {
+    try {
+      String stat = Files.readString(dir.resolve("stat"));
+      int end = stat.lastIndexOf(')');
+      return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+    } catch (IOException e) {
+      return true; // gone already
+    }
   }
 
   private static String comm(Path dir) {

@@ -27,23 +27,33 @@ public final class Engine implements AutoCloseable {
    * @param parallelism how many processes are patched at once
    * @param timeout the longest an operation on one process may take, attempts included
    * @param retries how many times an operation the runtime answers "not now" is retried
+   * @param stepDelay fault injection for tests: a pause at each protocol step (zero in real use;
+   *     the CLI takes it from KULP_DEBUG_STEP_DELAY_MS)
    */
-  public record Options(Path procRoot, int parallelism, Duration timeout, int retries) {
+  public record Options(Path procRoot, int parallelism, Duration timeout, int retries, Duration stepDelay) {
     public static Options defaults() {
       return new Options(Path.of("/proc"), Math.max(4, 4 * Runtime.getRuntime().availableProcessors()),
-          Duration.ofSeconds(10), 5);
+          Duration.ofSeconds(10), 5, StepDelay.fromEnvironment());
     }
 
     public Options withTimeout(Duration t) {
-      return new Options(procRoot, parallelism, t, retries);
+      return new Options(procRoot, parallelism, t, retries, stepDelay);
     }
 
     public Options withRetries(int r) {
-      return new Options(procRoot, parallelism, timeout, r);
+      return new Options(procRoot, parallelism, timeout, r, stepDelay);
     }
 
     public Options withProcRoot(Path p) {
-      return new Options(p, parallelism, timeout, retries);
+      return new Options(p, parallelism, timeout, retries, stepDelay);
+    }
+
+    public Options withParallelism(int n) {
+      return new Options(procRoot, n, timeout, retries, stepDelay);
+    }
+
+    public Options withStepDelay(Duration d) {
+      return new Options(procRoot, parallelism, timeout, retries, d);
     }
   }
 
@@ -53,13 +63,14 @@ public final class Engine implements AutoCloseable {
   private final MappedFiles files;
   private final TargetLibraries libraries;
   private final Clock clock = new Clock();
-  private final StepDelay delay = StepDelay.fromEnvironment();
+  private final StepDelay delay;
   private final ExecutorService pool;
 
   public Engine(Options options) {
     this.options = options;
     this.files = new MappedFiles(options.procRoot());
     this.libraries = new TargetLibraries(files);
+    this.delay = new StepDelay(options.stepDelay().toMillis());
     this.pool = Executors.newFixedThreadPool(options.parallelism(), r -> {
       Thread t = new Thread(r, "kulp-engine");
       t.setDaemon(true);

@@ -37,6 +37,11 @@ final class HelperChannel implements AutoCloseable {
     return target.helperTid;
   }
 
+  /** Fault injection point (see {@link StepDelay}). */
+  void pause(String step) {
+    delay.pause(step);
+  }
+
   /** Seizes and stops the helper. */
   void attach(long deadline) throws EngineException {
     try {

@@ -147,6 +147,7 @@ final class Injection {
           channel.send(Request.of(Request.ABORT, flags), deadline);
           throw new Retry("a thread kept sitting at a function entry to patch");
         }
+        channel.pause("checked");
       } else if (response.phase() == Response.NEED_WRITES) {
         writeWithEveryThreadStopped(response);
       } else {
@@ -163,9 +164,12 @@ final class Injection {
     for (int attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
       try (WorldStop world = WorldStop.stopAll(target, channel.tid(), deadline)) {
         Optional<String> inside = world.threadInside(response.forbidden());
+        channel.pause("world stopped");
         if (inside.isEmpty()) {
           world.write(inert);
+          channel.pause("inert written");
           world.write(live);
+          channel.pause("live written");
           return;
         }
       }

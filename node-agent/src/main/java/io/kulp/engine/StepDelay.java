@@ -12,12 +12,12 @@ final class StepDelay {
     this.millis = millis;
   }
 
-  static StepDelay fromEnvironment() {
+  static java.time.Duration fromEnvironment() {
     String value = System.getenv("KULP_DEBUG_STEP_DELAY_MS");
     try {
-      return new StepDelay(value == null ? 0 : Long.parseLong(value.trim()));
+      return java.time.Duration.ofMillis(value == null ? 0 : Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
-      return new StepDelay(0);
+      return java.time.Duration.ZERO;
     }
   }
 

@@ -106,13 +106,19 @@ public final class TargetProgram implements AutoCloseable {
     return List.copyOf(lines);
   }
 
+  /** Kills the program and waits until it is reaped, so no later test sees it, even as a zombie. */
   @Override
   public void close() {
     try {
       new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+      // The shell reaps it; give it the moment it needs before killing the shell too.
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+          .until(() -> !shell.isAlive() || !Path.of("/proc/" + pid).toFile().exists());
     } catch (IOException | InterruptedException e) {
       // already gone
     }
     shell.destroyForcibly();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        .until(() -> !Path.of("/proc/" + pid).toFile().exists());
   }
 }

@@ -1,0 +1,170 @@
+package io.kulp.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kulp.patch.PatchContainer;
+import io.kulp.testing.Commands;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.TargetProgram;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Patching a process that is busy: threads running the patched function, a thread blocked in
+ * read(), data in red zones, signals arriving, a parent watching with waitpid. Each case runs in
+ * both write modes: the runtime's own atomic stores ("self"), and the engine's writes with every
+ * thread stopped, for a process under MemoryDenyWriteExecute ("stopped").
+ */
+class BusyProcessIT {
+  private static Engine engine;
+  private static Operation work;
+  private static Operation revertWork;
+  private TargetProgram program;
+
+  @BeforeAll
+  static void engine() throws Exception {
+    engine = new Engine(Engine.Options.defaults());
+    PatchContainer c = PatchContainer.read(Fixtures.patch("work"));
+    work = new Operation.Apply(c);
+    revertWork = new Operation.Revert(c.apply().id(), "work.so");
+  }
+
+  @AfterAll
+  static void closeEngine() {
+    engine.close();
+  }
+
+  @AfterEach
+  void stop() {
+    if (program != null) {
+      program.close();
+    }
+  }
+
+  private TargetProgram start(String mode, String... more) throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()));
+    if (mode.equals("stopped")) {
+      env.put("KFIX_SECCOMP", "mdwe");
+    }
+    program = TargetProgram.start(env, Fixtures.fixture("kfix-driver"), more);
+    program.await(l -> l.startsWith("ready"));
+    return program;
+  }
+
+  private void cycle(int times) {
+    for (int i = 0; i < times; i++) {
+      assertThat(engine.run(program.pid(), List.of(work)).get(0).outcome()).as("apply %d", i).isEqualTo(Outcome.APPLIED);
+      assertThat(engine.run(program.pid(), List.of(revertWork)).get(0).outcome()).as("revert %d", i)
+          .isEqualTo(Outcome.REVERTED);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void sixteenThreadsRunThePatchedFunctionThrough200AppliesAndReverts(String mode) throws Exception {
+    start(mode);
+    assertThat(program.ask("threads 16", "threads")).isEqualTo("16");
+    cycle(200);
+    program.send("stats");
+    String stats = program.await(l -> l.startsWith("stats"));
+    assertThat(stats).matches("stats calls=\\d+ wrong=0");
+    assertThat(Long.parseLong(stats.replaceAll(".*calls=(\\d+).*", "$1"))).isGreaterThan(0);
+    assertThat(program.alive()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void aThreadBlockedInReadResumesAndGetsItsData(String mode) throws Exception {
+    start(mode);
+    // The main thread is blocked in read() on its stdin all along: an EINTR would end the program.
+    cycle(5);
+    assertThat(program.ask("work 10", "work")).isEqualTo("21");
+    assertThat(program.alive()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void dataInTheRedZoneSurvives(String mode) throws Exception {
+    start(mode);
+    program.ask("redzone 2", "redzone");
+    program.ask("threads 2", "threads");
+    cycle(20);
+    program.send("redstats");
+    String stats = program.await(l -> l.startsWith("redstats"));
+    assertThat(stats).matches("redstats checked=[1-9]\\d* corrupted=0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void signalsDeliveredDuringTheInjectionsAreAllHandled(String mode) throws Exception {
+    start(mode);
+    program.ask("threads 4", "threads");
+    int sent = 300;
+    AtomicBoolean done = new AtomicBoolean();
+    Thread patcher = new Thread(() -> {
+      while (!done.get()) {
+        cycle(1);
+      }
+    });
+    patcher.start();
+    for (int i = 0; i < sent; i++) {
+      Commands.output("kill", "-s", "RTMIN", Integer.toString(program.pid()));
+    }
+    done.set(true);
+    patcher.join();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> program.ask("signals", "signals").equals(Integer.toString(sent)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void aParentWaitingWithWuntracedSeesNothing(String mode) throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()));
+    if (mode.equals("stopped")) {
+      env.put("KFIX_SECCOMP", "mdwe");
+    }
+    program = TargetProgram.start(env, Fixtures.fixture("kfix-parent"), Fixtures.fixture("kfix-driver").toString());
+    int child = Integer.parseInt(program.await(l -> l.startsWith("child pid=")).substring(10));
+    program.await(l -> l.startsWith("ready"));
+    program.ask("threads 4", "threads");
+    for (int i = 0; i < 10; i++) {
+      assertThat(engine.run(child, List.of(work)).get(0).outcome()).isEqualTo(Outcome.APPLIED);
+      assertThat(engine.run(child, List.of(revertWork)).get(0).outcome()).isEqualTo(Outcome.REVERTED);
+    }
+    program.send("quit");
+    program.await(l -> l.equals("parent saw: exited"));
+    assertThat(program.output()).filteredOn(l -> l.startsWith("parent saw")).containsExactly("parent saw: exited");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void aProcessThatExitsDuringTheInjectionIsReportedAndNothingHangs(String mode) throws Exception {
+    start(mode);
+    AtomicInteger pid = new AtomicInteger(program.pid());
+    try (Engine slow = new Engine(Engine.Options.defaults().withStepDelay(java.time.Duration.ofMillis(300)))) {
+      Thread killer = new Thread(() -> {
+        try {
+          Thread.sleep(150);
+          Commands.output("kill", "-9", Integer.toString(pid.get()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      killer.start();
+      long start = System.nanoTime();
+      ProcessResult r = slow.run(pid.get(), List.of(work)).get(0);
+      killer.join();
+      assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+      assertThat(r.message()).contains("no such process: " + pid.get());
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+    }
+  }
+}
