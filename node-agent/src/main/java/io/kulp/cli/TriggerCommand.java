@@ -72,7 +72,7 @@ final class TriggerCommand implements Callable<Integer>, VerboseCommand {
       if (process != null && process.matches("\\d+")) {
         // A process named by its PID that cannot be patched at all is an error, not a skip.
         results = results.stream().map(r -> r.hasRuntime() ? r : new ProcessResult(r.pid(), r.name(), r.patch(),
-            Outcome.FAILED, r.message(), r.elapsed(), false)).toList();
+            Outcome.FAILED, r.message(), r.elapsed(), false, r.longestThreadStop())).toList();
       }
       return report(results);
     }
@@ -122,7 +122,8 @@ final class TriggerCommand implements Callable<Integer>, VerboseCommand {
         err.println("ulp trigger: live patching failed in process " + r.pid() + ": " + r.message());
       } else if (!verbosity.quiet()) {
         out.println(r.outcome() == Outcome.SKIPPED ? "live patching skipped: " + r.message()
-            : "live patching succeeded" + (verbosity.verbose() ? ": " + r.message() + " in " + millis(r.elapsed()) : ""));
+            : "live patching succeeded" + (verbosity.verbose() ? ": " + r.message() + " in " + millis(r.elapsed())
+                + "; application threads held at most " + micros(r.longestThreadStop()) : ""));
       }
     } else {
       for (ProcessResult r : results) {
@@ -141,6 +142,10 @@ final class TriggerCommand implements Callable<Integer>, VerboseCommand {
     out.flush();
     err.flush();
     return counts.containsKey(Outcome.FAILED) ? ErrorReporter.FAILURE : 0;
+  }
+
+  private static String micros(Duration d) {
+    return String.format("%.0f µs", d.toNanos() / 1e3);
   }
 
   private static String millis(Duration d) {

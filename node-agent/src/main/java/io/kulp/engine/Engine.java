@@ -94,7 +94,7 @@ public final class Engine implements AutoCloseable {
       String name = TargetProcess.commandName(options.procRoot().resolve(Integer.toString(pid)));
       for (Operation op : ops) {
         results.add(new ProcessResult(pid, name, op.describe(), e.outcome(), e.getMessage(), elapsed(start),
-            !e.noRuntime()));
+            !e.noRuntime(), Duration.ZERO));
       }
       return results;
     }
@@ -119,7 +119,7 @@ public final class Engine implements AutoCloseable {
             message.append(e.getMessage());
           }
           results.add(new ProcessResult(pid, target.name, op.describe(), outcome, message.toString(), elapsed(start),
-              true));
+              true, Duration.ofNanos(injection.longestThreadStopNanos())));
         }
       } finally {
         if (channel != null) {

@@ -22,6 +22,7 @@ final class Injection {
   private final TargetProcess target;
   private final TargetLibraries libraries;
   private final long deadline;
+  private final StopClock stops = new StopClock();
   private HelperChannel channel;
   private int flags;
 
@@ -85,6 +86,11 @@ final class Injection {
     };
   }
 
+  /** The longest time an application thread was held stopped, in nanoseconds. */
+  long longestThreadStopNanos() {
+    return stops.longestNanos();
+  }
+
   /** Thrown when the runtime says "not now": the caller retries the whole operation. */
   static final class Retry extends RuntimeException {
     Retry(String message) {
@@ -143,7 +149,7 @@ final class Injection {
     for (int round = 0; round < 4; round++) {
       if (response.phase() == Response.NEED_CHECK) {
         long[] checks = response.checks();
-        if (!placementClear(() -> QuiescenceCheck.findThreadAt(target, channel.tid(), checks, deadline))) {
+        if (!placementClear(() -> QuiescenceCheck.findThreadAt(target, channel.tid(), checks, deadline, stops))) {
           channel.send(Request.of(Request.ABORT, flags), deadline);
           throw new Retry("a thread kept sitting at a function entry to patch");
         }
@@ -162,7 +168,7 @@ final class Injection {
     List<Response.CodeWrite> inert = response.writes().stream().filter(w -> !w.live()).toList();
     List<Response.CodeWrite> live = response.writes().stream().filter(Response.CodeWrite::live).toList();
     for (int attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
-      try (WorldStop world = WorldStop.stopAll(target, channel.tid(), deadline)) {
+      try (WorldStop world = WorldStop.stopAll(target, channel.tid(), deadline, stops)) {
         Optional<String> inside = world.threadInside(response.forbidden());
         channel.pause("world stopped");
         if (inside.isEmpty()) {

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param message what happened, naming the cause and the fix when it did not succeed
  * @param elapsed wall time of the operation on this process
  * @param hasRuntime false when the process has no kulp runtime loaded (it was skipped for that)
+ * @param longestThreadStop the longest time one of the application's threads was held stopped;
+ *     zero when none was (the usual case: only kulp's own helper thread is ever stopped)
  */
 public record ProcessResult(int pid, String name, String patch, Outcome outcome, String message, Duration elapsed,
-    boolean hasRuntime) {}
+    boolean hasRuntime, Duration longestThreadStop) {}

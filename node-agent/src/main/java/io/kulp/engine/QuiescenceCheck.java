@@ -17,8 +17,8 @@ final class QuiescenceCheck {
   private QuiescenceCheck() {}
 
   /** Describes a thread found at one of {@code addrs}, or empty if none is. */
-  static Optional<String> findThreadAt(TargetProcess target, int helperTid, long[] addrs, long deadline)
-      throws EngineException {
+  static Optional<String> findThreadAt(TargetProcess target, int helperTid, long[] addrs, long deadline,
+      StopClock clock) throws EngineException {
     try {
       for (int tid : Threads.of(target.procPid)) {
         if (tid == helperTid) {
@@ -29,7 +29,7 @@ final class QuiescenceCheck {
           continue; // exited meanwhile
         }
         if (pc == 0) {
-          pc = observe(target, tid, deadline);
+          pc = observe(target, tid, deadline, clock);
           if (pc < 0) {
             continue;
           }
@@ -47,7 +47,8 @@ final class QuiescenceCheck {
   }
 
   /** The instruction pointer of a running thread, read during a stop of that thread only; -1 if gone. */
-  private static long observe(TargetProcess target, int tid, long deadline) throws EngineException {
+  private static long observe(TargetProcess target, int tid, long deadline, StopClock clock)
+      throws EngineException {
     try {
       Ptrace.seize(tid, 0);
     } catch (NativeError e) {
@@ -58,9 +59,11 @@ final class QuiescenceCheck {
           + "); is another debugger attached to it?");
     }
     int signal = 0;
+    long since = 0;
     try {
       Ptrace.interrupt(tid);
       Ptrace.Stop stop = Ptrace.waitStop(tid, deadline);
+      since = clock.start();
       if (stop.gone()) {
         return -1;
       }
@@ -75,6 +78,9 @@ final class QuiescenceCheck {
       throw EngineException.failed("process " + target.pid + ": thread " + tid + " did not stop in time");
     } finally {
       Ptrace.detachQuietly(tid, signal);
+      if (since != 0) {
+        clock.stopped(since);
+      }
     }
   }
 }

@@ -19,15 +19,19 @@ final class WorldStop implements AutoCloseable {
   private final int helperTid;
   /** tid -> signal to hand back on detach */
   private final Map<Integer, Integer> stopped = new LinkedHashMap<>();
+  private final StopClock clock;
+  private long firstStop;
 
-  private WorldStop(TargetProcess target, int helperTid) {
+  private WorldStop(TargetProcess target, int helperTid, StopClock clock) {
     this.target = target;
     this.helperTid = helperTid;
+    this.clock = clock;
   }
 
   /** Stops every thread except the helper, which the caller holds stopped already. */
-  static WorldStop stopAll(TargetProcess target, int helperTid, long deadline) throws EngineException {
-    WorldStop world = new WorldStop(target, helperTid);
+  static WorldStop stopAll(TargetProcess target, int helperTid, long deadline, StopClock clock)
+      throws EngineException {
+    WorldStop world = new WorldStop(target, helperTid, clock);
     try {
       world.stopEveryThread(deadline);
       return world;
@@ -89,6 +93,9 @@ final class WorldStop implements AutoCloseable {
         return;
       }
       stopped.put(tid, stop.pendingSignal());
+      if (firstStop == 0) {
+        firstStop = clock.start();
+      }
     } catch (EngineTimeout e) {
       throw EngineException.failed("process " + target.pid + ": thread " + tid + " did not stop in time");
     }
@@ -141,5 +148,8 @@ final class WorldStop implements AutoCloseable {
       Ptrace.detachQuietly(e.getKey(), e.getValue());
     }
     stopped.clear();
+    if (firstStop != 0) {
+      clock.stopped(firstStop);
+    }
   }
 }

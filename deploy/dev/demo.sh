@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The local live-patching demo (README, first command). It builds what it needs, starts a
+# service whose library has a bug, live-patches the bug while the service runs, and reverts.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+show_output() { sleep "${1:-1.2}"; tail -n 2 "$log" | sed 's/^/    service| /'; }
+
+step "Building libpulp.so, the demo service and the ulp tool (first time: a few minutes)"
+build_log=$(mktemp /tmp/kulp-demo-build.XXXXXX)
+mvn -B -q -ntp -pl runtime-c,crds,node-agent -am package -DskipTests >"$build_log" 2>&1 || {
+  echo "build failed; see $build_log" >&2
+  exit 1
+}
+rm -f "$build_log"
+ulp=$root/node-agent/target/ulp
+work=$(mktemp -d /tmp/kulp-demo.XXXXXX)
+cp runtime-c/target/demo/* "$work/"
+log=$work/service.log
+service_pid=
+cleanup() {
+  [[ -n $service_pid ]] && kill "$service_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "The service's library, built with -fpatchable-function-entry=16,14, is live-patchable"
+run "$ulp" livepatchable "$work/libauth.so.1"
+
+step "Starting auth-service with LD_PRELOAD=libpulp.so; it has CVE-2026-4242: an empty password is granted"
+LD_PRELOAD=$root/runtime-c/target/libpulp.so "$work/auth-service" >"$log" 2>&1 &
+service_pid=$!
+show_output 1.5
+
+step "Packing the fix: the .dsc names the library, the function pair and a reference to its private counter"
+cat "$work/fix_cve_2026_4242.dsc" | sed 's/^/    /'
+run "$ulp" packer "$work/fix_cve_2026_4242.dsc"
+run "$ulp" dump "$work/fix_cve_2026_4242.so"
+
+step "Live-patching the running service (no restart)"
+run "$ulp" trigger -v -p "$service_pid" "$work/fix_cve_2026_4242.so"
+show_output
+run "$ulp" patches -p "$service_pid"
+
+step "Reverting the patch: the old behaviour is back, still without a restart"
+run "$ulp" trigger --revert -p "$service_pid" "$work/fix_cve_2026_4242.so"
+show_output
+
+step "Same process all along"
+printf '    pid %s, running since %s\n' "$service_pid" "$(ps -o lstart= -p "$service_pid")"

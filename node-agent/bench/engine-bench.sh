@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Live-patching benchmark (docs/benchmarks.md, "Live patching"): apply latency, the pause other
+# threads see, 1000 processes in one command, the cost of a call through a patch; then the whole
+# CLI process for one trigger and the start-up cost of LD_PRELOAD=libpulp.so.
+# Needs: mvn -pl runtime-c,crds,node-agent -am verify -DskipTests (fixtures packed, classes built).
+# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|cli|preload|all]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+what=${1:-all}
+target=node-agent/target
+rt=runtime-c/target
+if [[ $what != cli && $what != preload ]]; then
+  cpfile=$(mktemp)
+  mvn -q -B -o -pl node-agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
+  cp=$(cat "$cpfile"); rm -f "$cpfile"
+  java -XX:+UseSerialGC -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
+    io.kulp.bench.EngineBench "$@"
+fi
+
+ms() { echo "scale=3; $1 / 1000000" | bc; }
+if [[ $what == cli || $what == all ]]; then
+  fifo=$(mktemp -u); mkfifo "$fifo"; exec 5<>"$fifo"; rm -f "$fifo"
+  LD_PRELOAD=$rt/libpulp.so $rt/fixtures/kfix-driver <&5 >/dev/null & pid=$!
+  sleep 0.5
+  times=()
+  for i in $(seq 20); do
+    s=$(date +%s%N); $target/ulp trigger -q -p $pid $rt/patches/value_v2.so; times+=($(( $(date +%s%N) - s )))
+    $target/ulp trigger -q -p $pid --revert $rt/patches/value_v2.so
+  done
+  kill $pid
+  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  echo "CLI, whole process of one 'ulp trigger' (ms): min $(ms ${sorted[0]}) median $(ms ${sorted[10]}) max $(ms ${sorted[19]})"
+fi
+if [[ $what == preload || $what == all ]]; then
+  best() { # runs: command...; best of 5 rounds of N runs, ns per run
+    local n=$1; shift; local b=
+    for r in 1 2 3 4 5; do
+      local s=$(date +%s%N)
+      for ((i = 0; i < n; i++)); do "$@"; done
+      local t=$(( ($(date +%s%N) - s) / n ))
+      [[ -z $b || $t -lt $b ]] && b=$t
+    done
+    echo $b
+  }
+  plain=$(best 500 /bin/true)
+  pre=$(best 500 env LD_PRELOAD=$rt/libpulp.so /bin/true)
+  envonly=$(best 500 env /bin/true)
+  echo "start-up of /bin/true (ms, best of 5x500): plain $(ms $plain), env $(ms $envonly), with LD_PRELOAD=libpulp.so $(ms $pre): +$(ms $((pre - envonly)))"
+fi

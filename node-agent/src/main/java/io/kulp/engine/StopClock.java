@@ -1,0 +1,22 @@
+package io.kulp.engine;
+
+/**
+ * The longest time the engine held one of the target's application threads stopped during an
+ * operation: from the moment the stop was seen to the moment the thread was let go. The helper
+ * thread is not counted: it runs only kulp's code. This is the pause kulp causes the application.
+ */
+final class StopClock {
+  private long longest;
+
+  long start() {
+    return System.nanoTime();
+  }
+
+  void stopped(long since) {
+    longest = Math.max(longest, System.nanoTime() - since);
+  }
+
+  long longestNanos() {
+    return longest;
+  }
+}

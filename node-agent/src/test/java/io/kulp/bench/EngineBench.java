@@ -1,0 +1,208 @@
+package io.kulp.bench;
+
+import io.kulp.engine.Engine;
+import io.kulp.engine.Operation;
+import io.kulp.engine.Outcome;
+import io.kulp.engine.ProcessResult;
+import io.kulp.patch.PatchContainer;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.TargetProgram;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's benchmark (docs/benchmarks.md, "Live patching"). Not a test: a runnable tool.
+ * Every figure is measured on real processes with a warm engine, as inside the node agent.
+ *
+ * <p>Usage: {@code node-agent/bench/engine-bench.sh [latency|pause|fleet|callcost|all]}
+ */
+public final class EngineBench {
+  private final Engine engine = new Engine(Engine.Options.defaults());
+  private final Operation applyValue;
+  private final Operation revertValue;
+  private final Operation applyWork;
+  private final Operation revertWork;
+
+  private EngineBench() throws Exception {
+    PatchContainer value = PatchContainer.read(Fixtures.patch("value_v2"));
+    applyValue = new Operation.Apply(value);
+    revertValue = new Operation.Revert(value.apply().id(), "value_v2.so");
+    PatchContainer work = PatchContainer.read(Fixtures.patch("work"));
+    applyWork = new Operation.Apply(work);
+    revertWork = new Operation.Revert(work.apply().id(), "work.so");
+  }
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length > 0 ? args[0] : "all";
+    EngineBench bench = new EngineBench();
+    System.out.printf("machine: %d CPUs, load %s%n", Runtime.getRuntime().availableProcessors(),
+        Files.readString(Path.of("/proc/loadavg")).trim());
+    if (what.equals("latency") || what.equals("all")) {
+      bench.latency();
+    }
+    if (what.equals("pause") || what.equals("all")) {
+      bench.pause();
+    }
+    if (what.equals("fleet") || what.equals("all")) {
+      bench.fleet(args.length > 1 ? Integer.parseInt(args[1]) : 1000);
+    }
+    if (what.equals("callcost") || what.equals("all")) {
+      bench.callCost();
+    }
+    bench.engine.close();
+  }
+
+  private ProcessResult run(int pid, Operation op, Outcome expected) {
+    ProcessResult r = engine.run(pid, List.of(op)).get(0);
+    if (r.outcome() != expected) {
+      throw new IllegalStateException(pid + ": " + r);
+    }
+    return r;
+  }
+
+  /** Apply latency on a one-thread target: the first activation of a function, then the steady state. */
+  private void latency() throws Exception {
+    // First activation: a fresh process each time (includes the quiescence check).
+    double[] first = new double[30];
+    for (int i = 0; i < first.length; i++) {
+      try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
+        p.await(l -> l.startsWith("ready"));
+        first[i] = run(p.pid(), applyValue, Outcome.APPLIED).elapsed().toNanos() / 1e6;
+      }
+    }
+    try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
+      p.await(l -> l.startsWith("ready"));
+      for (int i = 0; i < 50; i++) { // warm the JIT
+        run(p.pid(), applyValue, Outcome.APPLIED);
+        run(p.pid(), revertValue, Outcome.REVERTED);
+      }
+      double[] apply = new double[500];
+      double[] revert = new double[500];
+      for (int i = 0; i < apply.length; i++) {
+        apply[i] = run(p.pid(), applyValue, Outcome.APPLIED).elapsed().toNanos() / 1e6;
+        revert[i] = run(p.pid(), revertValue, Outcome.REVERTED).elapsed().toNanos() / 1e6;
+      }
+      if (!p.ask("value", "value").equals("1")) {
+        throw new IllegalStateException("the target ended patched");
+      }
+      System.out.println("latency, one-thread target, warm engine (ms):");
+      System.out.println("  first apply to a fresh process  " + stats(first));
+      System.out.println("  apply                           " + stats(apply));
+      System.out.println("  revert                          " + stats(revert));
+    }
+  }
+
+  /**
+   * The longest gap the target's other threads see, all busy calling the patched function: a
+   * window with patching against a control window of the same length without.
+   */
+  private void pause() throws Exception {
+    System.out.println("pause of the other threads, busy-looping on kfix_work (max gap, µs):");
+    for (int threads : new int[] {1, 8, 64}) {
+      List<Long> control = new ArrayList<>();
+      List<Long> firstActivation = new ArrayList<>();
+      List<Long> steady = new ArrayList<>();
+      long heldFirst = 0;
+      long heldSteady = 0;
+      for (int round = 0; round < 5; round++) {
+        try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
+          p.await(l -> l.startsWith("ready"));
+          p.ask("threads " + threads, "threads");
+          Thread.sleep(300);
+          p.ask("gap", "gap");
+          Thread.sleep(200);
+          control.add(Long.parseLong(p.ask("gap", "gap")));
+          // The first activation of kfix_work: the quiescence check looks at every running thread.
+          heldFirst = Math.max(heldFirst, run(p.pid(), applyWork, Outcome.APPLIED).longestThreadStop().toNanos());
+          firstActivation.add(Long.parseLong(p.ask("gap", "gap")));
+          long end = System.nanoTime() + 200_000_000L;
+          while (System.nanoTime() < end) {
+            heldSteady = Math.max(heldSteady, run(p.pid(), revertWork, Outcome.REVERTED).longestThreadStop().toNanos());
+            heldSteady = Math.max(heldSteady, run(p.pid(), applyWork, Outcome.APPLIED).longestThreadStop().toNanos());
+          }
+          steady.add(Long.parseLong(p.ask("gap", "gap")));
+          p.send("stats");
+          String stats = p.await(l -> l.startsWith("stats"));
+          if (!stats.endsWith("wrong=0")) {
+            throw new IllegalStateException(stats);
+          }
+        }
+      }
+      System.out.printf("  %2d threads: probe max gap: control %s | with the first activation %s | with apply/revert"
+          + " cycles %s%n", threads, median(control), median(firstActivation), median(steady));
+      System.out.printf("      longest hold of one application thread, measured by the engine: first activation"
+          + " %.1f µs, apply/revert cycles %.1f µs%n", heldFirst / 1e3, heldSteady / 1e3);
+    }
+  }
+
+  /** One command over many single-threaded processes. */
+  private void fleet(int n) throws Exception {
+    Path script = Path.of("node-agent/bench/spawn-many.sh").toAbsolutePath();
+    Process spawner = new ProcessBuilder(script.toString(), Integer.toString(n), Fixtures.libpulp().toString(),
+        Fixtures.fixture("kfix-driver").toString()).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(spawner.getInputStream()));
+    List<Integer> pids = new ArrayList<>();
+    for (String line; pids.size() < n && (line = out.readLine()) != null;) {
+      pids.add(Integer.parseInt(line.trim()));
+    }
+    try {
+      Thread.sleep(2000); // let every process finish starting
+      engine.runAll(pids.subList(0, Math.min(20, pids.size())), List.of(applyValue)); // warm the engine
+      engine.runAll(pids.subList(0, Math.min(20, pids.size())), List.of(revertValue));
+      long start = System.nanoTime();
+      List<ProcessResult> applied = engine.runAll(pids, List.of(applyValue));
+      long applyNs = System.nanoTime() - start;
+      start = System.nanoTime();
+      List<ProcessResult> reverted = engine.runAll(pids, List.of(revertValue));
+      long revertNs = System.nanoTime() - start;
+      long ok = applied.stream().filter(r -> r.outcome() == Outcome.APPLIED).count();
+      long back = reverted.stream().filter(r -> r.outcome() == Outcome.REVERTED).count();
+      System.out.printf("%d single-threaded processes: apply %.3f s (%d applied), revert %.3f s (%d reverted)%n", n,
+          applyNs / 1e9, ok, revertNs / 1e9, back);
+    } finally {
+      spawner.destroy();
+      new ProcessBuilder("pkill", "-9", "-P", Long.toString(spawner.pid())).start().waitFor();
+      spawner.destroyForcibly();
+    }
+  }
+
+  /** Cost of one call through a patched function, from the target's own loop. */
+  private void callCost() throws Exception {
+    try (TargetProgram p = TargetProgram.start(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()),
+        Fixtures.fixture("kfix-driver"))) {
+      p.await(l -> l.startsWith("ready"));
+      long calls = 200_000_000L;
+      double[] plain = new double[7];
+      double[] patched = new double[7];
+      for (int i = 0; i < plain.length; i++) {
+        plain[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+        run(p.pid(), applyWork, Outcome.APPLIED);
+        patched[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+        run(p.pid(), revertWork, Outcome.REVERTED);
+      }
+      double a = Arrays.stream(plain).min().orElseThrow();
+      double b = Arrays.stream(patched).min().orElseThrow();
+      System.out.printf("call cost: original %.3f ns/call, through the patch %.3f ns/call: %+.3f ns (min of 7 x %d"
+          + " calls)%n", a, b, b - a, calls);
+    }
+  }
+
+  private static String stats(double[] ms) {
+    double[] s = ms.clone();
+    Arrays.sort(s);
+    return String.format("median %.3f, p99 %.3f, max %.3f (n=%d)", s[s.length / 2], s[(int) (s.length * 0.99)],
+        s[s.length - 1], s.length);
+  }
+
+  private static String median(List<Long> values) {
+    List<Long> s = new ArrayList<>(values);
+    s.sort(null);
+    return s.get(s.size() / 2) + " (max " + s.get(s.size() - 1) + ")";
+  }
+}
