@@ -185,6 +185,27 @@ final class E2EEnvironment implements AutoCloseable {
     }
   }
 
+  /** Runs kubectl and returns its exit code (for `kubectl auth can-i`). */
+  static int kubectlExit(Path repoRoot, Path kubeconfig, String... args) {
+    List<String> command = new ArrayList<>(List.of(kubectlBinary(), "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(repoRoot.toFile()).start();
+      p.getOutputStream().close();
+      p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+      }
+      return p.exitValue();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The kubectl that deploy/dev/kube-test-binaries.sh built (the newest), else kubectl on PATH. */
   private static String kubectlBinary() {
     java.io.File[] versions = Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s").toFile().listFiles();

@@ -9,8 +9,8 @@ import java.util.List;
  * Observed state of one node for one LivePatch. Written only by that node's agent.
  *
  * <p>Sized for 1000 and more processes per node: every process is counted in {@link #summary},
- * but only processes that did not reach the desired state (Skipped, Failed) get a {@link
- * ProcessRecord}, and at most 200 of them; the rest are counted in {@link #recordsOmitted}. See
+ * and at most 200 get a {@link ProcessRecord}, those not in the desired state (Skipped, Failed)
+ * first; Skipped and Failed processes that did not fit are counted in {@link #recordsOmitted}. See
  * docs/api.md.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -33,8 +33,8 @@ public class LivePatchNodeStatus {
   public ProcessSummary summary;
 
   /**
-   * One record per process that is not in the desired state (result Skipped or Failed), failures
-   * first, at most 200. Processes in the desired state are only counted.
+   * Per-process records, at most 200: first every process not in the desired state (Failed, then
+   * Skipped), then, while room is left, processes in the desired state (Applied, Reverted).
    */
   @Size(max = 200)
   public List<ProcessRecord> records = new ArrayList<>();
