@@ -33,6 +33,12 @@ if [ ! -f "$out_jar" ] || [ "$src_jar" -nt "$out_jar" ]; then
   mv "$out_jar.tmp" "$out_jar"
 fi
 
+# --- JNA's native part, unpacked once here rather than by every run into a temp directory ---
+jna_jar=$(cd "$target" && ls lib/jna-*.jar | head -1)
+mkdir -p "$target/native"
+(cd "$target/native" && "$jdk/bin/jar" xf "$target/$jna_jar" com/sun/jna/linux-x86-64/libjnidispatch.so \
+  && mv com/sun/jna/linux-x86-64/libjnidispatch.so . && rm -rf com)
+
 # --- the launcher --------------------------------------------------------------------------
 classpath='$here/'"$jar"
 for lib in $(cd "$target" && ls lib/*.jar | LC_ALL=C sort); do
@@ -49,8 +55,8 @@ cds=
 [ -r "\$here/ulp.jsa" ] && cds="-XX:SharedArchiveFile=\$here/ulp.jsa"
 # A short-lived process: C1 only and the serial GC start fastest. cds*=off keeps a stale or
 # foreign archive from printing warnings into the command's output; it is then just not used.
-exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \${ULP_JAVA_OPTS:-} \\
-  -cp "$classpath" io.kulp.cli.Ulp "\$@"
+exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "$classpath" io.kulp.cli.Ulp "\$@"
 LAUNCHER
 chmod +x "$target/ulp.tmp"
 mv "$target/ulp.tmp" "$target/ulp"
@@ -62,8 +68,11 @@ java=java
 [ -n "${JAVA_HOME:-}" ] && java=$JAVA_HOME/bin/java
 here=$target
 eval "cp=\"$classpath\""
+runtime=$target/../../runtime-c/target
+[ -x "$runtime/fixtures/kfix-driver" ] || runtime=
 if ! "$java" -XX:ArchiveClassesAtExit="$target/ulp.jsa" -Xlog:cds*=off -XX:TieredStopAtLevel=1 \
-    -XX:+UseSerialGC -cp "$cp" io.kulp.cli.CdsTraining "$(readlink -f "$(command -v "$java")")" >/dev/null 2>&1 || [ ! -f "$target/ulp.jsa" ]; then
+    -XX:+UseSerialGC -Djna.boot.library.path="$target/native" -cp "$cp" io.kulp.cli.CdsTraining \
+    "$(readlink -f "$(command -v "$java")")" ${runtime:+"$runtime"} >/dev/null 2>&1 || [ ! -f "$target/ulp.jsa" ]; then
   echo "build-launcher: warning: no AppCDS archive was made; ulp works, but starts slower" >&2
 fi
 echo "build-launcher: wrote $target/ulp"
