@@ -82,6 +82,19 @@ class BusyProcessIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"self", "stopped"})
+  void threadsCreatedWhileTheProcessIsBeingStoppedAreCaughtToo(String mode) throws Exception {
+    start(mode);
+    program.ask("churn", "churn");
+    program.ask("threads 2", "threads");
+    cycle(50);
+    assertThat(Long.parseLong(program.ask("churned", "churned"))).isGreaterThan(100);
+    program.send("stats");
+    assertThat(program.await(l -> l.startsWith("stats"))).endsWith("wrong=0");
+    assertThat(program.alive()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
   void aThreadBlockedInReadResumesAndGetsItsData(String mode) throws Exception {
     start(mode);
     // The main thread is blocked in read() on its stdin all along: an EINTR would end the program.

@@ -153,6 +153,15 @@ class UlpTriggerIT {
   }
 
   @Test
+  void skipsAProcessThatDoesNotLoadTheTargetLibrary() throws Exception {
+    start();
+    CommandResult r = trigger(Fixtures.runtimeDir().resolve("demo/fix_cve_2026_4242.so"));
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.stdout()).isEqualTo("live patching skipped: libauth.so.1 is not loaded in process " + program.pid()
+        + "\n");
+  }
+
+  @Test
   void skipsAPatchThatIsAlreadyApplied() throws Exception {
     start();
     trigger(patch("value_v2"));
