@@ -88,6 +88,12 @@ final class TargetProcess implements AutoCloseable {
     ProcessMemory memory = new ProcessMemory(pid, procRoot);
     try {
       RuntimeState state = RuntimeState.decode(memory.read(abi, Abi.HEADER_LEN));
+      // A process that has just started (or forked) may still be starting its helper.
+      for (long until = System.nanoTime() + 500_000_000L; state.state() != Abi.STATE_READY
+          && state.state() != Abi.STATE_NO_HELPER && System.nanoTime() - until < 0;) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        state = RuntimeState.decode(memory.read(abi, Abi.HEADER_LEN));
+      }
       String problem = state.problem();
       if (problem != null) {
         throw EngineException.failed("process " + pid + ": " + problem);
