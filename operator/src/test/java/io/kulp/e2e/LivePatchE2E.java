@@ -141,6 +141,31 @@ class LivePatchE2E {
   }
 
   @Test
+  void aProcessStartedLaterInsideAPatchedContainerIsFoundByTheProcRescan() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("rescan-a1", NODE_A, "rescan", c);
+    livePatches.create(E2ELivePatches.livePatch("rescan", "rescan", Action.Apply, Mode.Continuous, "value-v2", v2Sha));
+    livePatches.awaitCondition("rescan", KulpConstants.CONDITION_COMPLETE, env::logs);
+    String patchId = io.kulp.patch.PatchContainer.read(Fixtures.patch("value_v2")).apply().id().hex();
+    var containers = new io.kulp.host.ContainerProcesses(io.kulp.host.HostPaths.system());
+    var id = io.kulp.host.ContainerId.parse(c.containerId());
+
+    // A second process in the same container: no pod event, no new spec; only the rescan sees it.
+    Process exec = new ProcessBuilder("docker", "exec", "-i", "--env", "LD_PRELOAD=" + KfixWorkload.LIBPULP, c.id(),
+        KfixWorkload.DRIVER).redirectErrorStream(true).start();
+    try {
+      int second = await("the second process").atMost(Duration.ofSeconds(20)).until(() -> containers.find(id).stream()
+          .mapToInt(io.kulp.host.ContainerProcess::hostPid).filter(pid -> pid != c.hostPid()).findFirst().orElse(0),
+          pid -> pid > 0);
+      await("the second process patched").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions().until(() -> ENGINE.patches(second).stream().anyMatch(p -> p.id().equals(patchId)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> node("rescan", NODE_A).getStatus().summary.applied == 2);
+    } finally {
+      exec.destroyForcibly();
+    }
+  }
+
+  @Test
   void aContainerWithAnotherBuildOfTheLibraryIsReportedSkippedWithTheReason() throws Exception {
     try (ScratchImage other = workload.image("kfix-other", Fixtures.otherLibrary())) {
       FixtureContainer same = workload.start(image);

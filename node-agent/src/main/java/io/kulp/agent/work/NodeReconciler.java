@@ -108,7 +108,8 @@ public final class NodeReconciler {
     List<ProcessTarget> todo = new ArrayList<>();
     for (ProcessTarget t : found.processes()) {
       present.add(t.key());
-      if (!p.known.containsKey(t.key())) {
+      ProcessOutcome known = p.known.get(t.key());
+      if (known == null || known.recheck()) {
         todo.add(t);
       }
     }
@@ -117,8 +118,8 @@ public final class NodeReconciler {
       if (fresh || !p.finished) {
         report(name, p, NodePhase.InProgress, found.problems(), null);
       }
-      act(name, generation, p, todo, desired);
-      cleanup.afterPass(todo, found.processes());
+      List<ProcessTarget> changed = act(name, generation, p, todo, desired);
+      cleanup.afterPass(changed, found.processes());
     }
     p.finished = true;
     boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
@@ -149,23 +150,32 @@ public final class NodeReconciler {
         : patch != null ? patch.container().apply().targetLibrary() : null, patch, spec.patch.sha256);
   }
 
-  private void act(String name, long generation, NodeProgress p, List<ProcessTarget> todo, DesiredState desired) {
+  /** Brings {@code todo} to the desired state; returns the processes whose outcome changed. */
+  private List<ProcessTarget> act(String name, long generation, NodeProgress p, List<ProcessTarget> todo,
+      DesiredState desired) {
     StagedPatches staging = desired.patch() == null ? null : new StagedPatches(files, stagingDirs, desired.patch());
     List<CompletableFuture<ProcessOutcome>> running = new ArrayList<>();
     for (ProcessTarget t : todo) {
       running.add(CompletableFuture.supplyAsync(() -> work.bring(t, desired, staging), pool));
     }
+    List<ProcessTarget> changed = new ArrayList<>();
     for (CompletableFuture<ProcessOutcome> r : running) {
       ProcessOutcome o = r.join();
-      if (o != null) {
-        p.known.put(o.target().key(), o);
-        LOG.atInfo().addKeyValue("livePatchNode", name).addKeyValue("generation", generation)
-            .addKeyValue("pod", o.target().namespace() + "/" + o.target().pod())
-            .addKeyValue("container", o.target().container()).addKeyValue("hostPID", o.target().pid())
-            .addKeyValue("result", o.result().name()).addKeyValue("reason", Objects.toString(o.reason(), ""))
-            .log("process " + o.target().pid() + ": " + o.result());
+      if (o == null) {
+        continue; // gone
       }
+      ProcessOutcome before = p.known.put(o.target().key(), o);
+      if (before != null && before.result() == o.result() && Objects.equals(before.reason(), o.reason())) {
+        continue; // a recheck that found nothing new
+      }
+      changed.add(o.target());
+      LOG.atInfo().addKeyValue("livePatchNode", name).addKeyValue("generation", generation)
+          .addKeyValue("pod", o.target().namespace() + "/" + o.target().pod())
+          .addKeyValue("container", o.target().container()).addKeyValue("hostPID", o.target().pid())
+          .addKeyValue("result", o.result().name()).addKeyValue("reason", Objects.toString(o.reason(), ""))
+          .log("process " + o.target().pid() + ": " + o.result());
     }
+    return changed;
   }
 
   private void report(String name, NodeProgress p, NodePhase phase, List<String> problems, String message) {

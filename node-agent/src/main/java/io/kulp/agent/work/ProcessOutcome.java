@@ -8,5 +8,13 @@ import io.kulp.api.v1alpha1.ProcessResult;
  * @param target the process
  * @param result Applied, Reverted, Skipped or Failed
  * @param reason why, for Skipped and Failed (the runtime's, the engine's or the agent's message)
+ * @param recheck whether a rescan should look at the process again: it was skipped only because
+ *     libpulp.so or the library was not mapped (yet: a process caught while it starts, or one that
+ *     dlopens the library later); reading its maps again costs little
  */
-public record ProcessOutcome(ProcessTarget target, ProcessResult result, String reason) {}
+public record ProcessOutcome(ProcessTarget target, ProcessResult result, String reason, boolean recheck) {
+
+  public ProcessOutcome(ProcessTarget target, ProcessResult result, String reason) {
+    this(target, result, reason, false);
+  }
+}

@@ -44,11 +44,12 @@ final class ProcessWork {
     try {
       MappedLibraries maps = MappedLibraries.of(host, pid);
       if (!maps.hasRuntime()) {
-        return skipped(target, "libpulp.so is not loaded in process " + pid
-            + ": start it with LD_PRELOAD=.../libpulp.so");
+        return new ProcessOutcome(target, ProcessResult.Skipped, "libpulp.so is not loaded in process " + pid
+            + ": start it with LD_PRELOAD=.../libpulp.so", true);
       }
       if (desired.library() != null && !maps.has(desired.library())) {
-        return skipped(target, desired.library() + " is not loaded in process " + pid);
+        return new ProcessOutcome(target, ProcessResult.Skipped, desired.library() + " is not loaded in process "
+            + pid, true);
       }
     } catch (NoSuchFileException gone) {
       return null;
