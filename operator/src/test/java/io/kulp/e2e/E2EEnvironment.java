@@ -123,6 +123,11 @@ final class E2EEnvironment implements AutoCloseable {
     return agent;
   }
 
+  /** The agent ServiceAccount's kubeconfig. */
+  Path agentKubeconfig() {
+    return agentKubeconfig;
+  }
+
   AgentProcess agent(String node) {
     return agents.get(node);
   }

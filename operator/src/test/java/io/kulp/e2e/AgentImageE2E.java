@@ -1,0 +1,72 @@
+package io.kulp.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.docker.DockerCli;
+import io.kulp.testing.docker.FixtureContainer;
+import io.kulp.testing.docker.ScratchImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The images of deploy/images, built here (on a local Java base instead of a pulled one), and the
+ * agent image run with exactly the DaemonSet's privileges: it patches a container, and the revert
+ * removes the patch again. The operator image is built too (its Dockerfile and launcher checked).
+ */
+class AgentImageE2E {
+  static final String NODE = "e2e-image";
+
+  @Test
+  void theAgentImageWithTheDaemonSetsPrivilegesPatchesAndRevertsAContainer() throws Exception {
+    Path repo = Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
+    try (ScratchImage base = LocalImages.javaBase();
+        E2EEnvironment env = E2EEnvironment.start(NODE);
+        KfixWorkload workload = new KfixWorkload(env.client())) {
+      String agentImage = LocalImages.build(repo, "agent", base, List.of(agentJar(repo),
+          "node-agent/target/agent-lib", "node-agent/kulp-agent"));
+      String operatorImage = LocalImages.build(repo, "operator", base, List.of("operator/target/kulp-operator.jar",
+          "operator/target/lib", "operator/kulp-operator"));
+      try {
+        assertThat(DockerCli.run("run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", operatorImage, "-c",
+            "ls /opt/kulp/kulp-operator.jar /opt/kulp/lib | head -n 1")).isEqualTo("/opt/kulp/kulp-operator.jar");
+        env.agent(NODE).close(); // the host-process agent makes room for the image's
+        try (AgentContainer agent = AgentContainer.start(agentImage, NODE, env.agentKubeconfig(),
+            env.daemonSetCapabilities())) {
+          ScratchImage image = workload.image("kfix-image", Fixtures.library());
+          FixtureContainer c = workload.start(image);
+          workload.pod("image-a", NODE, "image", c);
+          E2ELivePatches livePatches = new E2ELivePatches(env.client());
+          String sha = livePatches.configMap("image-v2", Fixtures.patch("value_v2"));
+
+          livePatches.create(E2ELivePatches.livePatch("image", "image", Action.Apply, Mode.OneShot, "image-v2", sha));
+          LivePatch done = livePatches.awaitCondition("image", KulpConstants.CONDITION_COMPLETE,
+              () -> env.logs() + "\n--- agent container ---\n" + agent.logs());
+          assertThat(KfixWorkload.value(c)).isEqualTo(2);
+          assertThat(done.getStatus().processes.patched).isEqualTo(1);
+
+          livePatches.delete("image");
+          livePatches.awaitGone("image");
+          assertThat(KfixWorkload.value(c)).isEqualTo(1);
+          assertThat(agent.logs()).contains("\"msg\":\"kulp agent started\"").doesNotContain("\"level\":\"error\"");
+        }
+      } finally {
+        DockerCli.run("rmi", "--force", agentImage, operatorImage);
+      }
+    }
+  }
+
+  private static String agentJar(Path repo) throws Exception {
+    try (Stream<Path> jars = Files.list(repo.resolve("node-agent/target"))) {
+      return jars.map(p -> p.getFileName().toString()).filter(n -> n.matches("node-agent-.*[0-9T]\\.jar"))
+          .findFirst().map(n -> "node-agent/target/" + n).orElseThrow();
+    }
+  }
+}
