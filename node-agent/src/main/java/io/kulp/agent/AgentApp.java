@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -72,13 +73,13 @@ public final class AgentApp implements AutoCloseable {
         reconciler.reconcile(lpn);
       }
     });
-    boolean[] ready = {false};
+    AtomicBoolean ready = new AtomicBoolean();
     AgentHttpServer http = AgentHttpServer.start(settings.bindAddress(), settings.httpPort(),
-        () -> queue.alive() && watch.watching(), () -> ready[0] && watch.synced(), metrics::scrape);
+        () -> queue.alive() && watch.watching(), () -> ready.get() && watch.synced(), metrics::scrape);
     registerGauges(metrics, watch);
     watch.start(queue::enqueue);
     queue.then(() -> {
-      ready[0] = true; // every LivePatchNode known at start has had its first pass
+      ready.set(true); // every LivePatchNode known at start has had its first pass
       LOG.atInfo().addKeyValue("node", settings.nodeName()).addKeyValue("livePatchNodes", watch.livePatchNodes().size())
           .log("first pass done");
     });

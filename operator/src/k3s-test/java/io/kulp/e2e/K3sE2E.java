@@ -97,7 +97,7 @@ class K3sE2E {
         E2ELivePatches livePatches = new E2ELivePatches(client);
         String sha = livePatches.configMap("k3s-v2", Fixtures.patch("value_v2"));
         livePatches.create(E2ELivePatches.livePatch("k3s", "k3s", Action.Apply, Mode.OneShot, "k3s-v2", sha));
-        LivePatch done = livePatches.awaitCondition("k3s", KulpConstants.CONDITION_COMPLETE,
+        LivePatch done = livePatches.awaitCondition("k3s", KulpConstants.CONDITION_COMPLETE, 1,
             () -> E2EEnvironment.kubectl(REPO, kubeconfig, "-n", "kulp-system", "logs", "ds/kulp-agent"));
 
         assertThat(done.getStatus().processes.patched).isEqualTo(1);

@@ -47,7 +47,7 @@ class AgentImageE2E {
           String sha = livePatches.configMap("image-v2", Fixtures.patch("value_v2"));
 
           livePatches.create(E2ELivePatches.livePatch("image", "image", Action.Apply, Mode.OneShot, "image-v2", sha));
-          LivePatch done = livePatches.awaitCondition("image", KulpConstants.CONDITION_COMPLETE,
+          LivePatch done = livePatches.awaitCondition("image", KulpConstants.CONDITION_COMPLETE, 1,
               () -> env.logs() + "\n--- agent container ---\n" + agent.logs());
           assertThat(KfixWorkload.value(c)).isEqualTo(2);
           assertThat(done.getStatus().processes.patched).isEqualTo(1);

@@ -49,7 +49,7 @@ class AgentMemoryE2E {
 
       long start = System.nanoTime();
       livePatches.create(E2ELivePatches.livePatch("memory", "memory", Action.Apply, Mode.Continuous, "memory-v2", sha));
-      livePatches.awaitCondition("memory", KulpConstants.CONDITION_COMPLETE, env::logs);
+      livePatches.awaitCondition("memory", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
       long rolloutMillis = (System.nanoTime() - start) / 1_000_000;
       LivePatchNode lpn = livePatches.nodes("memory").get(0);
       assertThat(lpn.getStatus().summary.applied).isEqualTo(CONTAINERS * PER_CONTAINER);

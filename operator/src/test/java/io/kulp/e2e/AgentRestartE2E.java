@@ -59,7 +59,7 @@ class AgentRestartE2E {
           .as("the killed agent had not finished: " + midway.getStatus()).isTrue();
 
       AgentProcess restarted = env.startAgent(NODE, Map.of());
-      livePatches.awaitCondition("restart", KulpConstants.CONDITION_COMPLETE, env::logs);
+      livePatches.awaitCondition("restart", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
       assertThat(containers).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(2));
       for (FixtureContainer c : containers) {

@@ -104,11 +104,16 @@ final class E2ELivePatches {
     return client.resources(LivePatchNode.class).withLabel(KulpConstants.LABEL_LIVEPATCH, livePatch).list().getItems();
   }
 
-  /** Waits until the LivePatch's condition {@code type} is True for its current generation. */
-  LivePatch awaitCondition(String name, String type, Supplier<String> logs) {
+  /**
+   * Waits until the LivePatch's condition {@code type} is True for its current generation, with
+   * {@code nodes} nodes targeted (a LivePatch created together with its pods may first be complete
+   * with no target, until the operator's pod cache has the pods).
+   */
+  LivePatch awaitCondition(String name, String type, int nodes, Supplier<String> logs) {
     try {
       await("LivePatch " + name + " " + type).atMost(ROLLOUT).pollInterval(Duration.ofMillis(250))
-          .until(() -> conditionTrue(get(name), type));
+          .until(() -> conditionTrue(get(name), type) && get(name).getStatus().nodes != null
+              && get(name).getStatus().nodes.targeted == nodes);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("LivePatch " + name + " is not " + type + ": " + Serialization.asYaml(get(name))
           + "\nLivePatchNodes: " + Serialization.asYaml(nodes(name)) + "\n" + logs.get(), e);

@@ -72,7 +72,7 @@ class LivePatchE2E {
     assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(1));
 
     livePatches.create(E2ELivePatches.livePatch("life", "life", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
-    LivePatch done = livePatches.awaitCondition("life", KulpConstants.CONDITION_COMPLETE, env::logs);
+    LivePatch done = livePatches.awaitCondition("life", KulpConstants.CONDITION_COMPLETE, 2, env::logs);
 
     assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(2));
     assertThat(done.getStatus().processes.patched).isEqualTo(3);
@@ -111,7 +111,7 @@ class LivePatchE2E {
     assertThat(KfixWorkload.value(c)).isEqualTo(3);
 
     livePatches.create(E2ELivePatches.livePatch("cli-revert-all", "cli", Action.RevertAll, Mode.OneShot, null, null));
-    LivePatch done = livePatches.awaitCondition("cli-revert-all", KulpConstants.CONDITION_COMPLETE, env::logs);
+    LivePatch done = livePatches.awaitCondition("cli-revert-all", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
     assertThat(KfixWorkload.value(c)).isEqualTo(1);
     assertThat(ENGINE.patches(c.hostPid())).isEmpty();
@@ -124,7 +124,7 @@ class LivePatchE2E {
     FixtureContainer first = workload.start(image);
     workload.pod("later-a1", NODE_A, "later", first);
     livePatches.create(E2ELivePatches.livePatch("later", "later", Action.Apply, Mode.Continuous, "value-v2", v2Sha));
-    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, env::logs);
+    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
     assertThat(KfixWorkload.value(first)).isEqualTo(2);
 
     FixtureContainer second = workload.start(image);
@@ -136,7 +136,7 @@ class LivePatchE2E {
         .until(() -> KfixWorkload.value(second) == 2);
     System.out.printf("continuous mode: a container started after Complete was patched %d ms after its pod appeared%n",
         (System.nanoTime() - started) / 1_000_000);
-    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, env::logs);
+    livePatches.awaitCondition("later", KulpConstants.CONDITION_COMPLETE, 2, env::logs);
     assertThat(node("later", NODE_B).getStatus().summary.applied).isEqualTo(1);
   }
 
@@ -145,7 +145,7 @@ class LivePatchE2E {
     FixtureContainer c = workload.start(image);
     workload.pod("rescan-a1", NODE_A, "rescan", c);
     livePatches.create(E2ELivePatches.livePatch("rescan", "rescan", Action.Apply, Mode.Continuous, "value-v2", v2Sha));
-    livePatches.awaitCondition("rescan", KulpConstants.CONDITION_COMPLETE, env::logs);
+    livePatches.awaitCondition("rescan", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
     String patchId = io.kulp.patch.PatchContainer.read(Fixtures.patch("value_v2")).apply().id().hex();
     var containers = new io.kulp.host.ContainerProcesses(io.kulp.host.HostPaths.system());
     var id = io.kulp.host.ContainerId.parse(c.containerId());
@@ -175,7 +175,7 @@ class LivePatchE2E {
       int otherBuildValue = KfixWorkload.value(different); // the other build's own answer
 
       livePatches.create(E2ELivePatches.livePatch("build", "build", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
-      LivePatch done = livePatches.awaitCondition("build", KulpConstants.CONDITION_COMPLETE, env::logs);
+      LivePatch done = livePatches.awaitCondition("build", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
       assertThat(KfixWorkload.value(same)).isEqualTo(2);
       assertThat(KfixWorkload.value(different)).isEqualTo(otherBuildValue);
@@ -199,7 +199,7 @@ class LivePatchE2E {
     String v3Sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
 
     livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", v3Sha));
-    LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, env::logs);
+    LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, 1, env::logs);
 
     LivePatchNode lpn = node("digest", NODE_A);
     assertThat(lpn.getStatus().phase).isEqualTo(NodePhase.Failed);
@@ -208,6 +208,26 @@ class LivePatchE2E {
     assertThat(KfixWorkload.value(c)).isEqualTo(1);
     assertThat(ENGINE.patches(c.hostPid())).isEmpty();
     assertThat(Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp")).doesNotExist();
+  }
+
+  @Test
+  void theAgentsServeHealthReadinessAndPrometheusMetrics() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("ops-b1", NODE_B, "ops", c);
+    livePatches.create(E2ELivePatches.livePatch("ops", "ops", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+    livePatches.awaitCondition("ops", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+    AgentProcess agent = env.agent(NODE_B);
+
+    assertThat(agent.get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(agent.get("/readyz").statusCode()).isEqualTo(200);
+    assertThat(agent.get("/metrics").body()).contains("# TYPE kulp_agent_injection_seconds histogram");
+    assertThat(agent.metric("kulp_agent_operations_total{action=\"apply\",result=\"applied\"}")).isPositive();
+    assertThat(agent.metric("kulp_agent_injection_seconds_count")).isPositive();
+    assertThat(agent.metric("kulp_agent_status_writes_total{result=\"ok\"}")).isPositive();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(agent.metric("kulp_agent_processes{result=\"applied\"}")).isPositive());
+    assertThat(agent.log()).contains("\"msg\":\"process " + c.hostPid() + ": Applied\"")
+        .contains("\"livePatchNode\":\"ops." + NODE_B + "\"");
   }
 
   @AfterEach
