@@ -196,18 +196,38 @@ class LivePatchE2E {
   void aPatchWhoseBytesDoNotMatchSha256IsRefusedAndNothingIsInjected() throws Exception {
     FixtureContainer c = workload.start(image);
     workload.pod("digest-a", NODE_A, "digest", c);
-    String v3Sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
+    // the digest of value_v4, which no test serves: an agent holds no verified bytes for it
+    String unservedSha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v4")));
 
-    livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", v3Sha));
+    livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", unservedSha));
     LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, 1, env::logs);
 
     LivePatchNode lpn = node("digest", NODE_A);
     assertThat(lpn.getStatus().phase).isEqualTo(NodePhase.Failed);
-    assertThat(lpn.getStatus().message).contains("sha256").contains(v2Sha).contains(v3Sha);
+    assertThat(lpn.getStatus().message).contains("sha256").contains(v2Sha).contains(unservedSha);
     assertThat(lp.getStatus().message).contains("sha256");
     assertThat(KfixWorkload.value(c)).isEqualTo(1);
     assertThat(ENGINE.patches(c.hostPid())).isEmpty();
     assertThat(Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp")).doesNotExist();
+  }
+
+  @Test
+  void aPatchConfigMapAppliedAfterItsLivePatchIsFetchedOnALaterRescan() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("order-a1", NODE_A, "order", c);
+    // value_v3: bytes no agent has cached yet (patches are cached by digest, whatever their source)
+    String sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
+    livePatches.create(E2ELivePatches.livePatch("order", "order", Action.Apply, Mode.OneShot, "order-v3", sha));
+    await("the agent waits for the ConfigMap").atMost(Duration.ofSeconds(30)).until(() -> {
+      LivePatchNode lpn = livePatches.nodes("order").stream().findFirst().orElse(null);
+      return lpn != null && lpn.getStatus() != null && lpn.getStatus().phase == NodePhase.InProgress
+          && lpn.getStatus().message != null && lpn.getStatus().message.startsWith("waiting for the patch");
+    });
+
+    livePatches.configMap("order-v3", Fixtures.patch("value_v3")); // as GitOps may apply it: afterwards
+
+    livePatches.awaitCondition("order", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+    assertThat(KfixWorkload.value(c)).isEqualTo(3);
   }
 
   @Test

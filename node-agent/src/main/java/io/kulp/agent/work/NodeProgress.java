@@ -14,6 +14,8 @@ final class NodeProgress {
   final Map<ProcessTarget.ProcessKey, ProcessOutcome> known = new HashMap<>();
   /** A final phase was reported for this generation. */
   boolean finished;
+  /** Passes that could not fetch the patch. */
+  int fetchFailures;
   /** The status last handed to the writer, to report only changes. */
   String lastReport;
 

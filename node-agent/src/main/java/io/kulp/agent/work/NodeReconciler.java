@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(NodeReconciler.class);
+  /** Passes (the first, then one per rescan) that may fail to fetch the patch before the node fails. */
+  static final int FETCH_ATTEMPTS = 6;
 
   private final TargetProcesses targets;
   private final ProcessWork work;
@@ -98,6 +100,14 @@ public final class NodeReconciler {
       metrics.patchRefused(e.reason());
       LOG.atWarn().addKeyValue("livePatchNode", name).addKeyValue("generation", generation)
           .log(e.getMessage());
+      // Bytes that do not match sha256, or a patch for another library, never will: fail now. A
+      // source that cannot be read yet (a ConfigMap applied after its LivePatch) is retried on
+      // the next rescans first.
+      if ("fetch".equals(e.reason()) && ++p.fetchFailures < FETCH_ATTEMPTS) {
+        report(name, p, NodePhase.InProgress, List.of(), "waiting for the patch (attempt " + p.fetchFailures
+            + " of " + FETCH_ATTEMPTS + "): " + e.getMessage());
+        return;
+      }
       p.finished = true;
       report(name, p, NodePhase.Failed, List.of(), e.getMessage());
       return;
