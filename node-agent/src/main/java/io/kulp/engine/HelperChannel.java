@@ -117,8 +117,20 @@ final class HelperChannel implements AutoCloseable {
    * will complete whether or not we wait.
    */
   Response send(Request request, long deadline) throws EngineException {
+    return send(request, deadline, false);
+  }
+
+  /**
+   * Like {@link #send(Request, long)}; with {@code last}, the helper is released (detached) as it
+   * is let go, rather than stopped once more at {@link #close()}: the final request of an
+   * operation saves a stop that way.
+   */
+  Response send(Request request, long deadline, boolean last) throws EngineException {
     ProcessMemory mem = target.memory();
     long requestBase = target.abi + Abi.REQUEST_OFF;
+    if (!attached) {
+      attach(deadline); // released by an earlier final request of the same operation
+    }
     try {
       stop(deadline);
       int seq = settledSeq(deadline);
@@ -126,7 +138,11 @@ final class HelperChannel implements AutoCloseable {
       mem.write(requestBase + Abi.REQ_COMMAND, body);
       mem.write(requestBase + Abi.REQ_SEQ, le32(seq + 1));
       delay.pause("posted");
-      resume();
+      if (last) {
+        release();
+      } else {
+        resume();
+      }
       return awaitSettled(seq + 1, deadline);
     } catch (NativeError e) {
       if (e.processGone()) {
@@ -153,8 +169,11 @@ final class HelperChannel implements AutoCloseable {
   }
 
   private Response awaitSettled(int seq, long deadline) throws NativeError, EngineException {
-    long spinUntil = System.nanoTime() + 100_000;
-    long sleep = 5_000;
+    // Spin briefly, then poll every 20 µs for the first 10 ms (a dlopen takes a few hundred
+    // microseconds: coarser steps would add up to a step to every request), then back off.
+    long started = System.nanoTime();
+    long spinUntil = started + 50_000;
+    long sleep = 20_000;
     for (;;) {
       ByteBuffer h = target.memory().read(target.abi + Abi.RESPONSE_OFF, 8);
       int phase = h.getInt(Abi.RESP_PHASE);
@@ -174,8 +193,21 @@ final class HelperChannel implements AutoCloseable {
         Thread.onSpinWait();
       } else {
         LockSupport.parkNanos(sleep);
-        sleep = Math.min(sleep * 2, 500_000);
+        if (now - started > 10_000_000) {
+          sleep = Math.min(sleep * 2, 1_000_000);
+        }
       }
+    }
+  }
+
+  private void release() throws EngineException {
+    try {
+      Ptrace.detach(target.helperTid, pendingSignal);
+      pendingSignal = 0;
+      stopped = false;
+      attached = false;
+    } catch (NativeError e) {
+      throw EngineException.failed("cannot release the kulp helper of process " + target.pid + ": " + e.getMessage());
     }
   }
 

@@ -14,8 +14,7 @@ final class HelperThreads {
   private HelperThreads() {}
 
   static int hostTid(Path procPid, int tidInProcess) throws EngineException {
-    if (Files.isDirectory(procPid.resolve("task").resolve(Integer.toString(tidInProcess)))
-        && innermost(procPid.resolve("task").resolve(Integer.toString(tidInProcess))) == tidInProcess) {
+    if (samePidNamespace(procPid) && Files.isDirectory(procPid.resolve("task/" + tidInProcess))) {
       return tidInProcess;
     }
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procPid.resolve("task"))) {
@@ -28,6 +27,15 @@ final class HelperThreads {
       throw EngineException.failed("cannot list the threads of " + procPid + ": " + e.getMessage());
     }
     throw EngineException.failed("the kulp helper thread (" + tidInProcess + ") of " + procPid + " is gone");
+  }
+
+  private static boolean samePidNamespace(Path procPid) {
+    try {
+      return Files.readSymbolicLink(procPid.resolve("ns/pid"))
+          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   /** The innermost NSpid of a task, or -1. */

@@ -150,7 +150,7 @@ final class Injection {
       if (response.phase() == Response.NEED_CHECK) {
         long[] checks = response.checks();
         if (!placementClear(() -> QuiescenceCheck.findThreadAt(target, channel.tid(), checks, deadline, stops))) {
-          channel.send(Request.of(Request.ABORT, flags), deadline);
+          channel.send(Request.of(Request.ABORT, flags), deadline, true);
           throw new Retry("a thread kept sitting at a function entry to patch");
         }
         channel.pause("checked");
@@ -159,7 +159,7 @@ final class Injection {
       } else {
         return response;
       }
-      response = channel.send(Request.of(Request.COMMIT, flags), deadline);
+      response = channel.send(Request.of(Request.COMMIT, flags), deadline, true);
     }
     throw EngineException.failed("process " + target.pid + ": the runtime kept asking for more; giving up");
   }
@@ -181,7 +181,7 @@ final class Injection {
       }
       pauseBeforeRetry();
     }
-    channel.send(Request.of(Request.ABORT, flags), deadline);
+    channel.send(Request.of(Request.ABORT, flags), deadline, true);
     throw new Retry("a thread kept running the code to rewrite");
   }
 
