@@ -14,7 +14,7 @@ if [[ $what != cli && $what != preload ]]; then
   cpfile=$(mktemp)
   mvn -q -B -o -pl node-agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
   cp=$(cat "$cpfile"); rm -f "$cpfile"
-  java -XX:+UseSerialGC -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
+  java -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-} -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
     io.kulp.bench.EngineBench "$@"
 fi
 

@@ -124,14 +124,6 @@ static void queue_write(uintptr_t addr, const void *bytes, uint32_t len, bool li
   memcpy(w->expect, (const void *)addr, len);
 }
 
-/* Writes bytes that no thread can be executing; false if the pages refuse. */
-static bool write_inert(struct site *s, uintptr_t at, const void *bytes, size_t len) {
-  if (!code_open(s->pad, s->body)) return false;
-  memcpy((void *)at, bytes, len);
-  code_close(s->pad, s->body, s->prot);
-  return true;
-}
-
 /* --- planning -------------------------------------------------------------- */
 
 static int resolve_new_patch(const struct loaded_object *target) {
@@ -329,22 +321,24 @@ static void prepare(void) {
     uint8_t pad[PAD_LEN];
     if (change.self) {
       if (!activating) continue;
+      if (!code_open(s->pad, s->body)) goto refused;
       if (pad_is_fresh(s)) {
         site_pad_bytes(s, pad_target(s, to), pad);
-        if (!write_inert(s, s->pad, pad, PAD_LEN)) goto refused;
+        memcpy((void *)s->pad, pad, PAD_LEN);
       } else if (s->gate < 0) {
         /* A pad used before: only its target changes, atomically (a thread that
          * jumped in just before an earlier revert may still be reading it). */
-        if (!code_open(s->pad, s->body)) goto refused;
         code_store8(s->slot, to);
-        code_close(s->pad, s->body, s->prot);
       }
       if (entry == ENTRY_PRISTINE) {
         /* 90 90 -> 66 90: one byte, so atomic; a thread between the NOPs still
          * finds a NOP at entry+1. Only once no thread can be there may the entry
          * become a jump: the engine checks (NEED_CHECK). */
-        static const uint8_t nop2_prefix = 0x66;
-        if (!write_inert(s, s->jmp_at, &nop2_prefix, 1)) goto refused;
+        *(volatile uint8_t *)s->jmp_at = 0x66;
+      }
+      code_close(s->pad, s->body, s->prot);
+      if (!s->verified) {
+        /* Also when an earlier attempt merged the NOPs but its check never passed. */
         resp->checks[resp->n_checks++] = s->jmp_at + 1;
         change.to_verify[change.n_verify++] = s;
       }

@@ -141,6 +141,21 @@ struct result request_with_deadline(const char *dir, const char *name, int64_t d
   return run(KULP_CMD_APPLY);
 }
 
+struct result apply_then_abort(const char *dir, const char *name) {
+  char path[KULP_PATH_MAX];
+  struct result r = {.status = -1};
+  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return r;
+  req->deadline_ns = 0;
+  post(KULP_CMD_APPLY);
+  kulp_service();
+  r.checks = resp->phase == KULP_PHASE_NEED_CHECK ? resp->n_checks : 0;
+  post(KULP_CMD_ABORT);
+  kulp_service();
+  r.status = resp->status;
+  snprintf(r.message, sizeof r.message, "%s", resp->message);
+  return r;
+}
+
 struct result revert(const char *dir, const char *name) {
   char path[KULP_PATH_MAX];
   struct result fail = {.status = -1};

@@ -38,6 +38,9 @@ struct result revert_all_apply(const char *library, const char *patches_dir, con
 /* Posts a request and lets the helper thread serve it (futex wake), as in real use. */
 struct result apply_via_helper(const char *patches_dir, const char *name);
 struct result request_with_deadline(const char *patches_dir, const char *name, int64_t deadline_ns);
+/* Posts an apply and, if the runtime asks for a check, aborts instead of committing, as the
+ * engine does when a thread keeps sitting at an entry. */
+struct result apply_then_abort(const char *patches_dir, const char *name);
 
 /* Test bookkeeping, TAP output. */
 void check(bool ok, const char *what, ...) __attribute__((format(printf, 2, 3)));

@@ -82,6 +82,17 @@ static void reappliesWithoutAnotherQuiescenceCheck(void) {
   check(kfix_value() == 3, "v3 active: %d", kfix_value());
 }
 
+static void anAbortedCheckIsAskedForAgainOnTheNextApply(void) {
+  struct result aborted = apply_then_abort(dir, "value_v2");
+  check(aborted.checks == 1 && aborted.status == KULP_OK, "first attempt asked for a check, then aborted");
+  check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied by the aborted attempt");
+  uint8_t *entry = code_of("kfix_value");
+  check(entry[0] == 0x66 && entry[1] == 0x90, "the NOPs stay merged (harmless)");
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK && r.checks == 1, "the entry was never proven free: checked again (checks=%u)", r.checks);
+  check(kfix_value() == 2, "applied: %d", kfix_value());
+}
+
 static void revertAllRevertsEveryPatchOfTheLibrary(void) {
   apply(dir, "value_v2");
   apply(dir, "value_v3");
@@ -325,6 +336,7 @@ static const struct {
     T(stacksPatchesAndTheNewestWins),
     T(revertsTheMiddlePatchAndKeepsTheNewestActive),
     T(reappliesWithoutAnotherQuiescenceCheck),
+    T(anAbortedCheckIsAskedForAgainOnTheNextApply),
     T(revertAllRevertsEveryPatchOfTheLibrary),
     T(revertAllThenApplyIsOneChange),
     T(refusesAPatchForAnotherBuildOfTheLibrary),

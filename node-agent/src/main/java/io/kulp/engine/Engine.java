@@ -63,6 +63,7 @@ public final class Engine implements AutoCloseable {
   private final MappedFiles files;
   private final TargetLibraries libraries;
   private final Clock clock = new Clock();
+  private final ResponseTimes responseTimes = new ResponseTimes();
   private final StepDelay delay;
   private final ExecutorService pool;
 
@@ -109,7 +110,7 @@ public final class Engine implements AutoCloseable {
           try {
             Request request = injection.plan(op);
             if (channel == null) {
-              channel = new HelperChannel(target, clock, delay);
+              channel = new HelperChannel(target, clock, delay, responseTimes);
               channel.attach(deadline);
               flags = WritePolicy.flags(target, channel.tid()); // needs the helper stopped
             }

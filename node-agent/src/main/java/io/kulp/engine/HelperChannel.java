@@ -23,14 +23,16 @@ final class HelperChannel implements AutoCloseable {
   private final TargetProcess target;
   private final Clock clock;
   private final StepDelay delay;
+  private final ResponseTimes times;
   private boolean attached;
   private boolean stopped;
   private int pendingSignal;
 
-  HelperChannel(TargetProcess target, Clock clock, StepDelay delay) {
+  HelperChannel(TargetProcess target, Clock clock, StepDelay delay, ResponseTimes times) {
     this.target = target;
     this.clock = clock;
     this.delay = delay;
+    this.times = times;
   }
 
   int tid() {
@@ -143,7 +145,11 @@ final class HelperChannel implements AutoCloseable {
       } else {
         resume();
       }
-      return awaitSettled(seq + 1, deadline);
+      long posted = System.nanoTime();
+      LockSupport.parkNanos(times.firstSleepNanos(request.command()));
+      Response response = awaitSettled(seq + 1, deadline);
+      times.observed(request.command(), System.nanoTime() - posted);
+      return response;
     } catch (NativeError e) {
       if (e.processGone()) {
         throw EngineException.failed("no such process: " + target.pid + " (it exited)");
@@ -169,11 +175,11 @@ final class HelperChannel implements AutoCloseable {
   }
 
   private Response awaitSettled(int seq, long deadline) throws NativeError, EngineException {
-    // Spin briefly, then poll every 20 µs for the first 10 ms (a dlopen takes a few hundred
-    // microseconds: coarser steps would add up to a step to every request), then back off.
-    long started = System.nanoTime();
-    long spinUntil = started + 50_000;
-    long sleep = 20_000;
+    // The caller already slept through most of the usual answer time (ResponseTimes); from
+    // there, spin briefly, then poll at 25 µs doubling to 200 µs: each poll costs a system call
+    // and a wake-up, and the helper we wait for needs a CPU.
+    long spinUntil = System.nanoTime() + 10_000;
+    long sleep = 25_000;
     for (;;) {
       ByteBuffer h = target.memory().read(target.abi + Abi.RESPONSE_OFF, 8);
       int phase = h.getInt(Abi.RESP_PHASE);
@@ -193,9 +199,7 @@ final class HelperChannel implements AutoCloseable {
         Thread.onSpinWait();
       } else {
         LockSupport.parkNanos(sleep);
-        if (now - started > 10_000_000) {
-          sleep = Math.min(sleep * 2, 1_000_000);
-        }
+        sleep = Math.min(sleep * 2, 200_000);
       }
     }
   }

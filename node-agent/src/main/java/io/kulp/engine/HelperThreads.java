@@ -14,8 +14,8 @@ final class HelperThreads {
   private HelperThreads() {}
 
   static int hostTid(Path procPid, int tidInProcess) throws EngineException {
-    if (samePidNamespace(procPid) && Files.isDirectory(procPid.resolve("task/" + tidInProcess))) {
-      return tidInProcess;
+    if (samePidNamespace(procPid)) {
+      return tidInProcess; // a TID that is gone makes the seize fail with "no such process"
     }
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procPid.resolve("task"))) {
       for (Path task : tasks) {
@@ -29,10 +29,19 @@ final class HelperThreads {
     throw EngineException.failed("the kulp helper thread (" + tidInProcess + ") of " + procPid + " is gone");
   }
 
+  private static final Path OWN_PID_NAMESPACE = ownPidNamespace();
+
+  private static Path ownPidNamespace() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
   private static boolean samePidNamespace(Path procPid) {
     try {
-      return Files.readSymbolicLink(procPid.resolve("ns/pid"))
-          .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")));
+      return OWN_PID_NAMESPACE != null && Files.readSymbolicLink(procPid.resolve("ns/pid")).equals(OWN_PID_NAMESPACE);
     } catch (IOException | UnsupportedOperationException e) {
       return false;
     }

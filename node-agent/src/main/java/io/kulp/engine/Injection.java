@@ -120,6 +120,9 @@ final class Injection {
   }
 
   static List<AppliedPatch> applied(TargetProcess target) throws EngineException {
+    if (target.state.patches() == 0) {
+      return List.of(); // the header read when the process was opened says so: no more reads
+    }
     try {
       return RuntimeReader.patches(target);
     } catch (NativeError e) {

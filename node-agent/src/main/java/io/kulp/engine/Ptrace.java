@@ -114,14 +114,15 @@ final class Ptrace {
   }
 
   /**
-   * Waits for the next stop of {@code tid}, polling so that a deadline can be kept: first spinning
-   * (a stop usually arrives within microseconds, and a stopped target thread waits for us), then
-   * sleeping in growing steps.
+   * Waits for the next stop of {@code tid}, polling so that a deadline can be kept: a few
+   * microseconds of spinning (a thread stops that fast when a CPU is free), then sleeps of 20 µs
+   * doubling to 200 µs. Not more spinning or polling: on a busy machine the thread we wait for
+   * needs the CPU to stop, and every poll is two system calls.
    */
   static Stop waitStop(int tid, long deadlineNanos) throws NativeError, EngineTimeout {
     int[] status = new int[1];
-    long spinUntil = System.nanoTime() + 200_000;
-    long sleep = 10_000;
+    long spinUntil = System.nanoTime() + 15_000;
+    long sleep = 20_000;
     for (;;) {
       int r = LibC.waitpid(tid, status, LibC.WALL | LibC.WNOHANG);
       if (r == tid) {
@@ -145,7 +146,7 @@ final class Ptrace {
         Thread.onSpinWait();
       } else {
         LockSupport.parkNanos(sleep);
-        sleep = Math.min(sleep * 2, 1_000_000);
+        sleep = Math.min(sleep * 2, 200_000);
       }
     }
   }

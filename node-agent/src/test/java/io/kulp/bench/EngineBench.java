@@ -23,7 +23,8 @@ import java.util.Map;
  * <p>Usage: {@code node-agent/bench/engine-bench.sh [latency|pause|fleet|callcost|all]}
  */
 public final class EngineBench {
-  private final Engine engine = new Engine(Engine.Options.defaults());
+  private final Engine engine = new Engine(Engine.Options.defaults()
+      .withParallelism(Integer.getInteger("bench.parallelism", Engine.Options.defaults().parallelism())));
   private final Operation applyValue;
   private final Operation revertValue;
   private final Operation applyWork;
@@ -146,35 +147,93 @@ public final class EngineBench {
     }
   }
 
-  /** One command over many single-threaded processes. */
+  /**
+   * One command over many single-threaded processes, each patched for the first time. The engine
+   * is warmed first on other processes, with first activations of other functions.
+   */
   private void fleet(int n) throws Exception {
+    int warm = 200;
     Path script = Path.of("node-agent/bench/spawn-many.sh").toAbsolutePath();
-    Process spawner = new ProcessBuilder(script.toString(), Integer.toString(n), Fixtures.libpulp().toString(),
+    Process spawner = new ProcessBuilder(script.toString(), Integer.toString(n + warm), Fixtures.libpulp().toString(),
         Fixtures.fixture("kfix-driver").toString()).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(spawner.getInputStream()));
     List<Integer> pids = new ArrayList<>();
-    for (String line; pids.size() < n && (line = out.readLine()) != null;) {
+    for (String line; pids.size() < n + warm && (line = out.readLine()) != null;) {
       pids.add(Integer.parseInt(line.trim()));
     }
     try {
-      Thread.sleep(2000); // let every process finish starting
-      engine.runAll(pids.subList(0, Math.min(20, pids.size())), List.of(applyValue)); // warm the engine
-      engine.runAll(pids.subList(0, Math.min(20, pids.size())), List.of(revertValue));
+      Thread.sleep(3000); // let every process finish starting
+      List<Integer> warmers = pids.subList(n, n + warm);
+      for (String name : List.of("hidden", "counter", "tls", "endbr", "layout", "work")) {
+        engine.runAll(warmers, List.of(new Operation.Apply(PatchContainer.read(Fixtures.patch(name)))));
+      }
+      engine.runAll(warmers, List.of(new Operation.RevertAll("libkfix.so.1")));
+      List<Integer> fleet = pids.subList(0, n);
+      java.util.Map<String, Long> threadsBefore = jvmThreadCpu();
+      long targetsBefore = cpuTicks(fleet);
+      long engineBefore = cpuTicks(List.of((int) ProcessHandle.current().pid()));
       long start = System.nanoTime();
-      List<ProcessResult> applied = engine.runAll(pids, List.of(applyValue));
+      List<ProcessResult> applied = engine.runAll(fleet, List.of(applyValue));
       long applyNs = System.nanoTime() - start;
+      System.out.printf("  CPU during the first apply: engine %.3f s, the %d targets %.3f s (clock ticks of 10 ms)%n",
+          (cpuTicks(List.of((int) ProcessHandle.current().pid())) - engineBefore) / 100.0, n,
+          (cpuTicks(fleet) - targetsBefore) / 100.0);
+      java.util.Map<String, Long> threadsAfter = jvmThreadCpu();
+      threadsAfter.forEach((name, ns) -> {
+        long used = ns - threadsBefore.getOrDefault(name, 0L);
+        if (used > 5_000_000) {
+          System.out.printf("    %-28s %.3f s%n", name, used / 1e9);
+        }
+      });
       start = System.nanoTime();
-      List<ProcessResult> reverted = engine.runAll(pids, List.of(revertValue));
+      List<ProcessResult> reverted = engine.runAll(fleet, List.of(revertValue));
       long revertNs = System.nanoTime() - start;
+      start = System.nanoTime();
+      List<ProcessResult> again = engine.runAll(fleet, List.of(applyValue));
+      long againNs = System.nanoTime() - start;
+      applied.stream().filter(r -> r.outcome() != Outcome.APPLIED).forEach(r -> System.out.println("  not applied: " + r));
       long ok = applied.stream().filter(r -> r.outcome() == Outcome.APPLIED).count();
       long back = reverted.stream().filter(r -> r.outcome() == Outcome.REVERTED).count();
-      System.out.printf("%d single-threaded processes: apply %.3f s (%d applied), revert %.3f s (%d reverted)%n", n,
-          applyNs / 1e9, ok, revertNs / 1e9, back);
+      long twice = again.stream().filter(r -> r.outcome() == Outcome.APPLIED).count();
+      System.out.printf("%d single-threaded processes: first apply %.3f s (%d applied), revert %.3f s (%d reverted),"
+          + " apply again %.3f s (%d applied)%n", n, applyNs / 1e9, ok, revertNs / 1e9, back, againNs / 1e9, twice);
     } finally {
-      spawner.destroy();
+      // The programs first (they are the spawner's children), then the spawner.
       new ProcessBuilder("pkill", "-9", "-P", Long.toString(spawner.pid())).start().waitFor();
-      spawner.destroyForcibly();
+      spawner.destroyForcibly().waitFor();
     }
+  }
+
+  /** CPU time of this JVM's threads by name (summed over threads of the same name), from schedstat. */
+  private static java.util.Map<String, Long> jvmThreadCpu() throws Exception {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path t : tasks) {
+        try {
+          String name = Files.readString(t.resolve("comm")).trim().replaceAll("\\d+", "#");
+          long ns = Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
+          out.merge(name, ns, Long::sum);
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(name + " (user)", Long.parseLong(f[11]) * 10_000_000L, Long::sum);
+          out.merge(name + " (sys)", Long.parseLong(f[12]) * 10_000_000L, Long::sum);
+        } catch (Exception e) {
+          // exited
+        }
+      }
+    }
+    return out;
+  }
+
+  /** utime + stime of processes, in clock ticks, from /proc/PID/stat. */
+  private static long cpuTicks(List<Integer> pids) throws Exception {
+    long sum = 0;
+    for (int pid : pids) {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+    return sum;
   }
 
   /** Cost of one call through a patched function, from the target's own loop. */
