@@ -15,16 +15,16 @@
 
 #include "runtime.h"
 
-static int sync_core; /* 0: not tried yet, 1: registered, -1: unavailable */
+static int sync_core; /* 1: registered, -1: unavailable */
 
 static uintptr_t page_down(uintptr_t a) { return a & ~(uintptr_t)4095; }
 static uintptr_t page_up(uintptr_t a) { return (a + 4095) & ~(uintptr_t)4095; }
 
-/* Registered on first use rather than at load: most processes are never patched, and every
- * one of them would pay for the system call at start-up. */
-static void code_sync_register(void) {
-  if (sync_core == 0)
-    sync_core = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0 ? 1 : -1;
+/* Registered at load, from the constructor, while the process has a single thread: the kernel
+ * then just sets a flag. Registered later, in a multithreaded process, it waits for an RCU
+ * grace period (milliseconds), which every first patch would pay. */
+void code_sync_init(void) {
+  sync_core = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0 ? 1 : -1;
 }
 
 bool code_open(uintptr_t start, uintptr_t end) {
@@ -51,6 +51,5 @@ void code_sync_all_cores(void) {
   /* Without SYNC_CORE (kernels before 4.16) the mprotect back to read-only has already
    * sent a TLB-shootdown IPI to every CPU running this mm, and the return from that
    * interrupt serializes them; membarrier makes it explicit and independent of it. */
-  code_sync_register();
   if (sync_core > 0) syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 }

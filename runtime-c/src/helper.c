@@ -72,6 +72,7 @@ static void after_fork_child(void) {
 
 __attribute__((constructor)) static void kulp_init(void) {
   abi_init();
+  code_sync_init();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   start_helper();
 }

@@ -121,6 +121,7 @@ HIDDEN void code_store2(uintptr_t at, uint16_t value);
 HIDDEN void code_store8(uintptr_t at, uint64_t value);
 /* Makes every thread of the process serialize its instruction stream. */
 HIDDEN void code_sync_all_cores(void);
+HIDDEN void code_sync_init(void);
 
 /* --- applied patches (patches.c) -------------------------------------------- */
 HIDDEN int patch_find(const uint8_t id[KULP_ID_LEN]);
