@@ -467,6 +467,13 @@ static void plan(uint32_t command) {
   bool self = (req->flags & KULP_REQ_SELF_WRITE) && !mdwe_enabled();
   if (command != KULP_CMD_APPLY && plan_removal(command)) return;
   if ((command == KULP_CMD_APPLY || command == KULP_CMD_REVERT_ALL_APPLY) && plan_addition()) return;
+  /* dlopen may have waited for the loader lock, held by another thread: if that took us past
+   * the deadline, the engine has given up; stop here, before any write. */
+  if (req->deadline_ns && now_monotonic_ns() > req->deadline_ns) {
+    finish(KULP_E_TIMEOUT, "request deadline passed while loading the patch (was the dynamic loader busy?); "
+           "nothing was changed");
+    return;
+  }
 
   /* Every function the change touches. */
   static uint64_t addrs[KULP_MAX_FUNCS + KULP_MAX_PATCH_FUNCS];

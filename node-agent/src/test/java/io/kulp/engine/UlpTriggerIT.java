@@ -260,6 +260,24 @@ class UlpTriggerIT {
   }
 
   @Test
+  void aThreadHoldingTheLoaderLockMakesTheApplyTimeOutNotDeadlockNorApplyLate() throws Exception {
+    start();
+    program.ask("slowload", "slowload"); // a thread of the program now holds the loader lock for 1.5 s
+    long start = System.nanoTime();
+    CommandResult r = trigger("--timeout=0.4", patch("value_v2"));
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.stderr()).contains("timed out").contains("nothing was changed");
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1400);
+    assertThat(program.ask("value", "value")).as("the program kept running meanwhile").isEqualTo("1");
+    // Once the loader is free, the runtime finds the deadline passed and drops the request.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        UlpCli.run("messages", "-p", program.pid()).stdout().contains("deadline passed while loading the patch"));
+    assertThat(program.ask("value", "value")).as("not applied late").isEqualTo("1");
+    assertThat(trigger(patch("value_v2")).exitCode()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("2");
+  }
+
+  @Test
   void checkTellsWhetherAPatchIsApplied() throws Exception {
     start();
     assertThat(UlpCli.run("check", "-p", program.pid(), patch("value_v2")).exitCode()).isEqualTo(1);
