@@ -36,7 +36,7 @@ public final class KulpOperatorApp implements AutoCloseable {
       }
     });
     operator.register(new LivePatchReconciler(clock,
-        new EventRecorder(client, settings.namespace(), clock)));
+        new EventRecorder(client, clock)));
     operator.start();
     var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(),
         operator.getRuntimeInfo(), registry);

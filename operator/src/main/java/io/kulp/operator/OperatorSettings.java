@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * The operator's settings, from environment variables (names in {@link KulpConstants}).
  *
- * @param namespace namespace of the leader-election Lease and of Events
+ * @param namespace namespace of the leader-election Lease (Events about LivePatches, which are
+ *     cluster-scoped, go to {@code default}: see {@code EventRecorder})
  * @param leaderElection whether to elect a leader among replicas
  * @param leaseName name of the Lease
  * @param identity this replica's identity in leader election

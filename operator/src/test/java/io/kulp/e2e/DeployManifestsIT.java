@@ -128,6 +128,16 @@ class DeployManifestsIT {
   }
 
   @Test
+  void theOperatorMayRecordEventsInDefaultOnlyWhereTheServerAcceptsEventsAboutLivePatches() {
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "default",
+        "create", "events")).isZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "kube-system",
+        "create", "events")).isNotZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "default",
+        "delete", "events")).isNotZero();
+  }
+
+  @Test
   void theDaemonSetRunsOnEveryNodeWithHostPidAndNoPrivilegedMode() {
     String ds = kubectl("-n", "kulp-system", "get", "ds", "kulp-agent", "-o",
         "jsonpath={.spec.template.spec.hostPID} {.spec.template.spec.tolerations[0].operator} "

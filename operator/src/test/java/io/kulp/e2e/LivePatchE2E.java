@@ -88,6 +88,10 @@ class LivePatchE2E {
         .containsExactly((long) b1.hostPid());
     Path staged = stagedIn(a1, v2Sha);
     assertThat(staged).exists();
+    await("Events about life").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(env.client().v1()
+        .events().inNamespace("default").withField("involvedObject.name", "life").list().getItems())
+        .extracting(io.fabric8.kubernetes.api.model.Event::getReason)
+        .contains(KulpConstants.EVENT_NODE_STARTED, KulpConstants.REASON_ALL_NODES_DONE));
 
     livePatches.delete("life");
     livePatches.awaitGone("life");

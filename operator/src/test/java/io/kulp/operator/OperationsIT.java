@@ -70,7 +70,7 @@ class OperationsIT {
   }
 
   private String holder() {
-    Lease lease = client.leases().inNamespace("default").withName("kulp-operator").get();
+    Lease lease = client.leases().inNamespace(OperatorUnderTest.NAMESPACE).withName("kulp-operator").get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 

@@ -1,6 +1,7 @@
 package io.kulp.operator.livepatch;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,21 +11,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Emits core/v1 Events about a LivePatch (cluster-scoped, so the Events go to the operator's
- * namespace). Best effort: a failure to record an Event is logged, never fails a reconcile.
+ * Emits core/v1 Events about a LivePatch. Best effort: a failure to record an Event is logged,
+ * never fails a reconcile.
+ *
+ * <p>An Event lives in the namespace of the object it is about. For a cluster-scoped object
+ * (empty {@code involvedObject.namespace}) the API server accepts only the namespace
+ * {@code default}: core/v1 validation allows "" or "default", events.k8s.io/v1 "default" or
+ * "kube-system" (kube-apiserver {@code ValidateEventCreate}); anything else, such as the
+ * operator's own namespace, is rejected with 422. client-go's recorders use {@code default}
+ * too, and {@code kubectl describe lp/NAME} finds them there.
  */
 public final class EventRecorder {
+
+  /** Where Events about cluster-scoped objects go. */
+  static final String CLUSTER_SCOPED_EVENT_NAMESPACE = "default";
+  static final String COMPONENT = "kulp-operator";
 
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MAX_MESSAGE = 1024;
 
   private final KubernetesClient client;
-  private final String namespace;
   private final Clock clock;
 
-  public EventRecorder(KubernetesClient client, String namespace, Clock clock) {
+  public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
-    this.namespace = namespace;
     this.clock = clock;
   }
 
@@ -36,24 +46,33 @@ public final class EventRecorder {
     emit(lp, "Warning", reason, message);
   }
 
-  private void emit(LivePatch lp, String type, String reason, String message) {
+  /** The namespace the API server accepts an Event about {@code involved} in. */
+  static String eventNamespace(HasMetadata involved) {
+    String ns = involved.getMetadata().getNamespace();
+    return ns == null || ns.isEmpty() ? CLUSTER_SCOPED_EVENT_NAMESPACE : ns;
+  }
+
+  private void emit(HasMetadata involved, String type, String reason, String message) {
     String now = clock.instant().toString();
+    String namespace = eventNamespace(involved);
     String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 1) + "…" : message;
     var event = new EventBuilder()
-        .withNewMetadata().withGenerateName(lp.getMetadata().getName() + ".")
+        .withNewMetadata().withGenerateName(involved.getMetadata().getName() + ".")
         .withNamespace(namespace).endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(lp.getApiVersion())
-            .withKind(lp.getKind()).withName(lp.getMetadata().getName())
-            .withUid(lp.getMetadata().getUid()).build())
+        .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(involved.getApiVersion())
+            .withKind(involved.getKind()).withName(involved.getMetadata().getName())
+            .withNamespace(involved.getMetadata().getNamespace())
+            .withUid(involved.getMetadata().getUid()).build())
         .withType(type).withReason(reason).withMessage(text)
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .withNewSource().withComponent("kulp-operator").endSource()
+        .withNewSource().withComponent(COMPONENT).endSource()
+        .withReportingComponent(COMPONENT)
         .build();
     try {
       client.v1().events().inNamespace(namespace).resource(event).create();
     } catch (KubernetesClientException e) {
-      log.warn("could not record event {} for LivePatch {}: {}", reason, lp.getMetadata().getName(),
-          e.getMessage());
+      log.warn("could not record event {} for {} {}: {}", reason, involved.getKind(),
+          involved.getMetadata().getName(), e.getMessage());
     }
   }
 }

@@ -2,6 +2,7 @@ package io.kulp.operator.testing;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -14,7 +15,7 @@ import java.util.List;
 
 /**
  * A real kube-apiserver and etcd (kube-api-test, binaries from deploy/dev/kube-test-binaries.sh)
- * with kulp's CRDs installed, bound to 127.0.0.1. One per test class.
+ * with kulp's CRDs and the operator's namespace installed, bound to 127.0.0.1. One per test class.
  */
 public final class KubeApiTestCluster implements AutoCloseable {
 
@@ -38,6 +39,8 @@ public final class KubeApiTestCluster implements AutoCloseable {
       Files.writeString(kubeconfig, yaml);
       var client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
       CrdResources.install(client, 60);
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+          .withName(OperatorUnderTest.NAMESPACE).endMetadata().build()).serverSideApply();
       return new KubeApiTestCluster(server, client, kubeconfig);
     } catch (IOException e) {
       server.stop();

@@ -5,8 +5,14 @@ import io.kulp.operator.KulpOperatorApp;
 import io.kulp.operator.OperatorSettings;
 import java.time.Clock;
 
-/** Starts the operator exactly as main does, minus leader election, on loopback. */
+/**
+ * Starts the operator exactly as main does, minus leader election, on loopback, in the namespace
+ * deploy/ runs it in (the cluster creates it).
+ */
 public final class OperatorUnderTest {
+
+  /** The operator's namespace, as in deploy/ (not {@code default}, where its Events go). */
+  public static final String NAMESPACE = "kulp-system";
 
   private OperatorUnderTest() {}
 
@@ -17,7 +23,7 @@ public final class OperatorUnderTest {
 
   /** Settings for an in-process operator: loopback, any port, never exiting the JVM. */
   public static OperatorSettings settings(boolean leaderElection, String identity) {
-    return new OperatorSettings("default", leaderElection, "kulp-operator", identity, false, 0,
+    return new OperatorSettings(NAMESPACE, leaderElection, "kulp-operator", identity, false, 0,
         "127.0.0.1");
   }
 }
