@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kulp.operator.livepatch.ClusterCaches;
 import io.kulp.operator.livepatch.EventRecorder;
 import io.kulp.operator.livepatch.LivePatchReconciler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** The running operator: JOSDK with the LivePatch reconciler, metrics and ops endpoints. */
 public final class KulpOperatorApp implements AutoCloseable {
@@ -25,6 +27,15 @@ public final class KulpOperatorApp implements AutoCloseable {
   /** Starts reconciling (once leader, if leader election is on) and serving the endpoints. */
   public static KulpOperatorApp start(KubernetesClient client, OperatorSettings settings,
       Clock clock) {
+    return start(client, settings, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(KubernetesClient, OperatorSettings, Clock)}, the reconciler seeing its pod,
+   * namespace and node caches through {@code cachesView} (tests make them lag).
+   */
+  public static KulpOperatorApp start(KubernetesClient client, OperatorSettings settings,
+      Clock clock, UnaryOperator<ClusterCaches> cachesView) {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var operator = new Operator(o -> {
       o.withKubernetesClient(client).withCloseClientOnStop(false)
@@ -35,8 +46,7 @@ public final class KulpOperatorApp implements AutoCloseable {
             Duration.ofSeconds(2), settings.identity(), null, settings.exitWhenNoLongerLeader()));
       }
     });
-    operator.register(new LivePatchReconciler(clock,
-        new EventRecorder(client, clock)));
+    operator.register(new LivePatchReconciler(clock, new EventRecorder(client, clock), cachesView));
     operator.start();
     var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(),
         operator.getRuntimeInfo(), registry);

@@ -106,8 +106,8 @@ final class E2ELivePatches {
 
   /**
    * Waits until the LivePatch's condition {@code type} is True for its current generation, with
-   * {@code nodes} nodes targeted (a LivePatch created together with its pods may first be complete
-   * with no target, until the operator's pod cache has the pods).
+   * {@code nodes} nodes targeted (the operator confirms the targets against the API server before
+   * completing, see docs/api.md; the count keeps a wrong completion from passing unnoticed).
    */
   LivePatch awaitCondition(String name, String type, int nodes, Supplier<String> logs) {
     try {

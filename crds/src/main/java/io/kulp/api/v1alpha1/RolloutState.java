@@ -25,6 +25,14 @@ public class RolloutState {
   public String completedAt;
 
   /**
+   * The resourceVersion of the consistent read (namespaces, then nodes, then pods, straight from
+   * the API server) that confirmed, before this rollout was first declared complete, that every
+   * node running matching pods was in it. Absent until then. Pods created at or before this
+   * resourceVersion were seen; see docs/api.md, "No conclusion from a lagging cache".
+   */
+  public String targetsConfirmedResourceVersion;
+
+  /**
    * True once the failure policy RevertCompleted fired for this digest: every node of the
    * rollout is made to revert and nothing new is started.
    */

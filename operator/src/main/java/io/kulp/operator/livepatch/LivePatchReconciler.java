@@ -22,6 +22,7 @@ import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.LivePatchSpec;
 import io.kulp.api.v1alpha1.LivePatchStatus;
+import io.kulp.api.v1alpha1.RolloutState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -29,23 +30,32 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a LivePatch: resolve the targeted nodes, plan the rollout step, write the
  * LivePatchNodes, aggregate their reports into the status. The decisions live in
- * {@link TargetResolver}, {@link RolloutPlanner}, {@link DeletionPlanner} and
- * {@link StatusAggregator}. JOSDK starts reconciling only after every informer below has synced,
- * so "no targets" is never concluded from an empty cache.
+ * {@link TargetResolver}, {@link RolloutPlanner}, {@link DeletionPlanner},
+ * {@link TargetConfirmation} and {@link StatusAggregator}. Nothing is planned while a cache has
+ * not synced, and a rollout is first declared complete only once a consistent read of the API
+ * server confirms its nodes (the caches lag).
  */
 @ControllerConfiguration(name = "livepatch", finalizerName = KulpConstants.FINALIZER_REVERT)
 public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LivePatch> {
 
   /** Safety net for deletions waiting on agents (events normally wake the reconciler first). */
   static final long DELETION_RECHECK_MILLIS = 10_000;
+  /** Safety net while the caches catch up (their events normally wake the reconciler first). */
+  static final long CACHE_RECHECK_MILLIS = 1_000;
+
+  private static final Logger log = LoggerFactory.getLogger(LivePatchReconciler.class);
 
   private final Clock clock;
   private final EventRecorder events;
+  private final UnaryOperator<ClusterCaches> cachesView;
   private final LivePatchValidator validator = new LivePatchValidator();
   private final TargetResolver resolver = new TargetResolver();
   private final RolloutPlanner planner = new RolloutPlanner();
@@ -55,10 +65,21 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private InformerEventSource<Pod, LivePatch> podSource;
   private InformerEventSource<Node, LivePatch> nodeSource;
   private InformerEventSource<Namespace, LivePatch> namespaceSource;
+  private ClusterCaches caches;
 
   public LivePatchReconciler(Clock clock, EventRecorder events) {
+    this(clock, events, UnaryOperator.identity());
+  }
+
+  /**
+   * @param cachesView how the reconciler sees its pod, namespace and node informers: identity in
+   *     production; tests wrap them to make them lag
+   */
+  public LivePatchReconciler(Clock clock, EventRecorder events,
+      UnaryOperator<ClusterCaches> cachesView) {
     this.clock = clock;
     this.events = events;
+    this.cachesView = cachesView;
   }
 
   @Override
@@ -70,6 +91,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     podSource = everyLivePatch(ctx, Pod.class, ClusterEventFilters::podChangeMatters);
     nodeSource = everyLivePatch(ctx, Node.class, ClusterEventFilters::labelsChanged);
     namespaceSource = everyLivePatch(ctx, Namespace.class, ClusterEventFilters::labelsChanged);
+    caches = cachesView.apply(new InformerCaches(podSource, namespaceSource, nodeSource));
     return List.of(lpnSource, podSource, nodeSource, namespaceSource);
   }
 
@@ -97,16 +119,22 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return withStatus(lp, aggregator.invalid(lp, errors, now), null);
     }
     String name = lp.getMetadata().getName();
-    var view = new TargetResolver.ClusterView(podSource.list().toList(),
-        namespaceSource.list().toList(), nodeSource.list().toList());
+    if (!cachesSynced()) {
+      log.info("LivePatch {}: waiting for the caches to sync", name);
+      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
+    }
+    var view = caches.view();
     SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
     resolver.resolve(spec.target, view).forEach((node, pods) ->
         desired.put(node, Specs.nodeSpec(name, spec, node, pods)));
     Map<String, LivePatchNode> existing = existing(context);
 
+    RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
     RolloutPlan plan = planner.plan(new RolloutPlanner.Input(name, Specs.rolloutDigest(spec),
-        Specs.mode(spec), spec.rollout, desired, existing, liveNodes(),
-        lp.getStatus() == null ? null : lp.getStatus().rollout, now));
+        Specs.mode(spec), spec.rollout, desired, existing, nodeNames(view), stored, now));
+    if (TargetConfirmation.needed(plan, stored) && !confirm(lp, plan, context)) {
+      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
+    }
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) -> writer.write(lp, s, plan.nodeDigest(), existing.get(node)));
@@ -118,8 +146,27 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
+  /**
+   * Checks a plan that would complete the rollout against a consistent read of the API server;
+   * records the read's resourceVersion in the rollout state when it confirms the plan.
+   */
+  private boolean confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
+    var read = ConsistentRead.of(context.getClient(), lp.getSpec().target);
+    if (!TargetConfirmation.confirms(plan,
+        resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
+      log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
+          + " yet; not complete, waiting for the caches", lp.getMetadata().getName());
+      return false;
+    }
+    plan.state().targetsConfirmedResourceVersion = read.resourceVersion();
+    return true;
+  }
+
   @Override
   public DeleteControl cleanup(LivePatch lp, Context<LivePatch> context) {
+    if (!cachesSynced()) { // a node missing from the cache would count as gone: no revert
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(CACHE_RECHECK_MILLIS);
+    }
     Map<String, LivePatchNode> existing = existing(context);
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
     var annotations = lp.getMetadata().getAnnotations();
@@ -129,7 +176,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           + KulpConstants.ANNOTATION_SKIP_REVERT + ")");
       return DeleteControl.defaultDelete();
     }
-    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, liveNodes());
+    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()));
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) ->
         writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node)));
@@ -151,8 +198,12 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         .collect(Collectors.toMap(l -> l.getSpec().nodeName, l -> l, (a, b) -> a, TreeMap::new));
   }
 
-  private Set<String> liveNodes() {
-    return nodeSource.list().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
+  private boolean cachesSynced() {
+    return caches.synced() && InformerCaches.synced(lpnSource);
+  }
+
+  private static Set<String> nodeNames(TargetResolver.ClusterView view) {
+    return view.nodes().stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
   }
 
   /** Patches the status only when it changed, and records condition transitions as Events. */

@@ -22,6 +22,7 @@ public final class FakeNodes {
 
   private final KubernetesClient client;
   private final String scope;
+  private final Map<String, String> createdAt = new java.util.concurrent.ConcurrentHashMap<>();
 
   public FakeNodes(KubernetesClient client, String scope) {
     this.client = client;
@@ -60,6 +61,7 @@ public final class FakeNodes {
       builder.addNewContainer().withName(c).withImage("scratch/" + c).endContainer();
     }
     Pod pod = client.resource(builder.endSpec().build()).create();
+    createdAt.put(name, pod.getMetadata().getResourceVersion());
     pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
         .withContainerStatuses(Arrays.stream(containers).map(c -> new ContainerStatusBuilder()
             .withName(c).withImage("scratch/" + c).withImageID("sha256:" + "0".repeat(64))
@@ -67,6 +69,11 @@ public final class FakeNodes {
             .withContainerID(containerId(name, c)).build()).toList())
         .build());
     return client.resource(pod).updateStatus();
+  }
+
+  /** The resourceVersion at which pod {@code name} of this scope was created. */
+  public String createdAt(String name) {
+    return createdAt.get(name);
   }
 
   /** The container ID the fake kubelet reports for a container of a pod. */

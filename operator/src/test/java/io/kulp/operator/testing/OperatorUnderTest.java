@@ -21,6 +21,12 @@ public final class OperatorUnderTest {
         settings(false, "test-operator"), Clock.systemUTC());
   }
 
+  /** The same, the reconciler seeing its pod, namespace and node caches through {@code lag}. */
+  public static KulpOperatorApp start(KubernetesClient client, LaggingCaches lag) {
+    return KulpOperatorApp.start(client, settings(false, "test-operator"), Clock.systemUTC(),
+        lag::wrap);
+  }
+
   /** Settings for an in-process operator: loopback, any port, never exiting the JVM. */
   public static OperatorSettings settings(boolean leaderElection, String identity) {
     return new OperatorSettings(NAMESPACE, leaderElection, "kulp-operator", identity, false, 0,

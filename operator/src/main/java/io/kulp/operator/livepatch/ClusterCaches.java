@@ -1,0 +1,15 @@
+package io.kulp.operator.livepatch;
+
+/**
+ * The operator's cached knowledge of the pods, namespaces and nodes that decide a LivePatch's
+ * targets (informers in production). A cache may lag behind the API server; see
+ * {@link TargetConfirmation} for what is never concluded from it alone.
+ */
+public interface ClusterCaches {
+
+  /** True when every cache holds the complete initial list; false: nothing may be concluded. */
+  boolean synced();
+
+  /** What the caches hold now. */
+  TargetResolver.ClusterView view();
+}

@@ -1,0 +1,38 @@
+package io.kulp.operator.livepatch;
+
+import io.kulp.api.v1alpha1.RolloutState;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * When a plan made from the caches must be confirmed against the API server before it is acted
+ * on. The caches lag: a LivePatch created right after its pods can be reconciled before the pod
+ * informer has delivered them, and "no targets" (or too few nodes) would then be declared
+ * Complete, which for OneShot is final. So a rollout is declared complete for the first time only
+ * once a {@link ConsistentRead} shows no node with matching pods missing from it; until then the
+ * reconciler acts on nothing and looks again (the pod events wake it as the caches catch up).
+ */
+final class TargetConfirmation {
+
+  private TargetConfirmation() {}
+
+  /**
+   * True when {@code plan} would declare its rollout complete for the first time: the rollout
+   * state stored in the status ({@code stored}, may be null) holds no completion for this digest.
+   * A rollout once complete is not confirmed again (a OneShot rollout keeps its nodes, and later
+   * pods are not its targets).
+   */
+  static boolean needed(RolloutPlan plan, RolloutState stored) {
+    boolean completedBefore = stored != null && stored.completedAt != null
+        && Objects.equals(stored.digest, plan.state().digest);
+    return plan.phase() == RolloutPhase.COMPLETE && !completedBefore;
+  }
+
+  /**
+   * True when every node on which the API server has matching pods ({@code nodesWithTargets},
+   * resolved from a consistent read) is a node of the plan's rollout.
+   */
+  static boolean confirms(RolloutPlan plan, Set<String> nodesWithTargets) {
+    return plan.progress().keySet().containsAll(nodesWithTargets);
+  }
+}
