@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the CRDs generated at build time (fabric8's CRD generator, run by
- * {@code io.kulp.api.crdgen.GenerateCrds}) sit on the classpath of
+ * Where the CRDs generated at build time (crd-generator-maven-plugin, then
+ * {@code io.kulp.api.crdgen.OrderPrinterColumns}) sit on the classpath of
  * anything that depends on this module. The same files are checked in under deploy/crds/.
  */
 public final class CrdResources {
