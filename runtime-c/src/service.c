@@ -114,7 +114,10 @@ static uint64_t pad_target(const struct site *s, uint64_t to) {
   return s->gate >= 0 ? gate_stub(s->gate) : to;
 }
 
-static void queue_write(uintptr_t addr, const void *bytes, uint32_t len, bool live) {
+/* Queues a write for the engine; false when the queue is full (the change is then refused
+ * before anything visible was written). */
+static bool queue_write(uintptr_t addr, const void *bytes, uint32_t len, bool live) {
+  if (change.n_writes == KULP_MAX_WRITES) return false;
   struct kulp_write *w = &change.writes[change.n_writes++];
   memset(w, 0, sizeof *w);
   w->addr = addr;
@@ -122,6 +125,7 @@ static void queue_write(uintptr_t addr, const void *bytes, uint32_t len, bool li
   w->live = live;
   memcpy(w->bytes, bytes, len);
   memcpy(w->expect, (const void *)addr, len);
+  return true;
 }
 
 /* --- planning -------------------------------------------------------------- */
@@ -338,26 +342,37 @@ static void prepare(void) {
       }
       code_close(s->pad, s->body, s->prot);
       if (!s->verified) {
-        /* Also when an earlier attempt merged the NOPs but its check never passed. */
+        /* Also when an earlier attempt merged the NOPs but its check never passed. Only the
+         * new patch's functions (at most KULP_MAX_PATCH_FUNCS) are ever activated here. */
+        if (resp->n_checks == KULP_MAX_CHECKS) {
+          finish(KULP_E_CAPACITY, "more than %d functions to check at once", KULP_MAX_CHECKS);
+          return;
+        }
         resp->checks[resp->n_checks++] = s->jmp_at + 1;
         change.to_verify[change.n_verify++] = s;
       }
     } else {
       uint16_t insn;
+      bool queued = true;
       if (activating) {
         if (pad_is_fresh(s)) {
           site_pad_bytes(s, pad_target(s, to), pad);
-          queue_write(s->pad, pad, PAD_LEN, false);
+          queued = queue_write(s->pad, pad, PAD_LEN, false);
         } else if (s->gate < 0) {
-          queue_write(s->slot, &to, 8, true);
+          queued = queue_write(s->slot, &to, 8, true);
         }
         insn = site_jump_insn(s);
-        queue_write(s->jmp_at, &insn, 2, true);
+        queued = queued && queue_write(s->jmp_at, &insn, 2, true);
       } else if (s->gate < 0 && to) {
-        queue_write(s->slot, &to, 8, true);
+        queued = queue_write(s->slot, &to, 8, true);
       } else if (s->gate < 0) {
         insn = 0x9066;
-        queue_write(s->jmp_at, &insn, 2, true);
+        queued = queue_write(s->jmp_at, &insn, 2, true);
+      }
+      if (!queued) {
+        finish(KULP_E_CAPACITY, "this change needs more than %d code writes in a process that forbids writable code; "
+               "make it in smaller steps (fewer patches at once)", KULP_MAX_WRITES);
+        return;
       }
     }
   }
