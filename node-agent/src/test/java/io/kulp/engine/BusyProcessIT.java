@@ -163,13 +163,11 @@ class BusyProcessIT {
     start(mode);
     AtomicInteger pid = new AtomicInteger(program.pid());
     try (Engine slow = new Engine(Engine.Options.defaults().withStepDelay(java.time.Duration.ofMillis(300)))) {
+      // Killed once the engine is inside the injection: it has seized a thread of the process.
       Thread killer = new Thread(() -> {
-        try {
-          Thread.sleep(150);
-          Commands.output("kill", "-9", Integer.toString(pid.get()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            .pollInterval(java.time.Duration.ofMillis(1)).until(() -> tracedThread(pid.get()));
+        Commands.output("kill", "-9", Integer.toString(pid.get()));
       });
       killer.start();
       long start = System.nanoTime();
@@ -179,5 +177,17 @@ class BusyProcessIT {
       assertThat(r.message()).contains("no such process: " + pid.get());
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
     }
+  }
+
+  /** True when some thread of the process has a tracer. */
+  private static boolean tracedThread(int pid) throws java.io.IOException {
+    try (var tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+      for (java.nio.file.Path task : tasks) {
+        if (!java.nio.file.Files.readAllLines(task.resolve("status")).contains("TracerPid:\t0")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }
