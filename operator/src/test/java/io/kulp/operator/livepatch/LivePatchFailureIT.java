@@ -7,55 +7,22 @@ import static io.kulp.operator.testing.ItSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.OnFailure;
-import io.kulp.operator.KulpOperatorApp;
+
 import io.kulp.operator.testing.FakeAgents;
 import io.kulp.operator.testing.FakeNodes;
-import io.kulp.operator.testing.KubeApiTestCluster;
-import io.kulp.operator.testing.OperatorUnderTest;
+
 import io.kulp.operator.testing.TestLivePatches;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 
 /** The failure policies, against a real kube-apiserver; the tests play the agents. */
-class LivePatchFailureIT {
-
-  static KubeApiTestCluster cluster;
-  static KubernetesClient client;
-  static KulpOperatorApp operator;
-  FakeAgents agents;
-
-  @BeforeAll
-  static void startClusterAndOperator() {
-    cluster = KubeApiTestCluster.start();
-    client = cluster.client();
-    operator = OperatorUnderTest.start(cluster.newClient());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    cluster.close();
-  }
-
-  @BeforeEach
-  void agents() {
-    agents = new FakeAgents(cluster.newClient());
-  }
-
-  @AfterEach
-  void closeAgents() {
-    agents.close();
-  }
+class LivePatchFailureIT extends OperatorAgainstApiServer {
 
   @Test
   void onFailurePauseStopsStartingNodesAndNamesTheFailure() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
+
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.CanarySpec;
@@ -14,51 +14,19 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.NodePhase;
-import io.kulp.operator.KulpOperatorApp;
+
 import io.kulp.operator.testing.FakeAgents;
 import io.kulp.operator.testing.FakeNodes;
 import io.kulp.operator.testing.InProgressRecorder;
 import io.kulp.operator.testing.Kubectl;
-import io.kulp.operator.testing.KubeApiTestCluster;
-import io.kulp.operator.testing.OperatorUnderTest;
+
 import io.kulp.operator.testing.TestLivePatches;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+
 import org.junit.jupiter.api.Test;
 
 /** The operator against a real kube-apiserver, the tests playing the node agents. */
-class LivePatchRolloutIT {
-
-  static KubeApiTestCluster cluster;
-  static KubernetesClient client;
-  static KulpOperatorApp operator;
-  FakeAgents agents;
-
-  @BeforeAll
-  static void startClusterAndOperator() {
-    cluster = KubeApiTestCluster.start();
-    client = cluster.client();
-    operator = OperatorUnderTest.start(cluster.newClient());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    cluster.close();
-  }
-
-  @BeforeEach
-  void agents() {
-    agents = new FakeAgents(cluster.newClient());
-  }
-
-  @AfterEach
-  void closeAgents() {
-    agents.close();
-  }
+class LivePatchRolloutIT extends OperatorAgainstApiServer {
 
   @Test
   void appliesOnTheNodesRunningMatchingPodsAndBecomesCompleteWhenTheyReport() {
