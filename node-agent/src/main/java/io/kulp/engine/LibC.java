@@ -19,7 +19,6 @@ final class LibC {
   static final int PTRACE_CONT = 7;
   static final int PTRACE_GETREGS = 12;
   static final int PTRACE_DETACH = 17;
-  static final int PTRACE_SETOPTIONS = 0x4200;
   static final int PTRACE_GETEVENTMSG = 0x4201;
   static final int PTRACE_SEIZE = 0x4206;
   static final int PTRACE_INTERRUPT = 0x4207;
@@ -37,7 +36,6 @@ final class LibC {
   static final int EACCES = 13;
   static final int EPERM = 1;
   static final int ECHILD = 10;
-  static final int EINVAL = 22;
   static final int ENOENT = 2;
 
   static final int PR_SET_TIMERSLACK = 29;

@@ -5,17 +5,17 @@ import io.kulp.elf.ProgramHeader;
 import java.util.List;
 import java.util.Optional;
 
-/** A file mapped into a process (a library, or libpulp.so itself), with its load bias. */
-record LoadedObject(String path, String basename, long bias, Mapping first) {
+/** A file mapped into a process (a library, or libpulp.so itself), by its mapping at file offset 0. */
+record LoadedObject(String path, String basename, Mapping first) {
 
   /**
    * Finds the object whose basename satisfies {@code name} among the mappings: its lowest mapping
-   * at file offset 0 locates it, and the first PT_LOAD of its ELF file gives the bias.
+   * at file offset 0 locates it.
    */
   static Optional<LoadedObject> find(List<Mapping> maps, java.util.function.Predicate<String> name) {
     for (Mapping m : maps) {
       if (m.offset() == 0 && m.inode() != 0 && name.test(m.basename())) {
-        return Optional.of(new LoadedObject(m.path(), m.basename(), m.start(), m));
+        return Optional.of(new LoadedObject(m.path(), m.basename(), m));
       }
     }
     return Optional.empty();
@@ -31,8 +31,4 @@ record LoadedObject(String path, String basename, long bias, Mapping first) {
     return 0;
   }
 
-  /** The load bias: add it to a symbol's value to get its address in the process. */
-  long bias(ElfFile elf) {
-    return first.start() - firstLoadPage(elf);
-  }
 }

@@ -138,10 +138,6 @@ final class WorldStop implements AutoCloseable {
     }
   }
 
-  int threadCount() {
-    return stopped.size();
-  }
-
   @Override
   public void close() {
     for (Map.Entry<Integer, Integer> e : stopped.entrySet()) {
