@@ -139,8 +139,8 @@ public final class Engine implements AutoCloseable {
         return injection.execute(channel, flags, request, message);
       } catch (Injection.Retry retry) {
         if (attempt >= options.retries() || System.nanoTime() + backoff - deadline > 0) {
-          throw EngineException.failed("process " + channel.tid() + ": " + retry.getMessage() + "; gave up after "
-              + (attempt + 1) + " attempts (raise -r or retry later)");
+          throw EngineException.failed("process " + channel.pid() + ": " + retry.getMessage() + "; nothing was changed;"
+              + " gave up after " + (attempt + 1) + " attempts (retry later, or raise -r or --timeout)");
         }
         LockSupport.parkNanos(backoff);
         backoff *= 2;

@@ -39,6 +39,10 @@ final class HelperChannel implements AutoCloseable {
     return target.helperTid;
   }
 
+  int pid() {
+    return target.pid;
+  }
+
   /** Fault injection point (see {@link StepDelay}). */
   void pause(String step) {
     delay.pause(step);

@@ -205,7 +205,8 @@ final class Injection {
 
   private void pauseBeforeRetry() throws EngineException {
     if (System.nanoTime() - deadline > 0) {
-      throw EngineException.failed("process " + target.pid + ": timed out");
+      throw EngineException.failed("process " + target.pid + ": timed out while a thread kept running the code to"
+          + " patch; nothing was changed; retry, or raise --timeout");
     }
     LockSupport.parkNanos(1_000_000);
   }
