@@ -2,8 +2,9 @@ package io.kulp.engine;
 
 /**
  * Fault injection for the tracer-death tests: with KULP_DEBUG_STEP_DELAY_MS set, the engine
- * sleeps that long at each step of the protocol, so a test can kill it inside the window it
- * wants to prove safe. Off (zero) unless the variable is set.
+ * announces each step of the protocol on stderr ({@code kulp-debug: step <name>}) and then sleeps
+ * that long, so a test can kill it inside the very window it wants to prove safe. Off (zero)
+ * unless the variable is set.
  */
 final class StepDelay {
   private final long millis;
@@ -23,6 +24,8 @@ final class StepDelay {
 
   void pause(String step) {
     if (millis > 0) {
+      System.err.println("kulp-debug: step " + step);
+      System.err.flush();
       try {
         Thread.sleep(millis);
       } catch (InterruptedException e) {

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * SIGKILL the {@code ulp} process at random moments of an injection into a multithreaded process,
@@ -31,12 +36,19 @@ class PatchingKillIT {
   private static final String PATCHED = "50 250 75";
 
   private static final int STEP_DELAY_MS = 40;
+  /** Kills during a function's first patch, per write mode, each in a fresh process. */
+  private static final int FIRST_PATCH_KILLS = 40;
+  private static final String STEP = "kulp-debug: step ";
 
   private static Process ulp(TargetProgram program, boolean revert) throws IOException {
+    return ulp(program, revert, STEP_DELAY_MS);
+  }
+
+  private static Process ulp(TargetProgram program, boolean revert, int stepDelayMs) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(Fixtures.ulp().toString(), "trigger", "-q", "-p",
         Integer.toString(program.pid()), revert ? "--revert" : "--timeout=20", Fixtures.patch("multi").toString())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(STEP_DELAY_MS));
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(stepDelayMs));
     return pb.start();
   }
 
@@ -59,7 +71,8 @@ class PatchingKillIT {
         TargetProgram program = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
       program.await(l -> l.startsWith("ready"));
       program.ask("threads 4", "threads");
-      // Apply pauses 4 times (seized, posted, checked, posted commit), revert twice.
+      // The first apply pauses 4 times (seized, posted, checked, posted commit); later applies and
+      // reverts twice (seized, posted): a function's entry is checked only the first time.
       long[] applyMs = new long[3];
       long[] revertMs = new long[3];
       for (int i = 0; i < 3; i++) {
@@ -102,6 +115,106 @@ class PatchingKillIT {
     // The kills must have landed on both sides of the commit, or this test proved little.
     assertThat(changedByTheKilledRun).as("kills after the change was committed").isGreaterThan(10);
     assertThat(leftUnchanged).as("kills before the change was committed").isGreaterThan(10);
+  }
+
+  /** How a process under test has its code written. */
+  enum Writes {
+    /** The runtime writes it: the entry's NOPs are merged, the engine checks, the runtime commits. */
+    RUNTIME(Map.of()),
+    /** The engine writes it with every thread stopped: a process that forbids writable code (PR_SET_MDWE). */
+    ENGINE(Map.of("KFIX_MDWE", "1"));
+
+    final Map<String, String> env;
+
+    Writes(Map<String, String> env) {
+      this.env = env;
+    }
+  }
+
+  /**
+   * The first patch of a function in a process is the longest injection: the padding is laid out
+   * and the entry changed for the first time. A {@code ulp} killed inside each of its steps in
+   * turn, in a fresh process each time, must leave a process that the next {@code ulp} patches or
+   * unpatches normally, once, with every function working (as an agent restarted mid-rollout does).
+   */
+  @ParameterizedTest
+  @EnumSource(Writes.class)
+  void aUlpKilledDuringAFunctionsFirstPatchLeavesAProcessTheNextUlpPatches(Writes writes) throws Exception {
+    Random random = new Random(20261127L + writes.ordinal());
+    String patchId = PatchContainer.read(Fixtures.patch("multi")).apply().id().hex();
+    Map<String, String> env = new HashMap<>(writes.env);
+    env.put("LD_PRELOAD", Fixtures.libpulp().toString());
+    List<String> steps = null;
+    int committedByTheKilledRun = 0;
+    try (Engine reader = new Engine(Engine.Options.defaults())) {
+      for (int i = -1; i < FIRST_PATCH_KILLS; i++) {
+        try (TargetProgram program = TargetProgram.start(env, Fixtures.fixture("kfix-driver"))) {
+          program.await(l -> l.startsWith("ready"));
+          program.ask("threads 4", "threads");
+          if (steps == null) {
+            steps = stepsOfAnUninterruptedApply(program); // the steps to kill in, in turn
+            continue;
+          }
+          int step = i % steps.size();
+          String where = "kill " + i + " (" + writes + " writes, in step " + step + " " + steps.get(step) + ")";
+          killInStep(ulp(program, false), step, random.nextInt(STEP_DELAY_MS));
+
+          String state = settledState(program);
+          assertThat(state).as("%s: all three functions or none", where).isIn(ORIGINAL, PATCHED);
+          boolean recorded = reader.patches(program.pid()).stream().anyMatch(p -> p.id().equals(patchId));
+          assertThat(recorded).as("%s: the runtime's table agrees with the code", where)
+              .isEqualTo(state.equals(PATCHED));
+          assertRunningAndUntraced(program.pid(), i);
+          if (recorded) {
+            committedByTheKilledRun++;
+          }
+
+          Process next = ulp(program, recorded, 0);
+          assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
+          assertThat(next.exitValue()).as("%s: the next ulp %s", where, recorded ? "reverts" : "applies").isZero();
+          assertThat(settledState(program)).as("%s: after the next ulp", where).isEqualTo(recorded ? ORIGINAL : PATCHED);
+          assertThat(reader.patches(program.pid())).as("%s: patches after the next ulp", where).hasSize(recorded ? 0 : 1);
+          program.send("stats");
+          assertThat(program.await(l -> l.startsWith("stats"))).as(where).endsWith("wrong=0");
+          assertRunningAndUntraced(program.pid(), i);
+        }
+      }
+    }
+    System.out.printf("PatchingKillIT (%s writes, first patch, steps %s): %d kills, %d after the commit%n", writes,
+        steps, FIRST_PATCH_KILLS, committedByTheKilledRun);
+    // Only a kill in the last step (the commit posted) leaves the change to the runtime to finish.
+    assertThat(committedByTheKilledRun).as("kills after the change was committed").isBetween(1, FIRST_PATCH_KILLS / 2);
+  }
+
+  private static List<String> stepsOfAnUninterruptedApply(TargetProgram program) throws Exception {
+    Process ulp = ulp(program, false);
+    List<String> steps = new java.util.ArrayList<>();
+    try (BufferedReader err = ulp.errorReader()) {
+      for (String line; (line = err.readLine()) != null;) {
+        if (line.startsWith(STEP)) {
+          steps.add(line.substring(STEP.length()));
+        }
+      }
+    }
+    assertThat(ulp.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ulp.exitValue()).isZero();
+    assertThat(steps).as("steps announced with KULP_DEBUG_STEP_DELAY_MS").hasSizeGreaterThanOrEqualTo(3);
+    return steps;
+  }
+
+  /** SIGKILLs {@code ulp} {@code offsetMs} into the pause of its step number {@code step} (from 0). */
+  private static void killInStep(Process ulp, int step, int offsetMs) throws Exception {
+    BufferedReader err = ulp.errorReader();
+    int seen = 0;
+    for (String line; seen <= step && (line = err.readLine()) != null;) {
+      if (line.startsWith(STEP)) {
+        seen++;
+      }
+    }
+    Thread.sleep(offsetMs);
+    ulp.destroyForcibly();
+    assertThat(ulp.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    err.close();
   }
 
   /** value, endbr and pagecross, once two readings a few milliseconds apart agree. */
