@@ -5,15 +5,20 @@ import io.kulp.elf.ElfFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Opens the ELF files that a process has mapped, as that process sees them: through
  * {@code /proc/PID/map_files} (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else through
  * {@code /proc/PID/root}, so a process in another mount namespace (a container) works the same.
- * What is learned from a file is cached by device and inode, shared by every process mapping it.
+ * What is learned from a file is cached by the identity of the file actually opened (device,
+ * inode, size, change time), shared by every process mapping it. Device and inode alone would not
+ * do for a long-lived agent: once a file is deleted (an image removed, a package upgraded), its
+ * inode number is reused by another file, whose build-id and symbols are not the old file's.
  */
 final class MappedFiles {
   private final Path procRoot;
@@ -26,12 +31,13 @@ final class MappedFiles {
   /** Computes (once per file) a fact about the ELF file behind mapping {@code m} of process {@code pid}. */
   @SuppressWarnings("unchecked")
   <T> T fact(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
-    String key = m.device() + ":" + m.inode() + ":" + what;
+    Path file = locate(pid, m);
+    String key = identity(file) + ":" + what;
     Object cached = cache.get(key);
     if (cached != null) {
       return (T) cached;
     }
-    ElfFile elf = open(pid, m);
+    ElfFile elf = ElfFile.open(file);
     T value;
     try {
       value = compute.apply(elf);
@@ -47,20 +53,28 @@ final class MappedFiles {
     return value;
   }
 
-  ElfFile open(int pid, Mapping m) throws IOException {
+  /** The path to open the file of {@code m} by, as process {@code pid} sees it. */
+  private Path locate(int pid, Mapping m) throws IOException {
     Path pidDir = procRoot.resolve(Integer.toString(pid));
     Path viaMapFiles = pidDir.resolve("map_files").resolve(m.mapFilesName());
     try {
-      return ElfFile.open(viaMapFiles);
+      // The very file mapped, even if since renamed or deleted; needs CAP_SYS_ADMIN.
+      identity(viaMapFiles);
+      return viaMapFiles;
     } catch (IOException | SecurityException e) {
-      // map_files needs CAP_SYS_ADMIN; the process's root view needs only ptrace access.
+      // the process's root view needs only ptrace access
     }
     Path viaRoot = pidDir.resolve("root").resolve(m.path().replaceFirst("^/+", ""));
     if (!Files.exists(viaRoot)) {
       throw new IOException("cannot open " + m.path() + " as process " + pid + " sees it (neither " + viaMapFiles
           + " nor " + viaRoot + " is readable)");
     }
-    return ElfFile.open(viaRoot);
+    return viaRoot;
+  }
+
+  private static String identity(Path file) throws IOException {
+    Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,ctime");
+    return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
   }
 
   /** Unchecked wrapper so ELF errors can cross {@link Function}. */
