@@ -103,15 +103,22 @@ static bool mdwe_enabled(void) {
   return r > 0;
 }
 
-static bool pad_is_fresh(const struct site *s) {
-  const uint8_t *p = (const uint8_t *)s->pad;
-  for (int i = 0; i < PAD_LEN; i++)
-    if (p[i] != 0x90) return false;
-  return true;
-}
-
 static uint64_t pad_target(const struct site *s, uint64_t to) {
   return s->gate >= 0 ? gate_stub(s->gate) : to;
+}
+
+/* Whether the pad must be written whole before the entry may jump to it: it is still NOPs, or an
+ * engine died in the middle of writing it (a write that spans two pages can stop between them).
+ * Either way no thread has ever been inside it, because the entry is made to jump only once its
+ * pad is complete, so writing it whole is safe. A complete pad that was used before only ever
+ * has its target changed, atomically. */
+static bool pad_needs_layout(const struct site *s) {
+  if (site_entry_state(s) == ENTRY_JUMP) return false;
+  uint8_t want[PAD_LEN];
+  site_pad_bytes(s, pad_target(s, 0), want);
+  const uint8_t *pad = (const uint8_t *)s->pad;
+  if (memcmp(pad + s->jmp_in_pad, want + s->jmp_in_pad, 6)) return true;
+  return s->gate >= 0 && memcmp(pad + s->slot_in_pad, want + s->slot_in_pad, 8);
 }
 
 /* Queues a write for the engine; false when the queue is full (the change is then refused
@@ -326,7 +333,7 @@ static void prepare(void) {
     if (change.self) {
       if (!activating) continue;
       if (!code_open(s->pad, s->body)) goto refused;
-      if (pad_is_fresh(s)) {
+      if (pad_needs_layout(s)) {
         site_pad_bytes(s, pad_target(s, to), pad);
         memcpy((void *)s->pad, pad, PAD_LEN);
       } else if (s->gate < 0) {
@@ -355,7 +362,7 @@ static void prepare(void) {
       uint16_t insn;
       bool queued = true;
       if (activating) {
-        if (pad_is_fresh(s)) {
+        if (pad_needs_layout(s)) {
           site_pad_bytes(s, pad_target(s, to), pad);
           queued = queue_write(s->pad, pad, PAD_LEN, false);
         } else if (s->gate < 0) {

@@ -156,6 +156,27 @@ struct result apply_then_abort(const char *dir, const char *name) {
   return r;
 }
 
+struct result apply_with_torn_write(const char *dir, const char *name, uint32_t torn_len) {
+  char path[KULP_PATH_MAX];
+  struct result r = {.status = -1};
+  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return r;
+  req->deadline_ns = 0;
+  post(KULP_CMD_APPLY);
+  kulp_service();
+  if (resp->phase != KULP_PHASE_NEED_WRITES) return r;
+  r.writes = resp->n_writes;
+  for (uint32_t i = 0; i < resp->n_writes; i++) {
+    const struct kulp_write *w = &resp->writes[i];
+    if (w->live) continue;
+    int fd = open("/proc/self/mem", O_RDWR);
+    if (pwrite(fd, w->bytes, torn_len < w->len ? torn_len : w->len, (off_t)w->addr) < 0) perror("# pwrite");
+    close(fd);
+    r.status = KULP_OK;
+    break; /* the engine dies here: no other write, no commit */
+  }
+  return r;
+}
+
 struct result revert(const char *dir, const char *name) {
   char path[KULP_PATH_MAX];
   struct result fail = {.status = -1};

@@ -41,6 +41,9 @@ struct result request_with_deadline(const char *patches_dir, const char *name, i
 /* Posts an apply and, if the runtime asks for a check, aborts instead of committing, as the
  * engine does when a thread keeps sitting at an entry. */
 struct result apply_then_abort(const char *patches_dir, const char *name);
+/* Posts an apply in engine-write mode and, as an engine killed mid-write would, writes only the
+ * first torn_len bytes of the first inert write, then nothing else (no commit). */
+struct result apply_with_torn_write(const char *patches_dir, const char *name, uint32_t torn_len);
 
 /* Test bookkeeping, TAP output. */
 void check(bool ok, const char *what, ...) __attribute__((format(printf, 2, 3)));

@@ -269,6 +269,20 @@ static void appliesInAProcessThatForbidsWritableCode(void) {
   check(revert_all(LIB).status == KULP_OK && kfix_value() == 1, "revert-all");
 }
 
+static void aPadTornByAnEngineThatDiedIsWrittenWholeNextTime(void) {
+  harness_flags = 0; /* the engine writes the code */
+  for (uint32_t torn = 1; torn < 14; torn += 4) {
+    struct result r = apply_with_torn_write(dir, "value_v2", torn);
+    check(r.status == KULP_OK && r.writes >= 2, "the dying engine wrote %u bytes of the pad", torn);
+    check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied by it");
+  }
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK && r.writes >= 2, "the next engine applied, writing the pad again (writes=%u): %s",
+        r.writes, r.message);
+  check(kfix_value() == 2, "the patched function runs: %d", kfix_value());
+  check(revert_all(LIB).status == KULP_OK && kfix_value() == 1, "and reverts");
+}
+
 static void waitForHelper(void) {
   for (int i = 0; i < 2000 && __atomic_load_n(&kulp_abi.state, __ATOMIC_ACQUIRE) != KULP_STATE_READY; i++) usleep(500);
 }
@@ -354,6 +368,7 @@ static const struct {
     T(patchesFunctionsWithAwkwardPadding),
     T(appliesAndRevertsAMultiFunctionPatchAsOneUnit),
     T(appliesInAProcessThatForbidsWritableCode),
+    T(aPadTornByAnEngineThatDiedIsWrittenWholeNextTime),
     T(theHelperThreadServesRequests),
     T(neverWritesToStdoutOrStderr),
     T(aForkedChildKeepsThePatchesAndGetsItsOwnHelper),
