@@ -141,13 +141,20 @@ struct result request_with_deadline(const char *dir, const char *name, int64_t d
   return run(KULP_CMD_APPLY);
 }
 
-struct result apply_then_abort(const char *dir, const char *name) {
+/* Posts an apply of name.so and lets the runtime serve it up to its first answer; false if the
+ * container cannot be read. */
+static bool start_apply(const char *dir, const char *name) {
   char path[KULP_PATH_MAX];
-  struct result r = {.status = -1};
-  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return r;
+  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return false;
   req->deadline_ns = 0;
   post(KULP_CMD_APPLY);
   kulp_service();
+  return true;
+}
+
+struct result apply_then_abort(const char *dir, const char *name) {
+  struct result r = {.status = -1};
+  if (!start_apply(dir, name)) return r;
   r.checks = resp->phase == KULP_PHASE_NEED_CHECK ? resp->n_checks : 0;
   post(KULP_CMD_ABORT);
   kulp_service();
@@ -157,13 +164,8 @@ struct result apply_then_abort(const char *dir, const char *name) {
 }
 
 struct result apply_with_torn_write(const char *dir, const char *name, uint32_t torn_len) {
-  char path[KULP_PATH_MAX];
   struct result r = {.status = -1};
-  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return r;
-  req->deadline_ns = 0;
-  post(KULP_CMD_APPLY);
-  kulp_service();
-  if (resp->phase != KULP_PHASE_NEED_WRITES) return r;
+  if (!start_apply(dir, name) || resp->phase != KULP_PHASE_NEED_WRITES) return r;
   r.writes = resp->n_writes;
   for (uint32_t i = 0; i < resp->n_writes; i++) {
     const struct kulp_write *w = &resp->writes[i];
