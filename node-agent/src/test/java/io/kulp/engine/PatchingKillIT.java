@@ -11,6 +11,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +189,7 @@ class PatchingKillIT {
 
   private static List<String> stepsOfAnUninterruptedApply(TargetProgram program) throws Exception {
     Process ulp = ulp(program, false);
-    List<String> steps = new java.util.ArrayList<>();
+    List<String> steps = new ArrayList<>();
     try (BufferedReader err = ulp.errorReader()) {
       for (String line; (line = err.readLine()) != null;) {
         if (line.startsWith(STEP)) {
