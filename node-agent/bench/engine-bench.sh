@@ -12,7 +12,11 @@ target=node-agent/target
 rt=runtime-c/target
 if [[ $what != cli && $what != preload ]]; then
   cpfile=$(mktemp)
-  mvn -q -B -o -pl node-agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >/dev/null
+  # In one Maven session with the modules it depends on, so that crds resolves to crds/target/classes
+  # (nothing of kulp needs to be installed in ~/.m2); the last module to write the file is node-agent.
+  mvn -q -B -o -pl node-agent -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$cpfile" >/dev/null \
+    || { echo "engine-bench: cannot build node-agent's classpath; run the mvn command above without -q to see why" >&2; exit 1; }
   cp=$(cat "$cpfile"); rm -f "$cpfile"
   java -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-} -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
     io.kulp.bench.EngineBench "$@"
