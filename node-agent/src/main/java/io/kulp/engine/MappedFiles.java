@@ -3,9 +3,10 @@ package io.kulp.engine;
 import io.kulp.elf.ElfException;
 import io.kulp.elf.ElfFile;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +17,15 @@ import java.util.function.Function;
  * {@code /proc/PID/map_files} (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else through
  * {@code /proc/PID/root}, so a process in another mount namespace (a container) works the same.
  * What is learned from a file is cached by the identity of the file actually opened (device,
- * inode, size, change time), shared by every process mapping it. Device and inode alone would not
+ * inode, size, modification time), shared by every process mapping it. Device and inode alone would not
  * do for a long-lived agent: once a file is deleted (an image removed, a package upgraded), its
  * inode number is reused by another file, whose build-id and symbols are not the old file's.
  */
 final class MappedFiles {
   private final Path procRoot;
   private final Map<String, Object> cache = new ConcurrentHashMap<>();
+  /** Cleared once map_files is refused (no CAP_SYS_ADMIN): it will be every time, and a refusal costs an exception. */
+  private volatile boolean mapFilesUsable = true;
 
   MappedFiles(Path procRoot) {
     this.procRoot = procRoot;
@@ -57,12 +60,16 @@ final class MappedFiles {
   private Path locate(int pid, Mapping m) throws IOException {
     Path pidDir = procRoot.resolve(Integer.toString(pid));
     Path viaMapFiles = pidDir.resolve("map_files").resolve(m.mapFilesName());
-    try {
-      // The very file mapped, even if since renamed or deleted; needs CAP_SYS_ADMIN.
-      identity(viaMapFiles);
-      return viaMapFiles;
-    } catch (IOException | SecurityException e) {
-      // the process's root view needs only ptrace access
+    if (mapFilesUsable) {
+      try {
+        // The very file mapped, even if since renamed or deleted; needs CAP_SYS_ADMIN.
+        identity(viaMapFiles);
+        return viaMapFiles;
+      } catch (AccessDeniedException | SecurityException e) {
+        mapFilesUsable = false; // the process's root view needs only ptrace access
+      } catch (IOException e) {
+        // this mapping is gone; try the root view
+      }
     }
     Path viaRoot = pidDir.resolve("root").resolve(m.path().replaceFirst("^/+", ""));
     if (!Files.exists(viaRoot)) {
@@ -73,8 +80,8 @@ final class MappedFiles {
   }
 
   private static String identity(Path file) throws IOException {
-    Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,ctime");
-    return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    return a.fileKey() + ":" + a.size() + ":" + a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
   }
 
   /** Unchecked wrapper so ELF errors can cross {@link Function}. */
