@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +47,7 @@ final class AgentProcess implements AutoCloseable {
     env.put(KulpConstants.ENV_RESCAN_SECONDS, "2");
     env.put(KulpConstants.ENV_LOG_LEVEL, "debug");
     try {
-      env.put(KulpConstants.ENV_PATCH_CACHE_DIR,
-          Files.createDirectories(Path.of("target", "e2e-cache", node)).toAbsolutePath().toString());
+      env.put(KulpConstants.ENV_PATCH_CACHE_DIR, Files.createDirectories(cacheDir(node)).toAbsolutePath().toString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -68,6 +68,23 @@ final class AgentProcess implements AutoCloseable {
           return agent.get("/readyz").statusCode() == 200;
         });
     return agent;
+  }
+
+  /** The node's patch cache, which outlives an agent (as its hostPath does on a node). */
+  static Path cacheDir(String node) {
+    return Path.of("target", "e2e-cache", node);
+  }
+
+  /** Empties the node's patch cache, so that a new environment starts as a new node would. */
+  static void clearCache(String node) throws IOException {
+    Path dir = cacheDir(node);
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {

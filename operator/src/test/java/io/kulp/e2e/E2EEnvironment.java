@@ -88,6 +88,7 @@ final class E2EEnvironment implements AutoCloseable {
               KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1"));
       env = new E2EEnvironment(server, admin, adminKubeconfig, agentKubeconfig, repoRoot, operator);
       for (String node : nodes) {
+        AgentProcess.clearCache(node); // left by an earlier run in this checkout
         env.startAgent(node, Map.of());
       }
       return env;
