@@ -22,6 +22,7 @@ import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.LivePatchSpec;
 import io.kulp.api.v1alpha1.LivePatchStatus;
+import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.RolloutState;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * LivePatchNodes, aggregate their reports into the status. The decisions live in
  * {@link TargetResolver}, {@link RolloutPlanner}, {@link DeletionPlanner},
  * {@link TargetConfirmation} and {@link StatusAggregator}. Nothing is planned while a cache has
- * not synced, and a rollout is first declared complete only once a consistent read of the API
- * server confirms its nodes (the caches lag).
+ * not synced, a rollout is first declared complete only once a consistent read of the API server
+ * confirms its nodes, and a OneShot node is started with the pods such a read shows (the caches
+ * lag).
  */
 @ControllerConfiguration(name = "livepatch", finalizerName = KulpConstants.FINALIZER_REVERT)
 public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LivePatch> {
@@ -124,14 +126,15 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
     var view = caches.view();
-    SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
-    resolver.resolve(spec.target, view).forEach((node, pods) ->
-        desired.put(node, Specs.nodeSpec(name, spec, node, pods)));
     Map<String, LivePatchNode> existing = existing(context);
-
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
-    RolloutPlan plan = planner.plan(new RolloutPlanner.Input(name, Specs.rolloutDigest(spec),
-        Specs.mode(spec), spec.rollout, desired, existing, nodeNames(view), stored, now));
+    RolloutPlan fromCaches = plan(lp, desired(lp, view), existing, nodeNames(view), stored, now);
+    // A OneShot node keeps the targets it is started with: take them from the API server, not
+    // from a pod cache that may not have delivered every pod on the node yet.
+    RolloutPlan plan = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
+        ? plan(lp, desired(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
+            nodeNames(view), stored, now)
+        : fromCaches;
     if (TargetConfirmation.needed(plan, stored) && !confirm(lp, plan, context)) {
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
@@ -144,6 +147,20 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     }
     return withStatus(lp, aggregator.aggregate(lp, plan, now),
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
+  }
+
+  private SortedMap<String, LivePatchNodeSpec> desired(LivePatch lp, TargetResolver.ClusterView view) {
+    SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
+    resolver.resolve(lp.getSpec().target, view).forEach((node, pods) ->
+        desired.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
+    return desired;
+  }
+
+  private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> desired,
+      Map<String, LivePatchNode> existing, Set<String> liveNodes, RolloutState stored, Instant now) {
+    LivePatchSpec spec = lp.getSpec();
+    return planner.plan(new RolloutPlanner.Input(lp.getMetadata().getName(), Specs.rolloutDigest(spec),
+        Specs.mode(spec), spec.rollout, desired, existing, liveNodes, stored, now));
   }
 
   /**

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.operator.KulpOperatorApp;
 import io.kulp.operator.testing.FakeAgents;
@@ -87,6 +88,28 @@ class LivePatchCacheLagIT {
     assertThat(nodesOf(client, "hidden")).containsOnlyKeys(nodes.node("a"), nodes.node("b"));
     assertThat(history.of("hidden")).filteredOn(LivePatchCacheLagIT::completeWithoutTargets)
         .extracting(LivePatchCacheLagIT::summary).isEmpty();
+  }
+
+  /**
+   * A OneShot node keeps the targets it is started with, so they must be all the pods the API
+   * server has on it then, not only those a lagging pod cache has delivered.
+   */
+  @Test
+  void aOneShotNodeIsStartedWithEveryPodOnItEvenWhileThePodCacheLacksOne() {
+    var nodes = new FakeNodes(client, "onepod");
+    nodes.addNodes("a");
+    nodes.runPod("web-a1", "a", "web", "app");
+    nodes.runPod("web-a2", "a", "web", "app");
+    lag.hidePod(nodes.namespace(), "web-a2");
+    agents.autoSucceed("onepod");
+
+    client.resource(TestLivePatches.apply("onepod", "onepod", "web")).create();
+
+    awaitCondition(client, "onepod", KulpConstants.CONDITION_COMPLETE, "True", null);
+    LivePatchNode lpn = nodesOf(client, "onepod").get(nodes.node("a"));
+    assertThat(lpn.getSpec().targets).extracting(t -> t.name).containsExactly("web-a1", "web-a2");
+    assertThat(lpn.getSpec().targets).flatExtracting(t -> t.containers).extracting(c -> c.containerID)
+        .containsExactly(FakeNodes.containerId("web-a1", "app"), FakeNodes.containerId("web-a2", "app"));
   }
 
   @Test

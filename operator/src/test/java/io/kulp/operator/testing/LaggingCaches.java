@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LaggingCaches implements ClusterCaches {
 
   private final Set<String> hiddenPodNamespaces = ConcurrentHashMap.newKeySet();
+  private final Set<String> hiddenPods = ConcurrentHashMap.newKeySet();
   private volatile ClusterCaches real;
   private volatile boolean unsynced;
 
@@ -27,6 +28,11 @@ public final class LaggingCaches implements ClusterCaches {
     hiddenPodNamespaces.add(namespace);
   }
 
+  /** Hides one pod (namespace/name), as an informer that has delivered the others but not it yet. */
+  public void hidePod(String namespace, String name) {
+    hiddenPods.add(namespace + "/" + name);
+  }
+
   public void unsynced(boolean value) {
     unsynced = value;
   }
@@ -34,6 +40,7 @@ public final class LaggingCaches implements ClusterCaches {
   /** Shows everything the informers hold again. */
   public void catchUp() {
     hiddenPodNamespaces.clear();
+    hiddenPods.clear();
     unsynced = false;
   }
 
@@ -49,7 +56,8 @@ public final class LaggingCaches implements ClusterCaches {
     }
     var view = real.view();
     return new TargetResolver.ClusterView(view.pods().stream()
-        .filter(p -> !hiddenPodNamespaces.contains(p.getMetadata().getNamespace())).toList(),
+        .filter(p -> !hiddenPodNamespaces.contains(p.getMetadata().getNamespace()))
+        .filter(p -> !hiddenPods.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())).toList(),
         view.namespaces(), view.nodes());
   }
 }
