@@ -1,5 +1,7 @@
 package io.kulp.operator.testing;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kulp.operator.livepatch.ClusterCaches;
 import io.kulp.operator.livepatch.TargetResolver;
 import java.util.List;
@@ -15,6 +17,7 @@ public final class LaggingCaches implements ClusterCaches {
 
   private final Set<String> hiddenPodNamespaces = ConcurrentHashMap.newKeySet();
   private final Set<String> hiddenPods = ConcurrentHashMap.newKeySet();
+  private final Set<String> podsWithoutStatus = ConcurrentHashMap.newKeySet();
   private volatile ClusterCaches real;
   private volatile boolean unsynced;
 
@@ -33,6 +36,14 @@ public final class LaggingCaches implements ClusterCaches {
     hiddenPods.add(namespace + "/" + name);
   }
 
+  /**
+   * Shows one pod (namespace/name) as first created, without the status the kubelet wrote next
+   * (no container IDs), as an informer that has delivered its creation but not its status update.
+   */
+  public void hideStatusOf(String namespace, String name) {
+    podsWithoutStatus.add(namespace + "/" + name);
+  }
+
   public void unsynced(boolean value) {
     unsynced = value;
   }
@@ -41,7 +52,12 @@ public final class LaggingCaches implements ClusterCaches {
   public void catchUp() {
     hiddenPodNamespaces.clear();
     hiddenPods.clear();
+    podsWithoutStatus.clear();
     unsynced = false;
+  }
+
+  private static String key(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 
   @Override
@@ -57,7 +73,8 @@ public final class LaggingCaches implements ClusterCaches {
     var view = real.view();
     return new TargetResolver.ClusterView(view.pods().stream()
         .filter(p -> !hiddenPodNamespaces.contains(p.getMetadata().getNamespace()))
-        .filter(p -> !hiddenPods.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())).toList(),
+        .filter(p -> !hiddenPods.contains(key(p)))
+        .map(p -> podsWithoutStatus.contains(key(p)) ? new PodBuilder(p).withStatus(null).build() : p).toList(),
         view.namespaces(), view.nodes());
   }
 }
