@@ -39,7 +39,9 @@ final class TargetProcesses {
           id = pods.containerId(pod.namespace, pod.name, pod.uid, c.name).orElse(id);
         }
         if (id == null || id.isEmpty()) {
-          continue; // not started yet: the operator rewrites the spec once the kubelet reports it
+          // Not started when the node was: Continuous gets a new spec once the kubelet reports it;
+          // a OneShot node keeps the targets it was started with (docs/api.md, known limits).
+          continue;
         }
         try {
           for (ContainerProcess p : containers.find(ContainerId.parse(id))) {
