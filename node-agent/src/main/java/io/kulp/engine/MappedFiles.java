@@ -17,14 +17,14 @@ import java.util.function.Function;
  * {@code /proc/PID/map_files} (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else through
  * {@code /proc/PID/root}, so a process in another mount namespace (a container) works the same.
  * What is learned from a file is cached by the identity of the file actually opened (device,
- * inode, size, modification time), shared by every process mapping it. Device and inode alone would not
- * do for a long-lived agent: once a file is deleted (an image removed, a package upgraded), its
- * inode number is reused by another file, whose build-id and symbols are not the old file's.
+ * inode, size, modification time), shared by every process mapping it. Device and inode alone
+ * would not do for a long-lived agent: once a file is deleted (an image removed, a package
+ * upgraded), its inode number is reused by another file, whose build-id and symbols differ.
  */
 final class MappedFiles {
   private final Path procRoot;
   private final Map<String, Object> cache = new ConcurrentHashMap<>();
-  /** Cleared once map_files is refused (no CAP_SYS_ADMIN): it will be every time, and a refusal costs an exception. */
+  /** Cleared once map_files is refused (no CAP_SYS_ADMIN): it will be every time, at an exception each. */
   private volatile boolean mapFilesUsable = true;
 
   MappedFiles(Path procRoot) {
