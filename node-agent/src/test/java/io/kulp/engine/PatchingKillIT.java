@@ -157,7 +157,8 @@ class PatchingKillIT {
             continue;
           }
           int step = i % steps.size();
-          String where = "kill " + i + " (" + writes + " writes, in step " + step + " " + steps.get(step) + ")";
+          String where = "kill " + i + " (" + writes + " writes, in step " + step + " " + steps.get(step)
+              + ")";
           killInStep(ulp(program, false), step, random.nextInt(STEP_DELAY_MS));
 
           String state = settledState(program);
@@ -172,19 +173,23 @@ class PatchingKillIT {
 
           Process next = ulp(program, recorded, 0);
           assertThat(next.waitFor(60, TimeUnit.SECONDS)).isTrue();
-          assertThat(next.exitValue()).as("%s: the next ulp %s", where, recorded ? "reverts" : "applies").isZero();
-          assertThat(settledState(program)).as("%s: after the next ulp", where).isEqualTo(recorded ? ORIGINAL : PATCHED);
-          assertThat(reader.patches(program.pid())).as("%s: patches after the next ulp", where).hasSize(recorded ? 0 : 1);
+          assertThat(next.exitValue()).as("%s: the next ulp %s", where, recorded ? "reverts" : "applies")
+              .isZero();
+          assertThat(settledState(program)).as("%s: after the next ulp", where)
+              .isEqualTo(recorded ? ORIGINAL : PATCHED);
+          assertThat(reader.patches(program.pid())).as("%s: patches after the next ulp", where)
+              .hasSize(recorded ? 0 : 1);
           program.send("stats");
           assertThat(program.await(l -> l.startsWith("stats"))).as(where).endsWith("wrong=0");
           assertRunningAndUntraced(program.pid(), i);
         }
       }
     }
-    System.out.printf("PatchingKillIT (%s writes, first patch, steps %s): %d kills, %d after the commit%n", writes,
-        steps, FIRST_PATCH_KILLS, committedByTheKilledRun);
+    System.out.printf("PatchingKillIT (%s writes, first patch, steps %s): %d kills, %d after the commit%n",
+        writes, steps, FIRST_PATCH_KILLS, committedByTheKilledRun);
     // Only a kill in the last step (the commit posted) leaves the change to the runtime to finish.
-    assertThat(committedByTheKilledRun).as("kills after the change was committed").isBetween(1, FIRST_PATCH_KILLS / 2);
+    assertThat(committedByTheKilledRun).as("kills after the change was committed")
+        .isBetween(1, FIRST_PATCH_KILLS / 2);
   }
 
   private static List<String> stepsOfAnUninterruptedApply(TargetProgram program) throws Exception {
