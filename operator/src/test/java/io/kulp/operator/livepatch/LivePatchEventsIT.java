@@ -6,45 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.NodePhase;
-import io.kulp.operator.KulpOperatorApp;
-import io.kulp.operator.testing.FakeAgents;
 import io.kulp.operator.testing.FakeNodes;
-import io.kulp.operator.testing.KubeApiTestCluster;
-import io.kulp.operator.testing.OperatorUnderTest;
 import io.kulp.operator.testing.TestLivePatches;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Events the operator announces about a LivePatch are accepted by a real kube-apiserver and
  * can be found by the LivePatch's name, the operator running in its own namespace as deployed.
  */
-class LivePatchEventsIT {
-
-  static KubeApiTestCluster cluster;
-  static KubernetesClient client;
-  static KulpOperatorApp operator;
-
-  @BeforeAll
-  static void startClusterAndOperator() {
-    cluster = KubeApiTestCluster.start();
-    client = cluster.client();
-    operator = OperatorUnderTest.start(cluster.newClient());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    operator.close();
-    cluster.close();
-  }
+class LivePatchEventsIT extends OperatorAgainstApiServer {
 
   @Test
   void everyTransitionOfARolloutAndItsDeletionIsAnEventAboutTheLivePatch() {
@@ -55,28 +31,25 @@ class LivePatchEventsIT {
     var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("ev", "ev", "web"), 2);
     lp.getSpec().rollout.failurePolicy = new FailurePolicy();
     lp.getSpec().rollout.failurePolicy.maxFailedNodes = 1;
-    String uid;
-    try (var agents = new FakeAgents(cluster.newClient())) {
-      agents.autoReply("ev", lpn -> lpn.getSpec().nodeName.endsWith("-b")
-          ? NodePhase.Failed : NodePhase.Succeeded);
-      client.resource(lp).create();
-      awaitCondition(client, "ev", KulpConstants.CONDITION_COMPLETE, "True", null);
-      uid = get(client, "ev").getMetadata().getUid();
+    agents.autoReply("ev", lpn -> lpn.getSpec().nodeName.endsWith("-b")
+        ? NodePhase.Failed : NodePhase.Succeeded);
+    client.resource(lp).create();
+    awaitCondition(client, "ev", KulpConstants.CONDITION_COMPLETE, "True", null);
+    String uid = get(client, "ev").getMetadata().getUid();
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventsAbout("ev"))
-          .extracting(Event::getReason, Event::getType)
-          .contains(
-              org.assertj.core.groups.Tuple.tuple(KulpConstants.EVENT_NODE_STARTED, "Normal"),
-              org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_ROLLING_OUT, "Normal"),
-              org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_NODES_FAILED, "Warning"),
-              org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_ALL_NODES_DONE, "Normal")));
-      assertThat(eventsAbout("ev")).extracting(Event::getMessage)
-          .anySatisfy(m -> assertThat(m).startsWith("Complete=True (AllNodesDone)"))
-          .anySatisfy(m -> assertThat(m).startsWith("Degraded=True (NodesFailed)"));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventsAbout("ev"))
+        .extracting(Event::getReason, Event::getType)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.EVENT_NODE_STARTED, "Normal"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_ROLLING_OUT, "Normal"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_NODES_FAILED, "Warning"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.REASON_ALL_NODES_DONE, "Normal")));
+    assertThat(eventsAbout("ev")).extracting(Event::getMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("Complete=True (AllNodesDone)"))
+        .anySatisfy(m -> assertThat(m).startsWith("Degraded=True (NodesFailed)"));
 
-      client.resources(LivePatch.class).withName("ev").delete();
-      await().atMost(Duration.ofSeconds(60)).until(() -> get(client, "ev") == null);
-    }
+    client.resources(LivePatch.class).withName("ev").delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> get(client, "ev") == null);
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventsAbout("ev"))
         .extracting(Event::getReason).contains(KulpConstants.REASON_DELETING));
