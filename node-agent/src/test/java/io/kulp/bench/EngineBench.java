@@ -11,10 +11,12 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * The engine's benchmark (docs/benchmarks.md, "Live patching"). Not a test: a runnable tool.
@@ -147,6 +149,17 @@ public final class EngineBench {
     }
   }
 
+  /** Waits until every process's runtime has its helper thread up (the engine reads it then). */
+  private void awaitRuntimes(List<Integer> pids) {
+    Awaitility.await("the runtime of all " + pids.size() + " processes").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+          for (int pid : pids) {
+            engine.patches(pid); // throws until the runtime is ready
+          }
+          return true;
+        });
+  }
+
   /**
    * One command over many single-threaded processes, each patched for the first time. The engine
    * is warmed first on other processes, with first activations of other functions.
@@ -162,7 +175,7 @@ public final class EngineBench {
       pids.add(Integer.parseInt(line.trim()));
     }
     try {
-      Thread.sleep(3000); // let every process finish starting
+      awaitRuntimes(pids);
       List<Integer> warmers = pids.subList(n, n + warm);
       for (String name : List.of("hidden", "counter", "tls", "endbr", "layout", "work")) {
         engine.runAll(warmers, List.of(new Operation.Apply(PatchContainer.read(Fixtures.patch(name)))));

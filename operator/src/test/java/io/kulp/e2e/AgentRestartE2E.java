@@ -16,6 +16,7 @@ import io.kulp.testing.Fixtures;
 import io.kulp.testing.docker.FixtureContainer;
 import io.kulp.testing.docker.ScratchImage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,28 +53,31 @@ class AgentRestartE2E {
 
       livePatches.create(E2ELivePatches.livePatch("restart", "restart", Action.Apply, Mode.OneShot, "restart-v2", sha));
       await("some, not all, processes patched").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-          .until(() -> patched(engine, containers, patchId) >= 1);
-      // The kill lands anywhere in the next process's injection: each engine step takes 150 ms.
-      long killDelayMs = Long.getLong("kulp.killDelayMs", ThreadLocalRandom.current().nextLong(450));
-      Thread.sleep(killDelayMs);
+          .until(() -> patched(engine, containers, patchId, Instant.MAX) >= 1);
+      // The kill lands inside a random step of the next process's injection: the slow engine
+      // announces each step in the agent's log, then pauses 150 ms in it.
+      long stepsBefore = stepsAnnounced(slow);
+      int killStep = ThreadLocalRandom.current().nextInt(1, 7);
+      await("step " + killStep + " of the next injection").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(10)).until(() -> stepsAnnounced(slow) >= stepsBefore + killStep);
       slow.kill();
-      // A request the killed engine had posted is still served, within milliseconds, by the
-      // process's own helper thread: count once that is over.
-      Thread.sleep(500);
-      int patchedAtKill = patched(engine, containers, patchId);
-      assertThat(patchedAtKill).as("processes patched when the agent was killed %d ms after the first",
-          killDelayMs).isBetween(1, CONTAINERS - 1);
       LivePatchNode midway = livePatches.nodes("restart").get(0);
       assertThat(midway.getStatus() == null || midway.getStatus().phase == NodePhase.InProgress)
           .as("the killed agent had not finished: " + midway.getStatus()).isTrue();
 
+      // A request the killed engine had posted is still served by the process's own helper
+      // thread, within milliseconds of the kill; the restarted agent needs a JVM start first.
+      Instant restartedAt = Instant.now();
       AgentProcess restarted = env.startAgent(NODE, Map.of());
       livePatches.awaitCondition("restart", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
       LivePatchNode done = livePatches.nodes("restart").get(0);
-      String story = "killed " + killDelayMs + " ms after the first apply, with " + patchedAtKill
+      int patchedAtKill = patched(engine, containers, patchId, restartedAt);
+      String story = "killed in step " + killStep + " of the next injection, with " + patchedAtKill
           + " patched; final status " + Serialization.asJson(done.getStatus())
           + "\n--- the node's agent log, before and after the kill ---\n" + slow.log();
+      assertThat(patchedAtKill).as("processes patched by the killed agent; %s", story)
+          .isBetween(1, CONTAINERS - 1);
       for (FixtureContainer c : containers) {
         assertThat(KfixWorkload.value(c)).as("value in process %d; %s", c.hostPid(), story).isEqualTo(2);
         List<AppliedPatch> applied = engine.patches(c.hostPid());
@@ -89,13 +93,21 @@ class AgentRestartE2E {
     }
   }
 
-  private static int patched(Engine engine, List<FixtureContainer> containers, String patchId) throws Exception {
+  /** Processes whose patch was applied before {@code instant}, by the runtime's own record. */
+  private static int patched(Engine engine, List<FixtureContainer> containers, String patchId, Instant instant)
+      throws Exception {
     int n = 0;
     for (FixtureContainer c : containers) {
-      if (engine.patches(c.hostPid()).stream().anyMatch(p -> p.id().equals(patchId))) {
+      if (engine.patches(c.hostPid()).stream()
+          .anyMatch(p -> p.id().equals(patchId) && p.appliedAt().isBefore(instant))) {
         n++;
       }
     }
     return n;
+  }
+
+  /** Steps the agent's engine announced (KULP_DEBUG_STEP_DELAY_MS prints one line per step). */
+  private static long stepsAnnounced(AgentProcess agent) {
+    return agent.log().lines().filter(l -> l.startsWith("kulp-debug: step ")).count();
   }
 }
