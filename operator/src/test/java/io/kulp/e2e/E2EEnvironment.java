@@ -173,37 +173,33 @@ final class E2EEnvironment implements AutoCloseable {
   }
 
   static String kubectl(Path repoRoot, Path kubeconfig, String... args) {
-    List<String> command = new ArrayList<>(List.of(kubectlBinary(), "--kubeconfig", kubeconfig.toString()));
-    command.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(repoRoot.toFile()).start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    KubectlRun run = runKubectl(repoRoot, kubeconfig, args);
+    if (run.exit() != 0) {
+      throw new IllegalStateException(run.command() + " failed: " + run.output());
     }
+    return run.output();
   }
 
   /** Runs kubectl and returns its exit code (for `kubectl auth can-i`). */
   static int kubectlExit(Path repoRoot, Path kubeconfig, String... args) {
+    return runKubectl(repoRoot, kubeconfig, args).exit();
+  }
+
+  private record KubectlRun(String command, int exit, String output) {}
+
+  private static KubectlRun runKubectl(Path repoRoot, Path kubeconfig, String... args) {
     List<String> command = new ArrayList<>(List.of(kubectlBinary(), "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
+    String line = String.join(" ", command);
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(repoRoot.toFile()).start();
       p.getOutputStream().close();
-      p.getInputStream().readAllBytes();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        throw new IllegalStateException(line + " did not finish within 120 s: " + out);
       }
-      return p.exitValue();
+      return new KubectlRun(line, p.exitValue(), out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
