@@ -188,8 +188,14 @@ public final class Engine implements AutoCloseable {
   public List<String> livePatchableLibraries(int pid) throws EngineException {
     List<String> out = new ArrayList<>();
     List<Mapping> maps;
+    int via = pid;
     try {
       maps = Mapping.read(options.procRoot().resolve(Integer.toString(pid)));
+      if (maps.isEmpty()) {
+        Path entry = TargetProcess.liveEntry(options.procRoot(), pid);
+        via = Integer.parseInt(entry.getFileName().toString());
+        maps = Mapping.read(entry);
+      }
     } catch (IOException e) {
       throw EngineException.failed("cannot read the memory map of process " + pid + ": " + e.getMessage());
     }
@@ -198,7 +204,7 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       try {
-        Integer n = files.fact(pid, m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
+        Integer n = files.fact(via, m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
         if (n != null && n > 0) {
           out.add(m.path());
         }
@@ -220,7 +226,8 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         try {
-          for (Mapping m : Mapping.read(dir)) {
+          List<Mapping> maps = Mapping.read(dir);
+          for (Mapping m : maps.isEmpty() ? Mapping.read(TargetProcess.liveEntry(options.procRoot(), pid)) : maps) {
             if (m.basename().equals("libpulp.so") || m.basename().startsWith("libpulp.so.")) {
               pids.add(pid);
               break;

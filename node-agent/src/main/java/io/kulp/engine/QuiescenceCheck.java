@@ -46,14 +46,22 @@ final class QuiescenceCheck {
     }
   }
 
+  private static boolean exiting(TargetProcess target, int tid) throws EngineException {
+    try {
+      return Threads.exiting(target.procPid, tid);
+    } catch (IOException e) {
+      throw EngineException.failed("cannot read thread " + tid + " of process " + target.pid + ": " + e.getMessage());
+    }
+  }
+
   /** The instruction pointer of a running thread, read during a stop of that thread only; -1 if gone. */
   private static long observe(TargetProcess target, int tid, long deadline, StopClock clock)
       throws EngineException {
     try {
       Ptrace.seize(tid, 0);
     } catch (NativeError e) {
-      if (e.processGone()) {
-        return -1;
+      if (e.processGone() || exiting(target, tid)) {
+        return -1; // an exiting thread is refused with EPERM, and will never run user code again
       }
       throw EngineException.failed("process " + target.pid + ": cannot look at thread " + tid + " (" + e.getMessage()
           + "); is another debugger attached to it?");

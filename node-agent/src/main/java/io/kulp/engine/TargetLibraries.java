@@ -30,7 +30,7 @@ final class TargetLibraries {
       for (int i = 0; found == null && i < target.maps.size(); i++) {
         Mapping m = target.maps.get(i);
         if (m.offset() == 0 && m.inode() != 0 && m.basename().contains(".so")
-            && library.equals(files.fact(target.pid, m, "soname", elf -> MappedFiles.unchecked(
+            && library.equals(files.fact(target.via, m, "soname", elf -> MappedFiles.unchecked(
                 () -> elf.soname().orElse(""))))) {
           found = m;
         }
@@ -39,7 +39,7 @@ final class TargetLibraries {
         return null;
       }
       Mapping library_ = found;
-      String hex = files.fact(target.pid, library_, "build-id",
+      String hex = files.fact(target.via, library_, "build-id",
           elf -> MappedFiles.unchecked(() -> elf.buildId().map(BuildId::hex).orElse("")));
       return hex.isEmpty() ? Optional.empty() : Optional.of(BuildId.ofHex(hex));
     } catch (IOException e) {

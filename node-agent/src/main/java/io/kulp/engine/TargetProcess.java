@@ -12,11 +12,16 @@ import java.util.Optional;
 /**
  * A process with the kulp runtime loaded, located once per operation: its maps, where kulp_abi
  * lives, and its helper thread's host TID. Finding it reads /proc and memory only.
+ *
+ * <p>{@link #procPid} is the /proc entry the process is read through: {@code /proc/PID}, or,
+ * once the main thread has exited while other threads live on, {@code /proc/TID} of a live
+ * thread (see {@link #liveEntry}). {@link #via} is that entry's number.
  */
 final class TargetProcess implements AutoCloseable {
   private static final String RUNTIME = "libpulp.so";
 
   final int pid;
+  final int via;
   final Path procPid;
   final String name;
   final List<Mapping> maps;
@@ -25,9 +30,10 @@ final class TargetProcess implements AutoCloseable {
   final RuntimeState state;
   final int helperTid;
 
-  private TargetProcess(int pid, Path procPid, String name, List<Mapping> maps, ProcessMemory memory, long abi,
+  private TargetProcess(int pid, int via, Path procPid, String name, List<Mapping> maps, ProcessMemory memory, long abi,
       RuntimeState state, int helperTid) {
     this.pid = pid;
+    this.via = via;
     this.procPid = procPid;
     this.name = name;
     this.maps = maps;
@@ -55,6 +61,10 @@ final class TargetProcess implements AutoCloseable {
     List<Mapping> maps;
     try {
       maps = Mapping.read(procPid);
+      if (maps.isEmpty()) {
+        procPid = liveEntry(procRoot, pid);
+        maps = Mapping.read(procPid);
+      }
     } catch (NoSuchFileException e) {
       throw EngineException.failed("no such process: " + pid + " (it exited)");
     } catch (AccessDeniedException e) {
@@ -70,9 +80,10 @@ final class TargetProcess implements AutoCloseable {
       throw EngineException.noRuntime(RUNTIME + " is not loaded in process " + pid + " (" + name + "): start it with "
           + "LD_PRELOAD=" + RuntimeLibrary.suggestedPath() + " to make it live-patchable");
     }
+    int via = Integer.parseInt(procPid.getFileName().toString());
     long abi;
     try {
-      abi = files.fact(pid, runtime.get().first(), "kulp_abi", elf -> MappedFiles.unchecked(() -> {
+      abi = files.fact(via, runtime.get().first(), "kulp_abi", elf -> MappedFiles.unchecked(() -> {
         Optional<ElfSymbol> sym = elf.dynamicSymbol(Abi.SYMBOL);
         // Position-independent: the symbol's distance from the file's first loaded page.
         return sym.map(s -> s.value() - LoadedObject.firstLoadPage(elf)).orElse(null);
@@ -85,7 +96,7 @@ final class TargetProcess implements AutoCloseable {
           + ": it is not kulp's runtime");
     }
     abi += runtime.get().first().start();
-    ProcessMemory memory = new ProcessMemory(pid, procRoot);
+    ProcessMemory memory = new ProcessMemory(via, procRoot);
     try {
       RuntimeState state = RuntimeState.decode(memory.read(abi, Abi.HEADER_LEN));
       // A process that has just started (or forked) may still be starting its helper.
@@ -106,7 +117,7 @@ final class TargetProcess implements AutoCloseable {
         throw new EngineException(Outcome.FAILED, "process " + pid + ": the kulp runtime is still starting; retry");
       }
       int helper = HelperThreads.hostTid(procPid, state.helperTid());
-      return new TargetProcess(pid, procPid, name, maps, memory, abi, state, helper);
+      return new TargetProcess(pid, via, procPid, name, maps, memory, abi, state, helper);
     } catch (NativeError e) {
       memory.close();
       if (e.processGone()) {
@@ -120,6 +131,22 @@ final class TargetProcess implements AutoCloseable {
       memory.close();
       throw e;
     }
+  }
+
+  /**
+   * Where to read process {@code pid} through when its own entry shows no memory map: its main
+   * thread may have exited (pthread_exit) while other threads live on. That thread stays a zombie
+   * until the process ends, but {@code /proc/TID} of a live thread shows the whole process (maps,
+   * memory, files, root) as that thread sees it. Otherwise, the process's own entry.
+   */
+  static Path liveEntry(Path procRoot, int pid) throws IOException {
+    Path own = procRoot.resolve(Integer.toString(pid));
+    for (int tid : Threads.of(own)) {
+      if (tid != pid && !Threads.exiting(own, tid)) {
+        return procRoot.resolve(Integer.toString(tid));
+      }
+    }
+    return own;
   }
 
   ProcessMemory memory() {

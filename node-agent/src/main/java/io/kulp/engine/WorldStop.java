@@ -53,8 +53,8 @@ final class WorldStop implements AutoCloseable {
           try {
             Ptrace.seize(tid, LibC.PTRACE_O_TRACECLONE);
           } catch (NativeError e) {
-            // Gone, or born traced by us from a thread we seized (its clone event comes next);
-            // anything else is caught by the final check below.
+            // Gone, exiting, or born traced by us from a thread we seized (its clone event comes
+            // next); anything else is caught by the final check below.
             continue;
           }
           stopped.put(tid, 0);
@@ -66,7 +66,7 @@ final class WorldStop implements AutoCloseable {
         awaitStop(tid, deadline);
       }
       for (int tid : Threads.of(target.procPid)) {
-        if (tid != helperTid && !stopped.containsKey(tid) && Threads.blockedPc(target.procPid, tid) >= 0) {
+        if (tid != helperTid && !stopped.containsKey(tid) && !Threads.exiting(target.procPid, tid)) {
           throw EngineException.failed("process " + target.pid + ": cannot stop thread " + tid
               + "; is another debugger attached to it?");
         }

@@ -6,6 +6,8 @@ import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Commands;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,9 +63,10 @@ class BusyProcessIT {
 
   private void cycle(int times) {
     for (int i = 0; i < times; i++) {
-      assertThat(engine.run(program.pid(), List.of(work)).get(0).outcome()).as("apply %d", i).isEqualTo(Outcome.APPLIED);
-      assertThat(engine.run(program.pid(), List.of(revertWork)).get(0).outcome()).as("revert %d", i)
-          .isEqualTo(Outcome.REVERTED);
+      ProcessResult applied = engine.run(program.pid(), List.of(work)).get(0);
+      assertThat(applied.outcome()).as("apply %d: %s", i, applied.message()).isEqualTo(Outcome.APPLIED);
+      ProcessResult reverted = engine.run(program.pid(), List.of(revertWork)).get(0);
+      assertThat(reverted.outcome()).as("revert %d: %s", i, reverted.message()).isEqualTo(Outcome.REVERTED);
     }
   }
 
@@ -91,6 +94,24 @@ class BusyProcessIT {
     program.send("stats");
     assertThat(program.await(l -> l.startsWith("stats"))).endsWith("wrong=0");
     assertThat(program.alive()).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"self", "stopped"})
+  void aProcessWhoseMainThreadHasExitedIsPatchedThroughItsOtherThreads(String mode) throws Exception {
+    start(mode);
+    program.ask("threads 2", "threads");
+    program.ask("leave", "leave"); // main thread: pthread_exit; a new thread answers from now on
+    // The exited main thread stays listed as a zombie the kernel refuses to trace: the engine
+    // must neither read the process through it nor take it for a thread held by a debugger.
+    assertThat(Files.readString(Path.of("/proc/" + program.pid() + "/stat"))).contains(") Z ");
+    cycle(3);
+    ProcessResult applied = engine.run(program.pid(), List.of(work)).get(0);
+    assertThat(applied.outcome()).as(applied.message()).isEqualTo(Outcome.APPLIED);
+    assertThat(program.ask("work 10", "work")).isEqualTo("22");
+    assertThat(engine.patches(program.pid())).hasSize(1);
+    program.send("stats");
+    assertThat(program.await(l -> l.startsWith("stats"))).endsWith("wrong=0");
   }
 
   @ParameterizedTest
