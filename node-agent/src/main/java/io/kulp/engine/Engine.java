@@ -1,5 +1,6 @@
 package io.kulp.engine;
 
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,7 +193,7 @@ public final class Engine implements AutoCloseable {
     try {
       maps = Mapping.read(options.procRoot().resolve(Integer.toString(pid)));
       if (maps.isEmpty()) {
-        Path entry = TargetProcess.liveEntry(options.procRoot(), pid);
+        Path entry = ProcessEntry.of(options.procRoot(), pid);
         via = Integer.parseInt(entry.getFileName().toString());
         maps = Mapping.read(entry);
       }
@@ -227,7 +228,7 @@ public final class Engine implements AutoCloseable {
         }
         try {
           List<Mapping> maps = Mapping.read(dir);
-          for (Mapping m : maps.isEmpty() ? Mapping.read(TargetProcess.liveEntry(options.procRoot(), pid)) : maps) {
+          for (Mapping m : maps.isEmpty() ? Mapping.read(ProcessEntry.of(options.procRoot(), pid)) : maps) {
             if (m.basename().equals("libpulp.so") || m.basename().startsWith("libpulp.so.")) {
               pids.add(pid);
               break;

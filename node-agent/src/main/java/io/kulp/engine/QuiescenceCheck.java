@@ -1,5 +1,6 @@
 package io.kulp.engine;
 
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -48,7 +49,7 @@ final class QuiescenceCheck {
 
   private static boolean exiting(TargetProcess target, int tid) throws EngineException {
     try {
-      return Threads.exiting(target.procPid, tid);
+      return ProcessEntry.exiting(target.procPid, tid);
     } catch (IOException e) {
       throw EngineException.failed("cannot read thread " + tid + " of process " + target.pid + ": " + e.getMessage());
     }

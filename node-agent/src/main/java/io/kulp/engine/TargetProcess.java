@@ -1,6 +1,7 @@
 package io.kulp.engine;
 
 import io.kulp.elf.ElfSymbol;
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import java.util.Optional;
  *
  * <p>{@link #procPid} is the /proc entry the process is read through: {@code /proc/PID}, or,
  * once the main thread has exited while other threads live on, {@code /proc/TID} of a live
- * thread (see {@link #liveEntry}). {@link #via} is that entry's number.
+ * thread (see {@link ProcessEntry}). {@link #via} is that entry's number.
  */
 final class TargetProcess implements AutoCloseable {
   private static final String RUNTIME = "libpulp.so";
@@ -62,7 +63,7 @@ final class TargetProcess implements AutoCloseable {
     try {
       maps = Mapping.read(procPid);
       if (maps.isEmpty()) {
-        procPid = liveEntry(procRoot, pid);
+        procPid = ProcessEntry.of(procRoot, pid); // the main thread may have exited
         maps = Mapping.read(procPid);
       }
     } catch (NoSuchFileException e) {
@@ -131,22 +132,6 @@ final class TargetProcess implements AutoCloseable {
       memory.close();
       throw e;
     }
-  }
-
-  /**
-   * Where to read process {@code pid} through when its own entry shows no memory map: its main
-   * thread may have exited (pthread_exit) while other threads live on. That thread stays a zombie
-   * until the process ends, but {@code /proc/TID} of a live thread shows the whole process (maps,
-   * memory, files, root) as that thread sees it. Otherwise, the process's own entry.
-   */
-  static Path liveEntry(Path procRoot, int pid) throws IOException {
-    Path own = procRoot.resolve(Integer.toString(pid));
-    for (int tid : Threads.of(own)) {
-      if (tid != pid && !Threads.exiting(own, tid)) {
-        return procRoot.resolve(Integer.toString(tid));
-      }
-    }
-    return own;
   }
 
   ProcessMemory memory() {

@@ -10,7 +10,6 @@ import java.util.List;
 
 /** The threads of a process, from {@code /proc/PID/task}. */
 final class Threads {
-  private static final long PF_EXITING = 0x4; // include/linux/sched.h
   private Threads() {}
 
   static List<Integer> of(Path procPid) throws IOException {
@@ -21,23 +20,6 @@ final class Threads {
       }
     }
     return tids;
-  }
-
-  /**
-   * True when a thread has begun to exit (or is gone): it will never run user code again, and the
-   * kernel refuses to trace it (PTRACE_SEIZE fails with EPERM, as if another debugger held it).
-   * From the thread's flags in {@code /proc/PID/task/TID/stat} (PF_EXITING).
-   */
-  static boolean exiting(Path procPid, int tid) throws IOException {
-    String stat;
-    try {
-      stat = Files.readString(procPid.resolve("task/" + tid + "/stat"));
-    } catch (NoSuchFileException e) {
-      return true;
-    }
-    // pid (comm) state ppid pgrp session tty_nr tpgid flags ...; comm may hold spaces and ')'
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(fields[6]) & PF_EXITING) != 0;
   }
 
   /**

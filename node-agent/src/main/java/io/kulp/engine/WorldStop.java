@@ -1,5 +1,6 @@
 package io.kulp.engine;
 
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,7 @@ final class WorldStop implements AutoCloseable {
         awaitStop(tid, deadline);
       }
       for (int tid : Threads.of(target.procPid)) {
-        if (tid != helperTid && !stopped.containsKey(tid) && !Threads.exiting(target.procPid, tid)) {
+        if (tid != helperTid && !stopped.containsKey(tid) && !ProcessEntry.exiting(target.procPid, tid)) {
           throw EngineException.failed("process " + target.pid + ": cannot stop thread " + tid
               + "; is another debugger attached to it?");
         }

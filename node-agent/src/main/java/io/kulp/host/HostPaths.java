@@ -1,5 +1,6 @@
 package io.kulp.host;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -42,6 +43,14 @@ public final class HostPaths {
   /** The directory of one process in the host's procfs. */
   public Path proc(int pid) {
     return proc.resolve(Integer.toString(pid));
+  }
+
+  /**
+   * The directory that shows a process's memory and files: {@link #proc(int)}, or a live thread's
+   * once the main thread has exited (see {@link ProcessEntry}).
+   */
+  public Path processEntry(int pid) throws IOException {
+    return ProcessEntry.of(proc, pid);
   }
 
   /**

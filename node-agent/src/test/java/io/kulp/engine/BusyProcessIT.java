@@ -104,7 +104,8 @@ class BusyProcessIT {
     program.ask("leave", "leave"); // main thread: pthread_exit; a new thread answers from now on
     // The exited main thread stays listed as a zombie the kernel refuses to trace: the engine
     // must neither read the process through it nor take it for a thread held by a debugger.
-    assertThat(Files.readString(Path.of("/proc/" + program.pid() + "/stat"))).contains(") Z ");
+    org.awaitility.Awaitility.await("the main thread exited").atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> Files.readString(Path.of("/proc/" + program.pid() + "/stat")).contains(") Z "));
     cycle(3);
     ProcessResult applied = engine.run(program.pid(), List.of(work)).get(0);
     assertThat(applied.outcome()).as(applied.message()).isEqualTo(Outcome.APPLIED);

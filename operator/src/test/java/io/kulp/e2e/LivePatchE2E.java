@@ -102,6 +102,40 @@ class LivePatchE2E {
   }
 
   @Test
+  void aContainerWhoseMainThreadHasExitedIsPatchedAndRevertedThroughItsOtherThreads() throws Exception {
+    // pthread_exit unwinds the thread with libgcc_s, which it loads then: not an ldd dependency.
+    try (ScratchImage withLibgcc = workload.image("kfix-libgcc", Fixtures.library(),
+        Path.of("/lib/x86_64-linux-gnu/libgcc_s.so.1"))) {
+      FixtureContainer c = workload.start(withLibgcc);
+      int pid = c.hostPid();
+      c.send("leave"); // kfix-driver's main thread: pthread_exit; another thread answers from now on
+      c.awaitLine(l -> l.equals("leave=1"));
+      // The main thread is a zombie with no memory map and no root: only the other threads show them.
+      Path own = Path.of("/proc", Integer.toString(pid));
+      Path entry = await("the main thread exited").until(
+          () -> io.kulp.host.ProcessEntry.of(Path.of("/proc"), pid), p -> !p.equals(own));
+      workload.pod("left-a1", NODE_A, "left", c);
+
+      livePatches.create(E2ELivePatches.livePatch("left", "left", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+      livePatches.awaitCondition("left", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+
+      assertThat(KfixWorkload.value(c)).isEqualTo(2);
+      assertThat(node("left", NODE_A).getStatus().records).extracting(r -> r.hostPID, r -> r.result)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple((long) pid, ProcessResult.Applied));
+      Path staged = entry.resolve("root/tmp/.kulp/kulp-" + v2Sha + ".so");
+      assertThat(staged).exists();
+
+      livePatches.delete("left");
+      livePatches.awaitGone("left");
+      assertThat(KfixWorkload.value(c)).isEqualTo(1);
+      assertThat(staged).doesNotExist();
+      // Docker cannot kill a container whose first PID is a zombie: the driver ends it itself.
+      c.send("quit");
+      await("the process ended").until(() -> !Files.exists(own));
+    }
+  }
+
+  @Test
   void revertAllRollsBackPatchesAppliedWithTheCliOutsideTheOperator() throws Exception {
     Path patches = Fixtures.patchesDir();
     FixtureContainer c = workload.start(image, "--volume=" + patches + ":" + patches + ":ro");

@@ -4,6 +4,7 @@ import io.kulp.host.HostPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,7 +21,11 @@ public final class MappedLibraries {
   /** Reads the maps of {@code pid}; throws {@link java.nio.file.NoSuchFileException} once it is gone. */
   public static MappedLibraries of(HostPaths host, int pid) throws IOException {
     Set<String> names = new HashSet<>();
-    for (String line : Files.readAllLines(host.proc(pid).resolve("maps"))) {
+    List<String> lines = Files.readAllLines(host.proc(pid).resolve("maps"));
+    if (lines.isEmpty()) {
+      lines = Files.readAllLines(host.processEntry(pid).resolve("maps")); // the main thread may have exited
+    }
+    for (String line : lines) {
       int slash = line.indexOf('/');
       if (slash < 0) {
         continue;

@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.kulp.host.HostPaths;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -176,7 +177,10 @@ public final class NativeContainerFiles implements ContainerFiles {
   private int openRoot(int pid) throws StagingException {
     String root = host.proc(pid).resolve("root").toString();
     try {
+      root = host.processEntry(pid).resolve("root").toString(); // the main thread may have exited
       return C.LIBC.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } catch (IOException e) {
+      throw new StagingException("cannot open " + root + ": " + e.getMessage() + " (the process is gone)");
     } catch (LastErrorException e) {
       throw new StagingException("cannot open " + root + ": " + e.getMessage()
           + (e.getErrorCode() == ENOENT ? " (the process is gone)" : " (the agent needs CAP_SYS_PTRACE)"));

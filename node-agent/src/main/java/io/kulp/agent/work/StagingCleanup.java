@@ -2,6 +2,7 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
+import io.kulp.host.ProcessEntry;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -89,11 +90,7 @@ final class StagingCleanup {
    * here (removal resolves the path safely inside the container).
    */
   private List<String> staged(int pid, String dir) {
-    Path inContainer = procRoot.resolve(Integer.toString(pid)).resolve("root").resolve(dir.substring(1));
-    if (!Files.isDirectory(inContainer)) {
-      return List.of();
-    }
-    try (Stream<Path> entries = Files.list(inContainer)) {
+    try (Stream<Path> entries = Files.list(ProcessEntry.of(procRoot, pid).resolve("root").resolve(dir.substring(1)))) {
       return entries.map(p -> p.getFileName().toString()).filter(n -> STAGED.matcher(n).matches()).toList();
     } catch (IOException e) {
       return List.of();
