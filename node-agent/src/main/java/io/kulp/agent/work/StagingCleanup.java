@@ -2,10 +2,10 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
-import io.kulp.host.ProcessEntry;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
