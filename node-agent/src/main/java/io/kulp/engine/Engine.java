@@ -1,6 +1,5 @@
 package io.kulp.engine;
 
-import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,24 +187,18 @@ public final class Engine implements AutoCloseable {
   /** The libraries of a process that carry live-patchable padding, by path. */
   public List<String> livePatchableLibraries(int pid) throws EngineException {
     List<String> out = new ArrayList<>();
-    List<Mapping> maps;
-    int via = pid;
+    Mapping.OfProcess seen;
     try {
-      maps = Mapping.read(options.procRoot().resolve(Integer.toString(pid)));
-      if (maps.isEmpty()) {
-        Path entry = ProcessEntry.of(options.procRoot(), pid);
-        via = Integer.parseInt(entry.getFileName().toString());
-        maps = Mapping.read(entry);
-      }
+      seen = Mapping.ofProcess(options.procRoot(), pid);
     } catch (IOException e) {
       throw EngineException.failed("cannot read the memory map of process " + pid + ": " + e.getMessage());
     }
-    for (Mapping m : maps) {
+    for (Mapping m : seen.maps()) {
       if (m.offset() != 0 || m.inode() == 0 || !m.basename().contains(".so") || out.contains(m.path())) {
         continue;
       }
       try {
-        Integer n = files.fact(via, m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
+        Integer n = files.fact(seen.via(), m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
         if (n != null && n > 0) {
           out.add(m.path());
         }
@@ -227,8 +220,7 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         try {
-          List<Mapping> maps = Mapping.read(dir);
-          for (Mapping m : maps.isEmpty() ? Mapping.read(ProcessEntry.of(options.procRoot(), pid)) : maps) {
+          for (Mapping m : Mapping.ofProcess(options.procRoot(), pid).maps()) {
             if (m.basename().equals("libpulp.so") || m.basename().startsWith("libpulp.so.")) {
               pids.add(pid);
               break;

@@ -34,13 +34,13 @@ final class MappedFiles {
   /** Computes (once per file) a fact about the ELF file behind mapping {@code m} of process {@code pid}. */
   @SuppressWarnings("unchecked")
   <T> T fact(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
-    Path file = locate(pid, m);
-    String key = identity(file) + ":" + what;
+    Located file = locate(pid, m);
+    String key = file.identity() + ":" + what;
     Object cached = cache.get(key);
     if (cached != null) {
       return (T) cached;
     }
-    ElfFile elf = ElfFile.open(file);
+    ElfFile elf = ElfFile.open(file.path());
     T value;
     try {
       value = compute.apply(elf);
@@ -56,15 +56,17 @@ final class MappedFiles {
     return value;
   }
 
-  /** The path to open the file of {@code m} by, as process {@code pid} sees it. */
-  private Path locate(int pid, Mapping m) throws IOException {
+  /** A path to open a mapped file by, and that file's identity (one stat for both). */
+  private record Located(Path path, String identity) {}
+
+  /** The file of {@code m}, as process {@code pid} sees it. */
+  private Located locate(int pid, Mapping m) throws IOException {
     Path pidDir = procRoot.resolve(Integer.toString(pid));
     Path viaMapFiles = pidDir.resolve("map_files").resolve(m.mapFilesName());
     if (mapFilesUsable) {
       try {
         // The very file mapped, even if since renamed or deleted; needs CAP_SYS_ADMIN.
-        identity(viaMapFiles);
-        return viaMapFiles;
+        return new Located(viaMapFiles, identity(viaMapFiles));
       } catch (AccessDeniedException | SecurityException e) {
         mapFilesUsable = false; // the process's root view needs only ptrace access
       } catch (IOException e) {
@@ -72,11 +74,12 @@ final class MappedFiles {
       }
     }
     Path viaRoot = pidDir.resolve("root").resolve(m.path().replaceFirst("^/+", ""));
-    if (!Files.exists(viaRoot)) {
+    try {
+      return new Located(viaRoot, identity(viaRoot));
+    } catch (IOException e) {
       throw new IOException("cannot open " + m.path() + " as process " + pid + " sees it (neither " + viaMapFiles
-          + " nor " + viaRoot + " is readable)");
+          + " nor " + viaRoot + " is readable)", e);
     }
-    return viaRoot;
   }
 
   private static String identity(Path file) throws IOException {

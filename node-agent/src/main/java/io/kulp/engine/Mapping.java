@@ -1,5 +1,6 @@
 package io.kulp.engine;
 
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,27 @@ record Mapping(long start, long end, String perms, long offset, String device, l
   /** The {@code /proc/PID/map_files} name of this mapping. */
   String mapFilesName() {
     return Long.toHexString(start) + "-" + Long.toHexString(end);
+  }
+
+  /** The maps of a process, and the /proc entry they were read through (see {@link ProcessEntry}). */
+  record OfProcess(Path entry, List<Mapping> maps) {
+    /** The entry's number: the PID, or the TID of a live thread once the main thread has exited. */
+    int via() {
+      return Integer.parseInt(entry.getFileName().toString());
+    }
+  }
+
+  /** Reads the maps of process {@code pid}; through a live thread's entry if its main thread has exited. */
+  static OfProcess ofProcess(Path procRoot, int pid) throws IOException {
+    Path own = procRoot.resolve(Integer.toString(pid));
+    List<Mapping> maps = read(own);
+    if (maps.isEmpty()) { // a kernel thread, a zombie, or a process whose main thread has exited
+      Path entry = ProcessEntry.of(procRoot, pid);
+      if (!entry.equals(own)) {
+        return new OfProcess(entry, read(entry));
+      }
+    }
+    return new OfProcess(own, maps);
   }
 
   static List<Mapping> read(Path procPid) throws IOException {

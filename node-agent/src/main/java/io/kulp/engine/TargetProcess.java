@@ -1,7 +1,6 @@
 package io.kulp.engine;
 
 import io.kulp.elf.ElfSymbol;
-import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -16,7 +15,7 @@ import java.util.Optional;
  *
  * <p>{@link #procPid} is the /proc entry the process is read through: {@code /proc/PID}, or,
  * once the main thread has exited while other threads live on, {@code /proc/TID} of a live
- * thread (see {@link ProcessEntry}). {@link #via} is that entry's number.
+ * thread (see {@link io.kulp.host.ProcessEntry}). {@link #via} is that entry's number.
  */
 final class TargetProcess implements AutoCloseable {
   private static final String RUNTIME = "libpulp.so";
@@ -59,13 +58,9 @@ final class TargetProcess implements AutoCloseable {
       throw EngineException.failed("no such process: " + pid);
     }
     String name = commandName(procPid);
-    List<Mapping> maps;
+    Mapping.OfProcess seen;
     try {
-      maps = Mapping.read(procPid);
-      if (maps.isEmpty()) {
-        procPid = ProcessEntry.of(procRoot, pid); // the main thread may have exited
-        maps = Mapping.read(procPid);
-      }
+      seen = Mapping.ofProcess(procRoot, pid);
     } catch (NoSuchFileException e) {
       throw EngineException.failed("no such process: " + pid + " (it exited)");
     } catch (AccessDeniedException e) {
@@ -73,6 +68,8 @@ final class TargetProcess implements AutoCloseable {
     } catch (IOException e) {
       throw EngineException.failed("cannot read the memory map of process " + pid + ": " + e.getMessage());
     }
+    procPid = seen.entry();
+    List<Mapping> maps = seen.maps();
     if (maps.isEmpty()) {
       throw EngineException.failed("process " + pid + " has no memory map (a kernel thread or a zombie)");
     }
@@ -81,7 +78,7 @@ final class TargetProcess implements AutoCloseable {
       throw EngineException.noRuntime(RUNTIME + " is not loaded in process " + pid + " (" + name + "): start it with "
           + "LD_PRELOAD=" + RuntimeLibrary.suggestedPath() + " to make it live-patchable");
     }
-    int via = Integer.parseInt(procPid.getFileName().toString());
+    int via = seen.via();
     long abi;
     try {
       abi = files.fact(via, runtime.get().first(), "kulp_abi", elf -> MappedFiles.unchecked(() -> {
