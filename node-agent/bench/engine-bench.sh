@@ -18,7 +18,10 @@ if [[ $what != cli && $what != preload ]]; then
     -Dmdep.outputFile="$cpfile" >/dev/null \
     || { echo "engine-bench: cannot build node-agent's classpath; run the mvn command above without -q to see why" >&2; exit 1; }
   cp=$(cat "$cpfile"); rm -f "$cpfile"
-  java -XX:+UseSerialGC ${BENCH_JAVA_OPTS:-} -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
+  # The JIT and GC of the node agent (node-agent/kulp-agent) and of the CLI: C1 only, serial GC.
+  # With C2 on, its compiler threads took a fifth of a CPU during the 1000-process figure, a
+  # cost the agent and the CLI never pay.
+  MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${BENCH_JAVA_OPTS:-} -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
     io.kulp.bench.EngineBench "$@"
 fi
 

@@ -2,17 +2,20 @@
  *   pid            -> "pid <getpid()>"           (the PID inside the container)
  *   fork           -> "child <pid>"              (a child that waits until its parent exits)
  *   write <path>   -> "wrote <path>"             (creates a file in the container's filesystem)
+ *   leave          -> "left"                     (the main thread exits; a new thread reads on)
+ *   exit           -> the process exits
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <signal.h>
 #include <unistd.h>
 
-int main(void) {
+static void *serve(void *unused) {
   char line[512];
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  printf("ready\n");
+  (void) unused;
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = '\0';
     if (strcmp(line, "pid") == 0) {
@@ -31,9 +34,26 @@ int main(void) {
       } else {
         printf("error writing %s\n", line + 6);
       }
+    } else if (strcmp(line, "leave") == 0) {
+      pthread_t next;
+      if (pthread_create(&next, NULL, serve, NULL) != 0) {
+        printf("error creating a thread\n");
+        continue;
+      }
+      printf("left\n");
+      pthread_exit(NULL); /* the main thread stays a zombie while the process lives */
+    } else if (strcmp(line, "exit") == 0) {
+      exit(0);
     } else {
       printf("unknown command %s\n", line);
     }
   }
+  exit(0);
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  printf("ready\n");
+  serve(NULL);
   return 0;
 }

@@ -8,7 +8,8 @@ import java.util.TreeSet;
 /**
  * Finds a container's processes by reading {@code /proc/PID/cgroup} of every process on the host:
  * the fallback when the cgroup filesystem is not mounted where the agent looks, or holds no
- * directory with the container's name. It costs one file read per host process.
+ * directory with the container's name. It costs one file read per host process, and one more
+ * for a process shown in the root of every hierarchy (see {@link ProcFs#cgroupPaths(int)}).
  */
 public final class ProcCgroupScan {
   private final ProcFs procFs;

@@ -40,8 +40,22 @@ public final class ProcFs {
    * are {@code hierarchy-id:controllers:path} ({@code 0::path} for cgroup v2).
    */
   public List<String> cgroupPaths(int pid) throws IOException {
+    List<String> own = cgroupPaths(paths.proc(pid));
+    if (own.stream().allMatch("/"::equals)) {
+      // In a cgroup v1 hierarchy the kernel shows "/" for a thread that has begun to exit. A
+      // process whose main thread has exited (pthread_exit) is therefore shown where it really
+      // is by a live thread's entry only (ProcessEntry).
+      Path entry = ProcessEntry.of(paths.proc(), pid);
+      if (!entry.equals(paths.proc(pid))) {
+        return cgroupPaths(entry);
+      }
+    }
+    return own;
+  }
+
+  private static List<String> cgroupPaths(Path procPid) throws IOException {
     List<String> cgroupPaths = new ArrayList<>();
-    for (String line : Files.readAllLines(paths.proc(pid).resolve("cgroup"))) {
+    for (String line : Files.readAllLines(procPid.resolve("cgroup"))) {
       int first = line.indexOf(':');
       int second = first < 0 ? -1 : line.indexOf(':', first + 1);
       if (second >= 0) {

@@ -1,6 +1,7 @@
 package io.kulp.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kulp.testing.docker.FixtureContainer;
 import io.kulp.testing.docker.ScratchImage;
@@ -37,6 +38,8 @@ class ContainerProcessesIT {
     image = ScratchImage.builder("container-smoke")
         .add(fixture, FIXTURE)
         .add(probe, PROBE)
+        // pthread_exit unwinds the thread with libgcc_s, which it loads then: not an ldd dependency.
+        .add(Path.of("/lib/x86_64-linux-gnu/libgcc_s.so.1"), "/lib/x86_64-linux-gnu/libgcc_s.so.1")
         .text(MARKER, MARKER_TEXT)
         .directory("/tmp")
         .build();
@@ -71,6 +74,25 @@ class ContainerProcessesIT {
       assertThat(hostPids).hasSize(2).contains(container.hostPid());
       assertThat(new ProcCgroupScan(new ProcFs(HostPaths.system())).pidsOf(id)).containsExactlyElementsOf(hostPids);
       assertThat(childInContainer).isNotIn(hostPids);
+    }
+  }
+
+  @Test
+  void aContainerWhoseMainThreadHasExitedIsFoundByScanningProcCgroupToo() throws IOException {
+    try (FixtureContainer container = start()) {
+      ContainerId id = ContainerId.parse(container.containerId());
+      Path own = HostPaths.system().proc(container.hostPid());
+      container.send("leave");
+      container.awaitLine(line -> line.equals("left"));
+      await("the main thread exited").until(() -> ProcessEntry.exiting(own, container.hostPid()));
+
+      try {
+        assertThat(new ProcCgroupScan(new ProcFs(HostPaths.system())).pidsOf(id)).containsExactly(container.hostPid());
+        assertThat(containerProcesses.find(id)).extracting(ContainerProcess::hostPid)
+            .containsExactly(container.hostPid());
+      } finally {
+        container.send("exit"); // docker cannot remove a container whose first process is a zombie
+      }
     }
   }
 
