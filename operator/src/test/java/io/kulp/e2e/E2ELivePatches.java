@@ -127,6 +127,14 @@ final class E2ELivePatches {
         && lp.getStatus().conditions.stream().anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** Changes the spec of a LivePatch, as `kubectl edit` or a GitOps commit would. */
+  void editSpec(String name, java.util.function.Consumer<LivePatchSpec> change) {
+    client.resources(LivePatch.class).withName(name).edit(lp -> {
+      change.accept(lp.getSpec());
+      return lp;
+    });
+  }
+
   void delete(String name) {
     client.resources(LivePatch.class).withName(name).delete();
   }

@@ -250,6 +250,40 @@ class LivePatchE2E {
   }
 
   @Test
+  void aNodeThatFailedIsStartedAgainWhenTheRolloutsRetryValueChanges() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("retry-a1", NODE_A, "retry", c);
+    // A process stopped by job control cannot be patched now, but can be later: a transient failure.
+    signal("STOP", c.hostPid());
+    try {
+      livePatches.create(E2ELivePatches.livePatch("retry", "retry", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+      livePatches.awaitCondition("retry", KulpConstants.CONDITION_DEGRADED, 1, env::logs);
+      LivePatchNode failed = node("retry", NODE_A);
+      assertThat(failed.getStatus().phase).isEqualTo(NodePhase.Failed);
+      assertThat(failed.getStatus().records).extracting(r -> r.hostPID, r -> r.result)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple((long) c.hostPid(), ProcessResult.Failed));
+      assertThat(failed.getStatus().records.get(0).reason).contains("stopped (job control)");
+    } finally {
+      signal("CONT", c.hostPid());
+    }
+    assertThat(KfixWorkload.value(c)).isEqualTo(1);
+
+    livePatches.editSpec("retry", spec -> spec.rollout.retry = "after kill -CONT");
+
+    livePatches.awaitCondition("retry", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+    assertThat(KfixWorkload.value(c)).isEqualTo(2);
+    LivePatchNode retried = node("retry", NODE_A);
+    assertThat(retried.getSpec().retry).isEqualTo("after kill -CONT");
+    assertThat(retried.getStatus().phase).isEqualTo(NodePhase.Succeeded);
+    assertThat(ENGINE.patches(c.hostPid())).hasSize(1);
+  }
+
+  private static void signal(String name, int pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Integer.toString(pid)).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -%s %d", name, pid).isZero();
+  }
+
+  @Test
   void aPatchConfigMapAppliedAfterItsLivePatchIsFetchedOnALaterRescan() throws Exception {
     FixtureContainer c = workload.start(image);
     workload.pod("order-a1", NODE_A, "order", c);

@@ -44,4 +44,11 @@ public class LivePatchNodeSpec {
    * listed container and on nothing else.
    */
   public List<TargetPod> targets = new ArrayList<>();
+
+  /**
+   * The LivePatch's spec.rollout.retry with which the operator started this node again after it
+   * failed; absent until then. The agent needs nothing from it: the new generation is what makes
+   * it act again.
+   */
+  public String retry;
 }

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
 
@@ -27,4 +28,13 @@ public class RolloutSpec {
 
   /** What to do when nodes fail. Absent: maxFailedNodes 0, onFailure Pause. */
   public FailurePolicy failurePolicy;
+
+  /**
+   * Retries the nodes that failed: set it to a new value (any text, such as the date) and every
+   * node whose agent reported Failed is started again, under the rules above. Processes already
+   * patched there are left alone; the failed ones are tried again. It starts no new rollout, and
+   * does not undo a rollback made by onFailure RevertCompleted.
+   */
+  @Size(max = 63)
+  public String retry;
 }

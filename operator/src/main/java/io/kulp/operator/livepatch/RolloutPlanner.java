@@ -120,7 +120,26 @@ public final class RolloutPlanner {
         }
       });
     }
+    wanted.replaceAll((node, spec) -> withRetry(in, live.get(node), spec));
     return wanted;
+  }
+
+  /**
+   * A node keeps the retry value it was last started with, so that it is not started again for
+   * nothing; a node that failed is started again when spec.rollout.retry holds a value it has not
+   * been started with.
+   */
+  private static LivePatchNodeSpec withRetry(Input in, LivePatchNode lpn, LivePatchNodeSpec spec) {
+    if (lpn == null || !NodeProgress.isWrittenFor(lpn, in.digest())) {
+      return spec;
+    }
+    LivePatchNodeSpec kept = Specs.withRetry(spec, lpn.getSpec().retry);
+    String retry = in.rollout() == null ? null : in.rollout().retry;
+    if (retry != null && !retry.equals(kept.retry)
+        && NodeProgress.of(lpn, in.digest(), kept) == NodeProgress.FAILED) {
+      return Specs.withRetry(spec, retry);
+    }
+    return kept;
   }
 
   private record Step(RolloutPhase phase, List<String> start, Optional<Duration> requeueAfter) {}

@@ -59,6 +59,13 @@ final class Specs {
     return s;
   }
 
+  /** The same node spec with another retry value (see RolloutSpec#retry). */
+  static LivePatchNodeSpec withRetry(LivePatchNodeSpec spec, String retry) {
+    LivePatchNodeSpec s = copy(spec);
+    s.retry = retry;
+    return s;
+  }
+
   static boolean sameJson(Object a, Object b) {
     return tree(a).equals(tree(b));
   }

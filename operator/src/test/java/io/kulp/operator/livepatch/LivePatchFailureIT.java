@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.FailurePolicy;
+import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.OnFailure;
 
@@ -47,6 +48,38 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
         .untilAsserted(() -> assertThat(nodesOf(client, "fpause")).containsOnlyKeys(nodes.node("a")));
     assertThat(conditionStatus(client, "fpause", KulpConstants.CONDITION_COMPLETE))
         .isEqualTo("False");
+  }
+
+  @Test
+  void aNewRetryValueStartsTheFailedNodeAgainAndTheRolloutCompletes() {
+    var nodes = new FakeNodes(client, "fretry");
+    nodes.addNodes("a", "b", "c");
+    for (String n : new String[] {"a", "b", "c"}) {
+      nodes.runPod("web-" + n, n, "web", "app");
+    }
+    // Node a fails until the operator starts it again with a retry value (a transient failure).
+    agents.autoReply("fretry", lpn -> lpn.getSpec().nodeName.endsWith("-a") && lpn.getSpec().retry == null
+        ? NodePhase.Failed : NodePhase.Succeeded);
+    client.resource(TestLivePatches.withConcurrency(
+        TestLivePatches.apply("fretry", "fretry", "web"), 1)).create();
+    awaitCondition(client, "fretry", KulpConstants.CONDITION_PROGRESSING, "False",
+        KulpConstants.REASON_FAILURE_POLICY_PAUSE);
+    long failedGeneration = nodesOf(client, "fretry").get(nodes.node("a")).getMetadata().getGeneration();
+
+    client.resources(LivePatch.class).withName("fretry").edit(lp -> {
+      lp.getSpec().rollout.retry = "first retry";
+      return lp;
+    });
+
+    awaitCondition(client, "fretry", KulpConstants.CONDITION_COMPLETE, "True", null);
+    awaitCondition(client, "fretry", KulpConstants.CONDITION_READY, "True", null);
+    assertThat(get(client, "fretry").getStatus().nodes.failed).isZero();
+    assertThat(get(client, "fretry").getStatus().nodes.done).isEqualTo(3);
+    var a = nodesOf(client, "fretry").get(nodes.node("a"));
+    assertThat(a.getSpec().retry).isEqualTo("first retry");
+    assertThat(a.getMetadata().getGeneration()).isEqualTo(failedGeneration + 1);
+    assertThat(nodesOf(client, "fretry").values()).filteredOn(lpn -> !lpn.getSpec().nodeName.equals(nodes.node("a")))
+        .hasSize(2).allSatisfy(lpn -> assertThat(lpn.getSpec().retry).isNull());
   }
 
   @Test

@@ -176,6 +176,58 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aNewRetryValueStartsTheFailedNodesAgainAndOnlyThem() {
+    var spec = spec();
+    spec.rollout.maxConcurrentNodes = Fixtures.count(4);
+    var want = desired(spec, "n1", "n2", "n3");
+    var existing = existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
+        lpn(want.get("n2"), DIGEST, NodePhase.Failed), lpn(want.get("n3"), DIGEST, NodePhase.Failed));
+    assertThat(planner.plan(input(spec, want, existing, all)).phase()).isEqualTo(RolloutPhase.FAILURE_PAUSE);
+
+    spec.rollout.retry = "2026-11-27T17:00";
+    var plan = planner.plan(input(spec, want, existing, all));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
+    assertThat(plan.toWrite()).containsOnlyKeys("n2", "n3");
+    assertThat(plan.toWrite().values()).allSatisfy(s -> assertThat(s.retry).isEqualTo("2026-11-27T17:00"));
+  }
+
+  @Test
+  void retriedNodesKeepTheirRetryValueAndAreNotStartedAgainForIt() {
+    var spec = spec();
+    spec.rollout.retry = "1";
+    var want = desired(spec, "n1", "n2");
+    var retried = Specs.withRetry(want.get("n1"), "1");
+
+    var stillFailed = planner.plan(input(spec, want, existing(lpn(retried, DIGEST, NodePhase.Failed),
+        lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)), all));
+    var nowDone = planner.plan(input(spec, want, existing(lpn(retried, DIGEST, NodePhase.Succeeded),
+        lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)), all));
+
+    assertThat(stillFailed.phase()).isEqualTo(RolloutPhase.FAILURE_PAUSE);
+    assertThat(stillFailed.toWrite()).isEmpty();
+    assertThat(nowDone.phase()).isEqualTo(RolloutPhase.COMPLETE);
+    assertThat(nowDone.toWrite()).isEmpty();
+  }
+
+  @Test
+  void aRetryDoesNotUndoARollback() {
+    var spec = spec();
+    spec.rollout.retry = "1";
+    var want = desired(spec, "n1");
+    var revert = Specs.withAction(want.get("n1"), Action.Revert);
+    var state = new RolloutState();
+    state.digest = DIGEST;
+    state.rolledBack = true;
+
+    var plan = planner.plan(withState(input(spec, want,
+        existing(lpn(revert, DIGEST + RolloutPlanner.REVERT_SUFFIX, NodePhase.Failed)), all), state, NOW));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(plan.toWrite()).isEmpty();
+  }
+
+  @Test
   void revertCompletedTurnsEveryNodeWorkedOnIntoARevertAndStartsNoOther() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
