@@ -53,10 +53,11 @@ java=java
 [ -n "\${JAVA_HOME:-}" ] && java=\$JAVA_HOME/bin/java
 cds=
 [ -r "\$here/ulp.jsa" ] && cds="-XX:SharedArchiveFile=\$here/ulp.jsa"
-# A short-lived process: C1 only and the serial GC start fastest. cds*=off keeps a stale or
-# foreign archive from printing warnings into the command's output; it is then just not used.
-exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "$classpath" io.kulp.cli.Ulp "\$@"
+# A short-lived process: C1 only, one compiler thread and the serial GC start fastest, and no
+# perf-data file in /tmp. cds*=off keeps a stale or foreign archive from printing warnings into
+# the command's output; it is then just not used.
+exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \
+  -XX:+UseSerialGC -XX:-UsePerfData -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "$classpath" io.kulp.cli.Ulp "\$@"
 LAUNCHER
 chmod +x "$target/ulp.tmp"
 mv "$target/ulp.tmp" "$target/ulp"
