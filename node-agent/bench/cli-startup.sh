@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${N:-30}
 target=$root/node-agent/target
-jar=$(ls "$target"/node-agent-*.jar | head -1)
+jar=$(ls "$target"/node-agent-*[0-9T].jar | head -1) # not the -tests jar
 picocli=$(ls ~/.m2/repository/info/picocli/picocli/*/picocli-*.jar | grep -v sources | tail -1)
 lib=$root/runtime-c/target/fixtures/libkfix.so.1
 work=$(mktemp -d)
@@ -27,7 +27,8 @@ bench() { # label, command...: min and median wall time in ms
 
 fast="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 java $fast -Xlog:cds*=off -XX:ArchiveClassesAtExit="$work/published-picocli.jsa" -cp "$jar:$picocli" \
-  io.kulp.cli.CdsTraining /bin/true >/dev/null 2>&1
+  io.kulp.cli.CdsTraining /bin/true >"$work/training.log" 2>&1 \
+  || { echo "cli-startup: the training run for row C failed:" >&2; cat "$work/training.log" >&2; exit 1; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench "java -version (C1, serial GC)" java $fast -version
 bench "A: java -cp jar:picocli.jar" java -cp "$jar:$picocli" io.kulp.cli.Ulp livepatchable "$lib"
