@@ -67,14 +67,29 @@ final class KfixWorkload implements AutoCloseable {
 
   /** A Running pod on {@code node}, labelled app=&lt;app&gt;, whose container "app" is {@code container}. */
   Pod pod(String name, String node, String app, FixtureContainer container) {
-    Pod pod = client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(E2EEnvironment.NAMESPACE)
-        .addToLabels("app", app).endMetadata()
-        .withNewSpec().withNodeName(node).addNewContainer().withName("app").withImage("kulp-e2e/kfix").endContainer()
-        .endSpec().build()).create();
+    Pod pod = create(name, node, app);
     pod.setStatus(new PodStatusBuilder().withPhase("Running").withContainerStatuses(new ContainerStatusBuilder()
         .withName("app").withImage("kulp-e2e/kfix").withImageID("sha256:" + "0".repeat(64)).withReady(true)
         .withStarted(true).withRestartCount(0).withContainerID(container.containerId()).build()).build());
     return client.resource(pod).updateStatus();
+  }
+
+  /** A pod scheduled on {@code node} whose container has not started: no container ID yet. */
+  Pod pendingPod(String name, String node, String app) {
+    Pod pod = create(name, node, app);
+    pod.setStatus(new PodStatusBuilder().withPhase("Pending").withContainerStatuses(new ContainerStatusBuilder()
+        .withName("app").withImage("kulp-e2e/kfix").withImageID("").withReady(false).withStarted(false)
+        .withRestartCount(0).withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+        .build()).build());
+    return client.resource(pod).updateStatus();
+  }
+
+  /** A pod with one container, "app", on {@code node}, labelled app={@code app}; no status yet. */
+  private Pod create(String name, String node, String app) {
+    return client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(E2EEnvironment.NAMESPACE)
+        .addToLabels("app", app).endMetadata()
+        .withNewSpec().withNodeName(node).addNewContainer().withName("app").withImage("kulp-e2e/kfix").endContainer()
+        .endSpec().build()).create();
   }
 
   /** Asks the driver for {@code value} and returns the number it prints. */

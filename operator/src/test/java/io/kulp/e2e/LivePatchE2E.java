@@ -231,6 +231,24 @@ class LivePatchE2E {
   }
 
   @Test
+  void aOneShotNodeNamesTheTargetedContainersThatHaveNotStarted() throws Exception {
+    FixtureContainer running = workload.start(image);
+    workload.pod("pending-a1", NODE_A, "pending", running);
+    workload.pendingPod("pending-a2", NODE_A, "pending");
+
+    livePatches.create(E2ELivePatches.livePatch("pending", "pending", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+    livePatches.awaitCondition("pending", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+
+    assertThat(KfixWorkload.value(running)).isEqualTo(2);
+    LivePatchNode lpn = node("pending", NODE_A);
+    assertThat(lpn.getSpec().targets).hasSize(2);
+    assertThat(lpn.getStatus().summary.applied).isEqualTo(1);
+    assertThat(lpn.getStatus().message)
+        .contains("not patched, not started yet: " + E2EEnvironment.NAMESPACE + "/pending-a2/app")
+        .contains("Continuous");
+  }
+
+  @Test
   void aPatchWhoseBytesDoNotMatchSha256IsRefusedAndNothingIsInjected() throws Exception {
     FixtureContainer c = workload.start(image);
     workload.pod("digest-a", NODE_A, "digest", c);

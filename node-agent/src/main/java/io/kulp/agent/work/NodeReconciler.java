@@ -104,12 +104,12 @@ public final class NodeReconciler {
       // source that cannot be read yet (a ConfigMap applied after its LivePatch) is retried on
       // the next rescans first.
       if ("fetch".equals(e.reason()) && ++p.fetchFailures < FETCH_ATTEMPTS) {
-        report(name, p, NodePhase.InProgress, List.of(), "waiting for the patch (attempt " + p.fetchFailures
+        report(name, p, NodePhase.InProgress, "waiting for the patch (attempt " + p.fetchFailures
             + " of " + FETCH_ATTEMPTS + "): " + e.getMessage());
         return;
       }
       p.finished = true;
-      report(name, p, NodePhase.Failed, List.of(), e.getMessage());
+      report(name, p, NodePhase.Failed, e.getMessage());
       return;
     }
 
@@ -126,14 +126,14 @@ public final class NodeReconciler {
     p.known.keySet().retainAll(present);
     if (!todo.isEmpty()) {
       if (fresh || !p.finished) {
-        report(name, p, NodePhase.InProgress, found.problems(), null);
+        report(name, p, NodePhase.InProgress, found.note());
       }
       List<ProcessTarget> changed = act(name, generation, p, todo, desired);
       cleanup.afterPass(changed, found.processes());
     }
     p.finished = true;
     boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
-    report(name, p, failed ? NodePhase.Failed : NodePhase.Succeeded, found.problems(), null);
+    report(name, p, failed ? NodePhase.Failed : NodePhase.Succeeded, found.note());
   }
 
   private DesiredState desiredState(LivePatchNodeSpec spec) throws PatchRefused {
@@ -188,10 +188,8 @@ public final class NodeReconciler {
     return changed;
   }
 
-  private void report(String name, NodeProgress p, NodePhase phase, List<String> problems, String message) {
-    String text = message != null ? message : problems.isEmpty() ? null
-        : "cannot look into " + String.join("; ", problems);
-    LivePatchNodeStatus status = StatusBuilder.build(p.generation, phase, p.known.values(), text, clock.instant());
+  private void report(String name, NodeProgress p, NodePhase phase, String message) {
+    LivePatchNodeStatus status = StatusBuilder.build(p.generation, phase, p.known.values(), message, clock.instant());
     status.lastReportTime = null;
     String key = Serialization.asJson(status);
     if (key.equals(p.lastReport)) {

@@ -14,6 +14,7 @@ import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.CanarySpec;
 import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchSpec;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.OnFailure;
@@ -214,14 +215,8 @@ class RolloutPlannerTest {
   void aRetryDoesNotUndoARollback() {
     var spec = spec();
     spec.rollout.retry = "1";
-    var want = desired(spec, "n1");
-    var revert = Specs.withAction(want.get("n1"), Action.Revert);
-    var state = new RolloutState();
-    state.digest = DIGEST;
-    state.rolledBack = true;
 
-    var plan = planner.plan(withState(input(spec, want,
-        existing(lpn(revert, DIGEST + RolloutPlanner.REVERT_SUFFIX, NodePhase.Failed)), all), state, NOW));
+    var plan = planner.plan(rolledBackWithOneRevert(spec, NodePhase.Failed));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
     assertThat(plan.toWrite()).isEmpty();
@@ -250,18 +245,21 @@ class RolloutPlannerTest {
 
   @Test
   void theRollbackEndsWhenEveryRevertIsReported() {
-    var spec = spec();
+    var plan = planner.plan(rolledBackWithOneRevert(spec(), NodePhase.Succeeded));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
+    assertThat(plan.toWrite()).isEmpty();
+  }
+
+  /** A rollout rolled back by its failure policy, whose one node reported its revert with {@code phase}. */
+  private RolloutPlanner.Input rolledBackWithOneRevert(LivePatchSpec spec, NodePhase phase) {
     var want = desired(spec, "n1");
     var revert = Specs.withAction(want.get("n1"), Action.Revert);
     var state = new RolloutState();
     state.digest = DIGEST;
     state.rolledBack = true;
-
-    var plan = planner.plan(withState(input(spec, want,
-        existing(lpn(revert, DIGEST + RolloutPlanner.REVERT_SUFFIX, NodePhase.Succeeded)), all), state, NOW));
-
-    assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLED_BACK);
-    assertThat(plan.toWrite()).isEmpty();
+    return withState(input(spec, want, existing(lpn(revert, DIGEST + RolloutPlanner.REVERT_SUFFIX, phase)), all),
+        state, NOW);
   }
 
   @Test
