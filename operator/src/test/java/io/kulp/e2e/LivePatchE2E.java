@@ -237,8 +237,10 @@ class LivePatchE2E {
     workload.pendingPod("pending-a2", NODE_A, "pending");
 
     livePatches.create(E2ELivePatches.livePatch("pending", "pending", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
-    livePatches.awaitCondition("pending", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+    LivePatch done = livePatches.awaitCondition("pending", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
+    assertThat(done.getStatus().message).contains("notes: " + NODE_A + ": not patched, not started yet: "
+        + E2EEnvironment.NAMESPACE + "/pending-a2/app");
     assertThat(KfixWorkload.value(running)).isEqualTo(2);
     LivePatchNode lpn = node("pending", NODE_A);
     assertThat(lpn.getSpec().targets).hasSize(2);

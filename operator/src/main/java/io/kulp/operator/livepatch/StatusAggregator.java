@@ -47,7 +47,7 @@ public final class StatusAggregator {
     s.processes = processCounts(plan);
 
     List<String> failures = failures(plan);
-    s.message = message(plan, s.nodes, failures);
+    s.message = message(plan, s.nodes, failures, notes(plan));
     List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
     Long gen = lp.getMetadata().getGeneration();
     String reason = reason(plan.phase());
@@ -131,7 +131,25 @@ public final class StatusAggregator {
     return out;
   }
 
-  private static String message(RolloutPlan plan, NodeCounts n, List<String> failures) {
+  /**
+   * "node: note" for the first nodes not failed whose agent added a note to its report on the
+   * current generation (a patch it is waiting for, containers it could not act on).
+   */
+  private static List<String> notes(RolloutPlan plan) {
+    List<String> out = new ArrayList<>();
+    plan.progress().forEach((node, p) -> {
+      LivePatchNode lpn = plan.current().get(node);
+      var st = lpn == null ? null : lpn.getStatus();
+      if ((p == NodeProgress.DONE || p == NodeProgress.IN_PROGRESS) && st != null && st.message != null
+          && !st.message.isEmpty() && java.util.Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
+          && out.size() < MAX_FAILURES_NAMED) {
+        out.add(node + ": " + st.message);
+      }
+    });
+    return out;
+  }
+
+  private static String message(RolloutPlan plan, NodeCounts n, List<String> failures, List<String> notes) {
     String counts = n.done + "/" + n.targeted + " nodes done, " + n.inProgress + " in progress, "
         + n.failed + " failed";
     String what = switch (plan.phase()) {
@@ -144,6 +162,7 @@ public final class StatusAggregator {
       case COMPLETE -> "complete";
     };
     String msg = what + ": " + counts;
-    return failures.isEmpty() ? msg : msg + "; first failures: " + String.join("; ", failures);
+    msg = failures.isEmpty() ? msg : msg + "; first failures: " + String.join("; ", failures);
+    return notes.isEmpty() ? msg : msg + "; notes: " + String.join("; ", notes);
   }
 }

@@ -86,6 +86,22 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void passesOnTheNotesOfNodesThatDidNotFailAndStaysReady() {
+    var spec = spec();
+    var want = desired(spec, "n1", "n2");
+    var noted = lpn(want.get("n1"), DIGEST, NodePhase.Succeeded);
+    noted.getStatus().message = "not patched, not started yet: ns/pod-n1/app";
+    var plan = planner.plan(input(spec, want, existing(noted, lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)),
+        Set.of("n1", "n2")));
+
+    var status = aggregator.aggregate(livePatch(1L), plan, NOW);
+
+    assertThat(status.message).isEqualTo("complete: 2/2 nodes done, 0 in progress, 0 failed; "
+        + "notes: n1: not patched, not started yet: ns/pod-n1/app");
+    assertThat(Conditions.isTrue(status.conditions, KulpConstants.CONDITION_READY)).isTrue();
+  }
+
+  @Test
   void keepsTheTransitionTimeOfAConditionWhoseStatusDidNotChange() {
     var spec = spec();
     var plan = planner.plan(input(spec, desired(spec, "n1"), java.util.Map.of(), Set.of("n1")));
