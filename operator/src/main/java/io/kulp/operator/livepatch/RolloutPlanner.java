@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -133,7 +134,8 @@ public final class RolloutPlanner {
     if (lpn == null || !NodeProgress.isWrittenFor(lpn, in.digest())) {
       return spec;
     }
-    LivePatchNodeSpec kept = Specs.withRetry(spec, lpn.getSpec().retry);
+    String carried = lpn.getSpec().retry;
+    LivePatchNodeSpec kept = Objects.equals(carried, spec.retry) ? spec : Specs.withRetry(spec, carried);
     String retry = in.rollout() == null ? null : in.rollout().retry;
     if (retry != null && !retry.equals(kept.retry)
         && NodeProgress.of(lpn, in.digest(), kept) == NodeProgress.FAILED) {

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Turns a rollout plan and the agents' reports into the LivePatch status. Pure. */
 public final class StatusAggregator {
@@ -141,7 +142,7 @@ public final class StatusAggregator {
       LivePatchNode lpn = plan.current().get(node);
       var st = lpn == null ? null : lpn.getStatus();
       if ((p == NodeProgress.DONE || p == NodeProgress.IN_PROGRESS) && st != null && st.message != null
-          && !st.message.isEmpty() && java.util.Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
+          && !st.message.isEmpty() && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
           && out.size() < MAX_FAILURES_NAMED) {
         out.add(node + ": " + st.message);
       }
