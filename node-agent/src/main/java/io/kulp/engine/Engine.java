@@ -1,5 +1,6 @@
 package io.kulp.engine;
 
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,13 +188,13 @@ public final class Engine implements AutoCloseable {
   /** The libraries of a process that carry live-patchable padding, by path. */
   public List<String> livePatchableLibraries(int pid) throws EngineException {
     List<String> out = new ArrayList<>();
-    Mapping.OfProcess seen;
+    ProcessEntry.Seen<List<Mapping>> seen;
     try {
       seen = Mapping.ofProcess(options.procRoot(), pid);
     } catch (IOException e) {
       throw EngineException.failed("cannot read the memory map of process " + pid + ": " + e.getMessage());
     }
-    for (Mapping m : seen.maps()) {
+    for (Mapping m : seen.value()) {
       if (m.offset() != 0 || m.inode() == 0 || !m.basename().contains(".so") || out.contains(m.path())) {
         continue;
       }
@@ -220,7 +221,7 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         try {
-          for (Mapping m : Mapping.ofProcess(options.procRoot(), pid).maps()) {
+          for (Mapping m : Mapping.ofProcess(options.procRoot(), pid).value()) {
             if (m.basename().equals("libpulp.so") || m.basename().startsWith("libpulp.so.")) {
               pids.add(pid);
               break;

@@ -25,25 +25,12 @@ record Mapping(long start, long end, String perms, long offset, String device, l
     return Long.toHexString(start) + "-" + Long.toHexString(end);
   }
 
-  /** The maps of a process, and the /proc entry they were read through (see {@link ProcessEntry}). */
-  record OfProcess(Path entry, List<Mapping> maps) {
-    /** The entry's number: the PID, or the TID of a live thread once the main thread has exited. */
-    int via() {
-      return Integer.parseInt(entry.getFileName().toString());
-    }
-  }
-
-  /** Reads the maps of process {@code pid}; through a live thread's entry if its main thread has exited. */
-  static OfProcess ofProcess(Path procRoot, int pid) throws IOException {
-    Path own = procRoot.resolve(Integer.toString(pid));
-    List<Mapping> maps = read(own);
-    if (maps.isEmpty()) { // a kernel thread, a zombie, or a process whose main thread has exited
-      Path entry = ProcessEntry.of(procRoot, pid);
-      if (!entry.equals(own)) {
-        return new OfProcess(entry, read(entry));
-      }
-    }
-    return new OfProcess(own, maps);
+  /**
+   * Reads the maps of process {@code pid}, and the entry they were read through: a live thread's
+   * if its main thread has exited (empty maps also mean a kernel thread or a zombie).
+   */
+  static ProcessEntry.Seen<List<Mapping>> ofProcess(Path procRoot, int pid) throws IOException {
+    return ProcessEntry.read(procRoot, pid, Mapping::read, List::isEmpty);
   }
 
   static List<Mapping> read(Path procPid) throws IOException {

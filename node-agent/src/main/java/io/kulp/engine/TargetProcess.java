@@ -1,6 +1,7 @@
 package io.kulp.engine;
 
 import io.kulp.elf.ElfSymbol;
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ final class TargetProcess implements AutoCloseable {
       throw EngineException.failed("no such process: " + pid);
     }
     String name = commandName(procPid);
-    Mapping.OfProcess seen;
+    ProcessEntry.Seen<List<Mapping>> seen;
     try {
       seen = Mapping.ofProcess(procRoot, pid);
     } catch (NoSuchFileException e) {
@@ -69,7 +70,7 @@ final class TargetProcess implements AutoCloseable {
       throw EngineException.failed("cannot read the memory map of process " + pid + ": " + e.getMessage());
     }
     procPid = seen.entry();
-    List<Mapping> maps = seen.maps();
+    List<Mapping> maps = seen.value();
     if (maps.isEmpty()) {
       throw EngineException.failed("process " + pid + " has no memory map (a kernel thread or a zombie)");
     }

@@ -40,17 +40,10 @@ public final class ProcFs {
    * are {@code hierarchy-id:controllers:path} ({@code 0::path} for cgroup v2).
    */
   public List<String> cgroupPaths(int pid) throws IOException {
-    List<String> own = cgroupPaths(paths.proc(pid));
-    if (own.stream().allMatch("/"::equals)) {
-      // In a cgroup v1 hierarchy the kernel shows "/" for a thread that has begun to exit. A
-      // process whose main thread has exited (pthread_exit) is therefore shown where it really
-      // is by a live thread's entry only (ProcessEntry).
-      Path entry = ProcessEntry.of(paths.proc(), pid);
-      if (!entry.equals(paths.proc(pid))) {
-        return cgroupPaths(entry);
-      }
-    }
-    return own;
+    // In a cgroup v1 hierarchy the kernel shows "/" for a thread that has begun to exit. A process
+    // whose main thread has exited (pthread_exit) is shown where it really is by a live thread.
+    return ProcessEntry.read(paths.proc(), pid, ProcFs::cgroupPaths,
+        own -> own.stream().allMatch("/"::equals)).value();
   }
 
   private static List<String> cgroupPaths(Path procPid) throws IOException {

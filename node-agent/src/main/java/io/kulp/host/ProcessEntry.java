@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 
 /**
  * Which procfs entry shows a process's memory and files. Usually {@code /proc/PID}; but a process
@@ -35,6 +36,38 @@ public final class ProcessEntry {
       }
     }
     return own;
+  }
+
+  /** A function that reads something through a procfs entry. */
+  @FunctionalInterface
+  public interface EntryReader<T> {
+    T read(Path entry) throws IOException;
+  }
+
+  /** What was read, and the entry it was read through ({@code /proc/PID} or {@code /proc/TID}). */
+  public record Seen<T>(Path entry, T value) {
+    /** The entry's number: the PID, or the TID of a live thread once the main thread has exited. */
+    public int via() {
+      return Integer.parseInt(entry.getFileName().toString());
+    }
+  }
+
+  /**
+   * Reads through {@code /proc/PID}, and reads again through a live thread's entry when what was
+   * read looks {@code hidden} (empty maps, root cgroups) because the main thread has exited. The
+   * usual process costs one read; only one that looks hidden costs a look at its threads.
+   */
+  public static <T> Seen<T> read(Path procRoot, int pid, EntryReader<T> reader, Predicate<T> hidden)
+      throws IOException {
+    Path own = procRoot.resolve(Integer.toString(pid));
+    T value = reader.read(own);
+    if (hidden.test(value)) {
+      Path entry = of(procRoot, pid);
+      if (!entry.equals(own)) {
+        return new Seen<>(entry, reader.read(entry));
+      }
+    }
+    return new Seen<>(own, value);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.kulp.agent.host;
 
 import io.kulp.host.HostPaths;
+import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.HashSet;
@@ -21,10 +22,9 @@ public final class MappedLibraries {
   /** Reads the maps of {@code pid}; throws {@link java.nio.file.NoSuchFileException} once it is gone. */
   public static MappedLibraries of(HostPaths host, int pid) throws IOException {
     Set<String> names = new HashSet<>();
-    List<String> lines = Files.readAllLines(host.proc(pid).resolve("maps"));
-    if (lines.isEmpty()) {
-      lines = Files.readAllLines(host.processEntry(pid).resolve("maps")); // the main thread may have exited
-    }
+    // Through a live thread's entry if the main thread has exited (its own maps are then empty).
+    List<String> lines = ProcessEntry.read(host.proc(), pid, e -> Files.readAllLines(e.resolve("maps")),
+        List::isEmpty).value();
     for (String line : lines) {
       int slash = line.indexOf('/');
       if (slash < 0) {

@@ -25,7 +25,8 @@ import java.util.Objects;
 public final class StatusAggregator {
 
   static final int MAX_NODES_LISTED = 20;
-  static final int MAX_FAILURES_NAMED = 3;
+  /** Failed nodes, and separately nodes with a note, named in the message at most. */
+  static final int MAX_NODES_NAMED = 3;
 
   /** The status for a valid LivePatch after the planning step {@code plan}. */
   public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, Instant now) {
@@ -119,7 +120,7 @@ public final class StatusAggregator {
   private static List<String> failures(RolloutPlan plan) {
     List<String> out = new ArrayList<>();
     plan.progress().forEach((node, p) -> {
-      if (p != NodeProgress.FAILED || out.size() >= MAX_FAILURES_NAMED) {
+      if (p != NodeProgress.FAILED || out.size() >= MAX_NODES_NAMED) {
         return;
       }
       var st = plan.current().get(node).getStatus();
@@ -143,7 +144,7 @@ public final class StatusAggregator {
       var st = lpn == null ? null : lpn.getStatus();
       if ((p == NodeProgress.DONE || p == NodeProgress.IN_PROGRESS) && st != null && st.message != null
           && !st.message.isEmpty() && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
-          && out.size() < MAX_FAILURES_NAMED) {
+          && out.size() < MAX_NODES_NAMED) {
         out.add(node + ": " + st.message);
       }
     });
