@@ -76,10 +76,7 @@ class LivePatchDeletionIT extends OperatorAgainstApiServer {
   @Test
   void aNodeDeletedMidRolloutLosesItsLivePatchNodeAndTheRolloutCompletesWithoutIt() {
     var nodes = new FakeNodes(client, "gone");
-    nodes.addNodes("a", "b", "c");
-    for (String n : new String[] {"a", "b", "c"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c");
     client.resource(TestLivePatches.withConcurrency(TestLivePatches.apply("gone", "gone", "web"), 3))
         .create();
     await().untilAsserted(() -> assertThat(nodesOf(client, "gone")).hasSize(3));

@@ -28,10 +28,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
   @Test
   void onFailurePauseStopsStartingNodesAndNamesTheFailure() {
     var nodes = new FakeNodes(client, "fpause");
-    nodes.addNodes("a", "b", "c");
-    for (String n : new String[] {"a", "b", "c"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c");
     agents.autoReply("fpause", lpn -> lpn.getSpec().nodeName.endsWith("-a")
         ? NodePhase.Failed : NodePhase.Succeeded);
     client.resource(TestLivePatches.withConcurrency(
@@ -53,10 +50,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
   @Test
   void aNewRetryValueStartsTheFailedNodeAgainAndTheRolloutCompletes() {
     var nodes = new FakeNodes(client, "fretry");
-    nodes.addNodes("a", "b", "c");
-    for (String n : new String[] {"a", "b", "c"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c");
     // Node a fails until the operator starts it again with a retry value (a transient failure).
     agents.autoReply("fretry", lpn -> lpn.getSpec().nodeName.endsWith("-a") && lpn.getSpec().retry == null
         ? NodePhase.Failed : NodePhase.Succeeded);
@@ -85,10 +79,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
   @Test
   void failuresWithinMaxFailedNodesLetTheRolloutComplete() {
     var nodes = new FakeNodes(client, "ftol");
-    nodes.addNodes("a", "b", "c");
-    for (String n : new String[] {"a", "b", "c"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c");
     agents.autoReply("ftol", lpn -> lpn.getSpec().nodeName.endsWith("-a")
         ? NodePhase.Failed : NodePhase.Succeeded);
     var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("ftol", "ftol", "web"), 1);
@@ -106,10 +97,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
   @Test
   void onFailureRevertCompletedRevertsEveryNodeWorkedOnAndStartsNoOther() {
     var nodes = new FakeNodes(client, "frev");
-    nodes.addNodes("a", "b", "c", "d");
-    for (String n : new String[] {"a", "b", "c", "d"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c", "d");
     // a succeeds first; then b fails; c and d must never be started.
     agents.autoReply("frev", lpn -> lpn.getSpec().action == Action.Revert ? NodePhase.Succeeded
         : lpn.getSpec().nodeName.endsWith("-b") ? NodePhase.Failed : NodePhase.Succeeded);

@@ -46,10 +46,7 @@ class OperatorRestartIT {
   @Test
   void aRestartMidRolloutResumesWithoutDuplicatedOrLostWork() throws Exception {
     var nodes = new FakeNodes(client, "restart");
-    nodes.addNodes("a", "b", "c", "d");
-    for (String n : new String[] {"a", "b", "c", "d"}) {
-      nodes.runPod("web-" + n, n, "web", "app");
-    }
+    nodes.addNodesEachRunningWeb("a", "b", "c", "d");
     Map<String, AtomicInteger> creations = new ConcurrentHashMap<>();
     Map<String, AtomicInteger> specWrites = new ConcurrentHashMap<>();
     Watch watch = countWrites(creations, specWrites);

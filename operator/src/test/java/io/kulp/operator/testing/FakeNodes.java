@@ -48,6 +48,14 @@ public final class FakeNodes {
     }
   }
 
+  /** Adds these nodes, each running one pod "web-&lt;suffix&gt;" (app=web) with a container "app". */
+  public void addNodesEachRunningWeb(String... suffixes) {
+    addNodes(suffixes);
+    for (String s : suffixes) {
+      runPod("web-" + s, s, "web", "app");
+    }
+  }
+
   public void deleteNode(String suffix) {
     client.nodes().withName(node(suffix)).delete();
   }
