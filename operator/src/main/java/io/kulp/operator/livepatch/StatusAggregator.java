@@ -158,7 +158,8 @@ public final class StatusAggregator {
       case ROLLING -> "rolling out";
       case PAUSED -> "paused (spec.rollout.paused)";
       case CANARY_PAUSE -> "canary done, pausing (spec.rollout.canary.pause)";
-      case FAILURE_PAUSE -> "halted: more nodes failed than failurePolicy.maxFailedNodes";
+      case FAILURE_PAUSE -> "halted: more nodes failed than failurePolicy.maxFailedNodes (once the cause is"
+          + " fixed, give spec.rollout.retry a new value to start them again)";
       case REVERTING -> "rolling back: too many nodes failed, every node worked on reverts";
       case ROLLED_BACK -> "rolled back: too many nodes failed";
       case COMPLETE -> "complete";

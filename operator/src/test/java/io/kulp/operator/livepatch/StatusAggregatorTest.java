@@ -76,7 +76,8 @@ class StatusAggregatorTest {
 
     var status = aggregator.aggregate(livePatch(1L), plan, NOW);
 
-    assertThat(status.message).contains("n1: ns/pod-n1/app: function foo not found");
+    assertThat(status.message).contains("n1: ns/pod-n1/app: function foo not found")
+        .contains("give spec.rollout.retry a new value");
     assertThat(Conditions.find(status.conditions, KulpConstants.CONDITION_DEGRADED))
         .hasValueSatisfying(c -> {
           assertThat(c.getStatus()).isEqualTo("True");
