@@ -11,12 +11,12 @@ show_output() { sleep "${1:-1.2}"; tail -n 2 "$log" | sed 's/^/    service| /'; 
 
 step "Building libpulp.so, the demo service and the ulp tool (first time: a few minutes)"
 build_log=$(mktemp /tmp/kulp-demo-build.XXXXXX)
-mvn -B -q -ntp -pl runtime-c,crds,node-agent -am package -DskipTests >"$build_log" 2>&1 || {
+mvn -B -q -ntp -pl node-agent/cli -am package -DskipTests >"$build_log" 2>&1 || {
   echo "build failed; see $build_log" >&2
   exit 1
 }
 rm -f "$build_log"
-ulp=$root/node-agent/target/ulp
+ulp=$root/node-agent/cli/target/ulp
 work=$(mktemp -d /tmp/kulp-demo.XXXXXX)
 cp runtime-c/target/demo/* "$work/"
 log=$work/service.log

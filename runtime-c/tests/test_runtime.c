@@ -1,7 +1,7 @@
 /* C tests of the runtime: each test runs in its own forked process, drives
  * libpulp.so's entry point directly (tests/harness.c plays the engine), and checks
  * the fixture library's behaviour and the state the engine would read.
- * Output is TAP; RuntimeCTestsIT (node-agent) turns each line into a JUnit test.
+ * Output is TAP; RuntimeCTestsIT (node-agent/cli) turns each line into a JUnit test.
  *
  * usage: test_runtime PATCHES_DIR [TEST_NAME] */
 #include <dlfcn.h>

@@ -39,7 +39,7 @@ import org.testcontainers.utility.MountableFile;
  * applied to a kfix-driver pod that the real kubelet runs with LD_PRELOAD=libpulp.so.
  *
  * <p>Opt-in (profile k3s), because it needs Docker Hub (rancher/k3s and the JRE base image):
- * <pre>mvn -B -Pk3s -pl node-agent,operator -am verify -Dit.test=K3sE2E</pre>
+ * <pre>mvn -B -Pk3s -pl node-agent/agent,operator -am verify -Dit.test=K3sE2E</pre>
  * The image can be changed with -Dkulp.k3s.image=rancher/k3s:TAG.
  */
 class K3sE2E {

@@ -31,7 +31,7 @@ class AgentImageE2E {
         E2EEnvironment env = E2EEnvironment.start(NODE);
         KfixWorkload workload = new KfixWorkload(env.client())) {
       String agentImage = LocalImages.build(repo, "agent", base, List.of(agentJar(repo),
-          "node-agent/target/agent-lib", "node-agent/kulp-agent"));
+          "node-agent/agent/target/agent-lib", "node-agent/agent/kulp-agent"));
       String operatorImage = LocalImages.build(repo, "operator", base, List.of("operator/target/kulp-operator.jar",
           "operator/target/lib", "operator/kulp-operator"));
       try {
@@ -64,9 +64,9 @@ class AgentImageE2E {
   }
 
   private static String agentJar(Path repo) throws Exception {
-    try (Stream<Path> jars = Files.list(repo.resolve("node-agent/target"))) {
-      return jars.map(p -> p.getFileName().toString()).filter(n -> n.matches("node-agent-.*[0-9T]\\.jar"))
-          .findFirst().map(n -> "node-agent/target/" + n).orElseThrow();
+    try (Stream<Path> jars = Files.list(repo.resolve("node-agent/agent/target"))) {
+      return jars.map(p -> p.getFileName().toString()).filter(n -> n.matches("agent-.*[0-9T]\\.jar"))
+          .findFirst().map(n -> "node-agent/agent/target/" + n).orElseThrow();
     }
   }
 }

@@ -21,7 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One node agent started through its launcher (node-agent/kulp-agent) as a host process, with its
+ * One node agent started through its launcher (node-agent/agent/kulp-agent) as a host process, with its
  * own KULP_NODE_NAME, the agent ServiceAccount's kubeconfig, and only the capabilities that the
  * DaemonSet in deploy/ grants (through setpriv's bounding set), on a loopback HTTP port.
  */
@@ -57,7 +57,7 @@ final class AgentProcess implements AutoCloseable {
       String caps = "-all," + String.join(",", capabilities.stream().map(c -> "+" + c.toLowerCase()).toList());
       command.addAll(List.of("setpriv", "--bounding-set=" + caps, "--inh-caps=-all", "--"));
     }
-    command.add(repoRoot.resolve("node-agent/kulp-agent").toString());
+    command.add(repoRoot.resolve("node-agent/agent/kulp-agent").toString());
     HostProcess process = HostProcess.start("agent-" + node, command, env);
     AgentProcess agent = new AgentProcess(process, port);
     await("agent " + node + " ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 /**
  * Everything kulp runs on, for real, on this host: a kube-apiserver with etcd (kube-api-test), on
  * which {@code kubectl apply -k deploy/} installs the CRDs, namespace and RBAC exactly as a user
- * would; the packaged operator (operator/kulp-operator) and node agents (node-agent/kulp-agent)
+ * would; the packaged operator (operator/kulp-operator) and node agents (node-agent/agent/kulp-agent)
  * as host processes authenticated as their ServiceAccounts; Node objects for the agents' nodes.
  * Workloads are real docker containers ({@link KfixWorkload}).
  */

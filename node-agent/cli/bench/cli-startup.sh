@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CLI start-up benchmark (docs/benchmarks.md, "CLI start-up"): whole-process wall time of
 # `ulp livepatchable` started four ways, N runs each (default 30), min and median.
-# Needs a packaged node-agent (mvn -pl node-agent -am package -DskipTests) and the C fixtures.
+# Needs a packaged cli module (mvn -pl node-agent/cli -am package -DskipTests) and the C fixtures.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 n=${N:-30}
-target=$root/node-agent/target
-jar=$(ls "$target"/node-agent-*[0-9T].jar | head -1) # not the -tests jar
+target=$root/node-agent/cli/target
+# the cli jar (not a -tests jar), the engine and JNA: everything of the launcher's class path but picocli
+jar=$(ls "$target"/cli-*[0-9T].jar | head -1):$(ls "$target"/lib/engine-*.jar "$target"/lib/jna-*.jar | paste -sd:)
 picocli=$(ls ~/.m2/repository/info/picocli/picocli/*/picocli-*.jar | grep -v sources | tail -1)
 lib=$root/runtime-c/target/fixtures/libkfix.so.1
 work=$(mktemp -d)

@@ -2,23 +2,24 @@
 # Live-patching benchmark (docs/benchmarks.md, "Live patching"): apply latency, the pause other
 # threads see, 1000 processes in one command, the cost of a call through a patch; then the whole
 # CLI process for one trigger and the start-up cost of LD_PRELOAD=libpulp.so.
-# Needs: mvn -pl runtime-c,crds,node-agent -am verify -DskipTests (fixtures packed, classes built).
+# Needs: mvn -pl node-agent/cli -am verify -DskipTests (fixtures packed, classes built).
 # usage: engine-bench.sh [latency|pause|fleet [N]|callcost|cli|preload|all]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 what=${1:-all}
-target=node-agent/target
+target=node-agent/cli/target
 rt=runtime-c/target
 if [[ $what != cli && $what != preload ]]; then
   cpfile=$(mktemp)
-  # In one Maven session with the modules it depends on, so that crds resolves to crds/target/classes
-  # (nothing of kulp needs to be installed in ~/.m2); the last module to write the file is node-agent.
-  mvn -q -B -o -pl node-agent -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  # In one Maven session with the modules it depends on, so that the engine resolves to its
+  # target/classes (nothing of kulp needs to be installed in ~/.m2); the last module to write the
+  # file is the cli.
+  mvn -q -B -o -pl node-agent/cli -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$cpfile" >/dev/null \
-    || { echo "engine-bench: cannot build node-agent's classpath; run the mvn command above without -q to see why" >&2; exit 1; }
+    || { echo "engine-bench: cannot build the cli module's classpath; run the mvn command above without -q to see why" >&2; exit 1; }
   cp=$(cat "$cpfile"); rm -f "$cpfile"
-  # The JIT and GC of the node agent (node-agent/kulp-agent) and of the CLI: C1 only, serial GC.
+  # The JIT and GC of the node agent (node-agent/agent/kulp-agent) and of the CLI: C1 only, serial GC.
   # With C2 on, its compiler threads took a fifth of a CPU during the 1000-process figure, a
   # cost the agent and the CLI never pay.
   MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${BENCH_JAVA_OPTS:-} -Dkulp.runtime.dir="$rt" -cp "$target/classes:$target/test-classes:$cp" \
