@@ -103,9 +103,16 @@ log "kube-apiserver and kubectl built after $((SECONDS - start)) s"
   || die "building etcd $etcd_version failed (see the go output above)"
 log "etcd built after $((SECONDS - start)) s"
 
-"$tmp/kube-apiserver" --version | grep -q "v$kube_version" || die "kube-apiserver does not report v$kube_version"
-"$tmp/kubectl" version --client | grep -q "v$kube_version" || die "kubectl does not report v$kube_version"
-"$tmp/etcd" --version | grep -q "$etcd_version" || die "etcd does not report $etcd_version"
+# Each check reads the whole output first: `cmd | grep -q` fails under pipefail when grep exits at
+# its first match and the command then dies of SIGPIPE, although it printed the right version.
+reports() { # reports <version> <command...>: the command's output names the version
+  local want=$1 out; shift
+  out=$("$@" 2>&1) || die "$* failed: $out"
+  [[ $out == *"$want"* ]] || die "$* does not report $want; it says: $out"
+}
+reports "v$kube_version" "$tmp/kube-apiserver" --version
+reports "v$kube_version" "$tmp/kubectl" version --client
+reports "$etcd_version" "$tmp/etcd" --version
 
 echo "$stamp" > "$tmp/.kulp-stamp"
 chmod 755 "$tmp"
