@@ -18,7 +18,7 @@ import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
 import io.kulp.host.ContainerId;
 import io.kulp.host.ContainerProcess;
-import io.kulp.host.ContainerProcesses;
+import io.kulp.host.HostContainerProcesses;
 import io.kulp.host.HostPaths;
 import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
@@ -106,7 +106,7 @@ class K3sE2E {
         // Seen from this host, the pod's process (inside k3s's containerd) carries the patch.
         Pod pod = client.pods().inNamespace(E2EEnvironment.NAMESPACE).withName("kfix").get();
         String containerId = pod.getStatus().getContainerStatuses().get(0).getContainerID();
-        List<ContainerProcess> processes = new ContainerProcesses(HostPaths.system()).find(ContainerId.parse(containerId));
+        List<ContainerProcess> processes = new HostContainerProcesses(HostPaths.system()).find(ContainerId.parse(containerId));
         String patchId = PatchContainer.read(Fixtures.patch("value_v2")).apply().id().hex();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
             assertThat(engine.patches(processes.get(0).hostPid())).extracting(p -> p.id()).containsExactly(patchId));

@@ -11,6 +11,7 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
+import io.kulp.engine.PtraceEngine;
 import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.docker.FixtureContainer;
@@ -35,7 +36,7 @@ class AgentRestartE2E {
   void anAgentKilledMidRolloutFinishesItAfterARestartAndAppliesNothingTwice() throws Exception {
     try (E2EEnvironment env = E2EEnvironment.start(NODE);
         KfixWorkload workload = new KfixWorkload(env.client());
-        Engine engine = new Engine(Engine.Options.defaults())) {
+        Engine engine = new PtraceEngine(PtraceEngine.Options.defaults())) {
       ScratchImage image = workload.image("kfix-restart", Fixtures.library());
       List<FixtureContainer> containers = new ArrayList<>();
       for (int i = 0; i < CONTAINERS; i++) {
@@ -80,7 +81,7 @@ class AgentRestartE2E {
           .isBetween(1, CONTAINERS - 1);
       for (FixtureContainer c : containers) {
         assertThat(KfixWorkload.value(c)).as("value in process %d; %s", c.hostPid(), story).isEqualTo(2);
-        List<AppliedPatch> applied = engine.patches(c.hostPid());
+        List<AppliedPatch> applied = engine.read(c.hostPid()).patches();
         assertThat(applied).as("patches of process %d; %s", c.hostPid(), story).extracting(AppliedPatch::id)
             .containsExactly(patchId);
       }
@@ -98,7 +99,7 @@ class AgentRestartE2E {
       throws Exception {
     int n = 0;
     for (FixtureContainer c : containers) {
-      if (engine.patches(c.hostPid()).stream()
+      if (engine.read(c.hostPid()).patches().stream()
           .anyMatch(p -> p.id().equals(patchId) && p.appliedAt().isBefore(instant))) {
         n++;
       }

@@ -12,6 +12,7 @@ import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessRecord;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
+import io.kulp.engine.PtraceEngine;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.docker.FixtureContainer;
 import io.kulp.testing.docker.ScratchImage;
@@ -39,7 +40,7 @@ class LivePatchE2E {
   private static ScratchImage image;
   private static E2ELivePatches livePatches;
   private static String v2Sha;
-  private static final Engine ENGINE = new Engine(Engine.Options.defaults());
+  private static final Engine ENGINE = new PtraceEngine(PtraceEngine.Options.defaults());
 
   @BeforeAll
   static void startEverything() {
@@ -97,7 +98,7 @@ class LivePatchE2E {
     livePatches.awaitGone("life");
 
     assertThat(List.of(a1, a2, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(1));
-    assertThat(ENGINE.patches(a1.hostPid())).isEmpty();
+    assertThat(ENGINE.read(a1.hostPid()).patches()).isEmpty();
     assertThat(staged).doesNotExist();
   }
 
@@ -152,7 +153,7 @@ class LivePatchE2E {
     LivePatch done = livePatches.awaitCondition("cli-revert-all", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
 
     assertThat(KfixWorkload.value(c)).isEqualTo(1);
-    assertThat(ENGINE.patches(c.hostPid())).isEmpty();
+    assertThat(ENGINE.read(c.hostPid()).patches()).isEmpty();
     assertThat(done.getStatus().processes.patched).isEqualTo(1);
     assertThat(node("cli-revert-all", NODE_A).getStatus().summary.reverted).isEqualTo(1);
   }
@@ -196,7 +197,7 @@ class LivePatchE2E {
           .mapToInt(io.kulp.host.ContainerProcess::hostPid).filter(pid -> pid != c.hostPid()).findFirst().orElse(0),
           pid -> pid > 0);
       await("the second process patched").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-          .ignoreExceptions().until(() -> ENGINE.patches(second).stream().anyMatch(p -> p.id().equals(patchId)));
+          .ignoreExceptions().until(() -> ENGINE.read(second).patches().stream().anyMatch(p -> p.id().equals(patchId)));
       await().atMost(Duration.ofSeconds(10)).until(() -> node("rescan", NODE_A).getStatus().summary.applied == 2);
     } finally {
       exec.destroyForcibly();
@@ -217,7 +218,7 @@ class LivePatchE2E {
 
       assertThat(KfixWorkload.value(same)).isEqualTo(2);
       assertThat(KfixWorkload.value(different)).isEqualTo(otherBuildValue);
-      assertThat(ENGINE.patches(different.hostPid())).isEmpty();
+      assertThat(ENGINE.read(different.hostPid()).patches()).isEmpty();
       assertThat(done.getStatus().processes.patched).isEqualTo(1);
       assertThat(done.getStatus().processes.skipped).isEqualTo(1);
       LivePatchNode lpn = node("build", NODE_A);
@@ -265,7 +266,7 @@ class LivePatchE2E {
     assertThat(lpn.getStatus().message).contains("sha256").contains(v2Sha).contains(unservedSha);
     assertThat(lp.getStatus().message).contains("sha256");
     assertThat(KfixWorkload.value(c)).isEqualTo(1);
-    assertThat(ENGINE.patches(c.hostPid())).isEmpty();
+    assertThat(ENGINE.read(c.hostPid()).patches()).isEmpty();
     assertThat(Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp")).doesNotExist();
   }
 
@@ -295,7 +296,7 @@ class LivePatchE2E {
     LivePatchNode retried = node("retry", NODE_A);
     assertThat(retried.getSpec().retry).isEqualTo("after kill -CONT");
     assertThat(retried.getStatus().phase).isEqualTo(NodePhase.Succeeded);
-    assertThat(ENGINE.patches(c.hostPid())).hasSize(1);
+    assertThat(ENGINE.read(c.hostPid()).patches()).hasSize(1);
   }
 
   private static void signal(String name, int pid) throws Exception {

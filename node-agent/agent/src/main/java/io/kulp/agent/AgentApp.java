@@ -9,18 +9,16 @@ import io.kulp.agent.ops.AgentMetrics;
 import io.kulp.agent.patch.KubernetesPatchBytes;
 import io.kulp.agent.patch.PatchStore;
 import io.kulp.agent.work.NodeReconciler;
-import io.kulp.agent.work.NodeReconcilerParts;
 import io.kulp.agent.work.WorkQueue;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.ProcessSummary;
 import io.kulp.engine.Engine;
-import io.kulp.host.ContainerProcesses;
+import io.kulp.engine.ProcessPool;
+import io.kulp.engine.PtraceEngine;
+import io.kulp.host.HostContainerProcesses;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +34,11 @@ public final class AgentApp implements AutoCloseable {
   private final ClusterWatch watch;
   private final WorkQueue queue;
   private final StatusWriter writer;
-  private final ExecutorService pool;
+  private final ProcessPool pool;
   private final Engine engine;
   private final AgentHttpServer http;
 
-  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ExecutorService pool, Engine engine,
+  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ProcessPool pool, Engine engine,
       AgentHttpServer http) {
     this.watch = watch;
     this.queue = queue;
@@ -52,19 +50,13 @@ public final class AgentApp implements AutoCloseable {
 
   public static AgentApp start(KubernetesClient client, AgentSettings settings, Clock clock) {
     AgentMetrics metrics = new AgentMetrics();
-    Engine engine = new Engine(Engine.Options.defaults().withProcRoot(settings.host().proc()));
+    Engine engine = new PtraceEngine(PtraceEngine.Options.defaults().withProcRoot(settings.host().proc()));
     StatusWriter writer = new StatusWriter(client, metrics);
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(settings.parallelism(), r -> {
-      Thread t = new Thread(r, "kulp-agent-patch-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ProcessPool pool = new ProcessPool("kulp-agent-patch", settings.parallelism());
     ClusterWatch watch = new ClusterWatch(client, settings.nodeName());
-    NodeReconciler reconciler = new NodeReconciler(new NodeReconcilerParts(settings.host(),
-        new ContainerProcesses(settings.host()), watch, engine, new NativeContainerFiles(settings.host()),
-        new PatchStore(new KubernetesPatchBytes(client), settings.cacheDir()), settings.stagingDirs(), metrics),
-        pool, writer, clock);
+    NodeReconciler reconciler = NodeReconciler.of(engine, new HostContainerProcesses(settings.host()), watch,
+        new PatchStore(new KubernetesPatchBytes(client), settings.cacheDir()), new NativeContainerFiles(settings.host()),
+        settings.stagingDirs(), pool, writer, metrics, clock);
     WorkQueue queue = new WorkQueue(name -> {
       LivePatchNode lpn = watch.livePatchNode(name);
       if (lpn == null) {
@@ -119,7 +111,7 @@ public final class AgentApp implements AutoCloseable {
     }
     writer.close();
     watch.close();
-    pool.shutdownNow();
+    pool.close();
     engine.close();
   }
 }

@@ -1,46 +1,36 @@
 package io.kulp.cli;
 
 import io.kulp.engine.AppliedPatch;
-import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
+import io.kulp.engine.PtraceEngine;
+import io.kulp.engine.Target;
+import io.kulp.host.HostProcesses;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ulp patches}: the processes that have the kulp runtime, their live-patchable libraries
  * and their applied patches. It reads memory only: no process is stopped or signalled.
  */
 @Command(name = "patches", description = "List processes with the kulp runtime and their live patches (reads only).")
-final class PatchesCommand implements Callable<Integer>, VerboseCommand {
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
+final class PatchesCommand extends UlpSubcommand {
 
   @Option(names = {"-p", "--process"}, paramLabel = "PID|WILDCARD", description = "Only these processes.")
   private String process;
 
   @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
-
-  @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    Engine.Options options = Engine.Options.defaults();
+    PrintWriter out = out();
+    PrintWriter err = err();
+    PtraceEngine.Options options = engineOptions();
     int failures = 0;
-    try (Engine engine = new Engine(options)) {
-      List<Integer> pids = ProcessSelector.select(process, engine, options.procRoot(), spec);
-      for (int pid : pids) {
-        List<AppliedPatch> applied;
+    try (PtraceEngine engine = new PtraceEngine(options)) {
+      for (int pid : ProcessSelector.select(process, options.procRoot(), spec())) {
+        Target target;
         try {
-          applied = engine.patches(pid);
+          target = engine.read(pid);
         } catch (EngineException e) {
           if (process != null) {
             err.println("ulp patches: " + e.getMessage());
@@ -48,14 +38,11 @@ final class PatchesCommand implements Callable<Integer>, VerboseCommand {
           }
           continue;
         }
-        out.println("PID: " + pid + ", name: " + ProcessNames.of(options.procRoot(), pid));
+        List<AppliedPatch> applied = target.patches();
+        out.println("PID: " + pid + ", name: " + target.name());
         out.println("  Live-patchable libraries:");
-        try {
-          for (String lib : engine.livePatchableLibraries(pid)) {
-            out.println("    " + lib);
-          }
-        } catch (EngineException e) {
-          out.println("    (" + e.getMessage() + ")");
+        for (String lib : HostProcesses.livePatchableLibraries(target.maps(), engine.files())) {
+          out.println("    " + lib);
         }
         out.println("  Applied patches:" + (applied.isEmpty() ? " none" : ""));
         for (AppliedPatch p : applied) {

@@ -1,6 +1,6 @@
 package io.kulp.cli;
 
-import io.kulp.engine.Engine;
+import io.kulp.host.HostProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Turns {@code -p PID|NAME-WILDCARD} into PIDs, as libpulp does: a number is that process; any
@@ -20,9 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ProcessSelector {
   private ProcessSelector() {}
 
-  static List<Integer> select(String selector, Engine engine, Path procRoot, CommandSpec spec) {
+  static List<Integer> select(String selector, Path procRoot, CommandSpec spec) {
     if (selector == null) {
-      return engine.processesWithRuntime();
+      return HostProcesses.withRuntime(procRoot);
     }
     if (selector.matches("\\d+")) {
       return List.of(Integer.parseInt(selector));

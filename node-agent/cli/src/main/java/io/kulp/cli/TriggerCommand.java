@@ -2,8 +2,11 @@ package io.kulp.cli;
 
 import io.kulp.engine.Engine;
 import io.kulp.engine.Operation;
+import io.kulp.engine.OperationResult;
 import io.kulp.engine.Outcome;
-import io.kulp.engine.ProcessResult;
+import io.kulp.engine.ProcessPool;
+import io.kulp.engine.PtraceEngine;
+import io.kulp.engine.Reason;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
 import java.io.PrintWriter;
@@ -13,14 +16,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ulp trigger}: apply patches to running processes, or revert them. Exits 1 when any
@@ -28,9 +27,7 @@ import picocli.CommandLine.Spec;
  * it, already applied) are not failures.
  */
 @Command(name = "trigger", description = "Apply live patches to running processes, or revert them.")
-final class TriggerCommand implements Callable<Integer>, VerboseCommand {
-  @Spec private CommandSpec spec;
-  @Mixin private Verbosity verbosity;
+final class TriggerCommand extends UlpSubcommand {
 
   @Option(names = {"-p", "--process"}, paramLabel = "PID|WILDCARD",
       description = "A PID, or a wildcard over process names (quote it). Default: every process with libpulp.so.")
@@ -53,48 +50,50 @@ final class TriggerCommand implements Callable<Integer>, VerboseCommand {
   private List<String> patches = new ArrayList<>();
 
   @Override
-  public Verbosity verbosity() {
-    return verbosity;
-  }
-
-  @Override
   public Integer call() throws Exception {
     List<Operation> ops = operations();
-    Engine.Options options = Engine.Options.defaults().withRetries(retries)
+    PtraceEngine.Options options = engineOptions().withRetries(retries)
         .withTimeout(Duration.ofMillis((long) (timeout * 1000)));
-    try (Engine engine = new Engine(options)) {
-      List<Integer> pids = ProcessSelector.select(process, engine, options.procRoot(), spec);
-      if (pids.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), process == null
-            ? "no process has libpulp.so loaded" : "no process matches '" + process + "'");
-      }
-      List<ProcessResult> results = pids.size() == 1 ? engine.run(pids.get(0), ops) : engine.runAll(pids, ops);
-      if (process != null && process.matches("\\d+")) {
-        // A process named by its PID that cannot be patched at all is an error, not a skip.
-        results = results.stream().map(r -> r.hasRuntime() ? r : new ProcessResult(r.pid(), r.name(), r.patch(),
-            Outcome.FAILED, r.message(), r.elapsed(), false, r.longestThreadStop())).toList();
-      }
-      return report(results);
+    List<Integer> pids = ProcessSelector.select(process, options.procRoot(), spec());
+    if (pids.isEmpty()) {
+      throw new ParameterException(spec().commandLine(), process == null
+          ? "no process has libpulp.so loaded" : "no process matches '" + process + "'");
     }
+    List<OperationResult> results;
+    try (Engine engine = new PtraceEngine(options)) {
+      if (pids.size() == 1) {
+        results = engine.run(pids.get(0), ops);
+      } else {
+        try (ProcessPool pool = new ProcessPool("ulp-trigger", ProcessPool.defaultParallelism())) {
+          results = pool.map(pids, pid -> engine.run(pid, ops)).stream().flatMap(List::stream).toList();
+        }
+      }
+    }
+    if (process != null && process.matches("\\d+")) {
+      // A process named by its PID that cannot be patched at all is an error, not a skip.
+      results = results.stream().map(r -> r.hasRuntime() ? r : new OperationResult(r.pid(), r.name(), r.operation(),
+          Outcome.FAILED, Reason.NO_RUNTIME, r.message(), r.elapsed(), r.longestThreadStop())).toList();
+    }
+    return report(results);
   }
 
   private List<Operation> operations() throws Exception {
     List<Path> files = PatchFiles.expand(patches);
     if (revert && revertAll != null) {
-      throw new ParameterException(spec.commandLine(), "--revert and --revert-all cannot be combined");
+      throw new ParameterException(spec().commandLine(), "--revert and --revert-all cannot be combined");
     }
     if (revertAll != null) {
       if (revertAll.isBlank() || revertAll.contains("/")) {
-        throw new ParameterException(spec.commandLine(), "--revert-all takes a library basename, e.g. libc.so.6");
+        throw new ParameterException(spec().commandLine(), "--revert-all takes a library basename, e.g. libc.so.6");
       }
       if (files.size() > 1) {
-        throw new ParameterException(spec.commandLine(), "--revert-all=LIB takes at most one PATCH to apply after it");
+        throw new ParameterException(spec().commandLine(), "--revert-all=LIB takes at most one PATCH to apply after it");
       }
       return files.isEmpty() ? List.of(new Operation.RevertAll(revertAll))
           : List.of(new Operation.RevertAllApply(revertAll, PatchContainer.read(files.get(0)), null));
     }
     if (files.isEmpty()) {
-      throw new ParameterException(spec.commandLine(), "missing PATCH (or --revert-all=LIB)");
+      throw new ParameterException(spec().commandLine(), "missing PATCH (or --revert-all=LIB)");
     }
     List<Operation> ops = new ArrayList<>();
     for (Path file : files) {
@@ -109,31 +108,31 @@ final class TriggerCommand implements Callable<Integer>, VerboseCommand {
     return ops;
   }
 
-  private int report(List<ProcessResult> results) {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  private int report(List<OperationResult> results) {
+    PrintWriter out = out();
+    PrintWriter err = err();
     Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
-    for (ProcessResult r : results) {
+    for (OperationResult r : results) {
       counts.merge(r.outcome(), 1, Integer::sum);
     }
     if (results.size() == 1) {
-      ProcessResult r = results.get(0);
+      OperationResult r = results.get(0);
       if (r.outcome() == Outcome.FAILED) {
         err.println("ulp trigger: live patching failed in process " + r.pid() + ": " + r.message());
-      } else if (!verbosity.quiet()) {
+      } else if (!verbosity().quiet()) {
         out.println(r.outcome() == Outcome.SKIPPED ? "live patching skipped: " + r.message()
-            : "live patching succeeded" + (verbosity.verbose() ? ": " + r.message() + " in " + millis(r.elapsed())
+            : "live patching succeeded" + (verbosity().verbose() ? ": " + r.message() + " in " + millis(r.elapsed())
                 + "; application threads held at most " + micros(r.longestThreadStop()) : ""));
       }
     } else {
-      for (ProcessResult r : results) {
+      for (OperationResult r : results) {
         boolean failed = r.outcome() == Outcome.FAILED;
-        if (failed || (!verbosity.quiet() && (verbosity.verbose() || r.outcome() != Outcome.SKIPPED))) {
+        if (failed || (!verbosity().quiet() && (verbosity().verbose() || r.outcome() != Outcome.SKIPPED))) {
           (failed ? err : out).println(r.pid() + " (" + r.name() + "): " + r.outcome().name().toLowerCase() + ": "
-              + r.patch() + ": " + r.message());
+              + r.operation() + ": " + r.message());
         }
       }
-      if (!verbosity.quiet() || counts.containsKey(Outcome.FAILED)) {
+      if (!verbosity().quiet() || counts.containsKey(Outcome.FAILED)) {
         out.println("summary: " + counts.getOrDefault(Outcome.APPLIED, 0) + " applied, "
             + counts.getOrDefault(Outcome.REVERTED, 0) + " reverted, " + counts.getOrDefault(Outcome.SKIPPED, 0)
             + " skipped, " + counts.getOrDefault(Outcome.FAILED, 0) + " failed");

@@ -1,10 +1,10 @@
 package io.kulp.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ulp}: kulp's command-line tool, compatible with libpulp's. Each subcommand is one

@@ -1,9 +1,11 @@
 package io.kulp.bench;
 
 import io.kulp.engine.Engine;
+import io.kulp.engine.ProcessPool;
+import io.kulp.engine.PtraceEngine;
 import io.kulp.engine.Operation;
 import io.kulp.engine.Outcome;
-import io.kulp.engine.ProcessResult;
+import io.kulp.engine.OperationResult;
 import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
@@ -22,11 +24,12 @@ import org.awaitility.Awaitility;
  * The engine's benchmark (docs/benchmarks.md, "Live patching"). Not a test: a runnable tool.
  * Every figure is measured on real processes with a warm engine, as inside the node agent.
  *
- * <p>Usage: {@code node-agent/bench/engine-bench.sh [latency|pause|fleet|callcost|all]}
+ * <p>Usage: {@code node-agent/cli/bench/engine-bench.sh [latency|pause|fleet|callcost|all]}
  */
 public final class EngineBench {
-  private final Engine engine = new Engine(Engine.Options.defaults()
-      .withParallelism(Integer.getInteger("bench.parallelism", Engine.Options.defaults().parallelism())));
+  private final Engine engine = new PtraceEngine(PtraceEngine.Options.defaults());
+  private final ProcessPool pool = new ProcessPool("bench",
+      Integer.getInteger("bench.parallelism", ProcessPool.defaultParallelism()));
   private final Operation applyValue;
   private final Operation revertValue;
   private final Operation applyWork;
@@ -59,10 +62,17 @@ public final class EngineBench {
       bench.callCost();
     }
     bench.engine.close();
+    bench.pool.close();
   }
 
-  private ProcessResult run(int pid, Operation op, Outcome expected) {
-    ProcessResult r = engine.run(pid, List.of(op)).get(0);
+  /** {@code ops} on every process in parallel, as `ulp trigger -p NAME` and the node agent do. */
+  private List<OperationResult> runAll(List<Integer> pids, List<? extends Operation> ops) {
+    List<Operation> list = List.copyOf(ops);
+    return pool.map(pids, pid -> engine.run(pid, list)).stream().flatMap(List::stream).toList();
+  }
+
+  private OperationResult run(int pid, Operation op, Outcome expected) {
+    OperationResult r = engine.run(pid, List.of(op)).get(0);
     if (r.outcome() != expected) {
       throw new IllegalStateException(pid + ": " + r);
     }
@@ -154,7 +164,7 @@ public final class EngineBench {
     Awaitility.await("the runtime of all " + pids.size() + " processes").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
           for (int pid : pids) {
-            engine.patches(pid); // throws until the runtime is ready
+            engine.read(pid).patches(); // throws until the runtime is ready
           }
           return true;
         });
@@ -166,7 +176,7 @@ public final class EngineBench {
    */
   private void fleet(int n) throws Exception {
     int warm = 200;
-    Path script = Path.of("node-agent/bench/spawn-many.sh").toAbsolutePath();
+    Path script = Path.of("node-agent/cli/bench/spawn-many.sh").toAbsolutePath();
     Process spawner = new ProcessBuilder(script.toString(), Integer.toString(n + warm), Fixtures.libpulp().toString(),
         Fixtures.fixture("kfix-driver").toString()).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(spawner.getInputStream()));
@@ -178,15 +188,15 @@ public final class EngineBench {
       awaitRuntimes(pids);
       List<Integer> warmers = pids.subList(n, n + warm);
       for (String name : List.of("hidden", "counter", "tls", "endbr", "layout", "work")) {
-        engine.runAll(warmers, List.of(new Operation.Apply(PatchContainer.read(Fixtures.patch(name)))));
+        runAll(warmers, List.of(new Operation.Apply(PatchContainer.read(Fixtures.patch(name)))));
       }
-      engine.runAll(warmers, List.of(new Operation.RevertAll("libkfix.so.1")));
+      runAll(warmers, List.of(new Operation.RevertAll("libkfix.so.1")));
       List<Integer> fleet = pids.subList(0, n);
       java.util.Map<String, Long> threadsBefore = jvmThreadCpu();
       long targetsBefore = cpuTicks(fleet);
       long engineBefore = cpuTicks(List.of((int) ProcessHandle.current().pid()));
       long start = System.nanoTime();
-      List<ProcessResult> applied = engine.runAll(fleet, List.of(applyValue));
+      List<OperationResult> applied = runAll(fleet, List.of(applyValue));
       long applyNs = System.nanoTime() - start;
       System.out.printf("  CPU during the first apply: engine %.3f s, the %d targets %.3f s (clock ticks of 10 ms)%n",
           (cpuTicks(List.of((int) ProcessHandle.current().pid())) - engineBefore) / 100.0, n,
@@ -199,10 +209,10 @@ public final class EngineBench {
         }
       });
       start = System.nanoTime();
-      List<ProcessResult> reverted = engine.runAll(fleet, List.of(revertValue));
+      List<OperationResult> reverted = runAll(fleet, List.of(revertValue));
       long revertNs = System.nanoTime() - start;
       start = System.nanoTime();
-      List<ProcessResult> again = engine.runAll(fleet, List.of(applyValue));
+      List<OperationResult> again = runAll(fleet, List.of(applyValue));
       long againNs = System.nanoTime() - start;
       applied.stream().filter(r -> r.outcome() != Outcome.APPLIED).forEach(r -> System.out.println("  not applied: " + r));
       long ok = applied.stream().filter(r -> r.outcome() == Outcome.APPLIED).count();

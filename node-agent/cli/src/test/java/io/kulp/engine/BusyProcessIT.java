@@ -33,7 +33,7 @@ class BusyProcessIT {
 
   @BeforeAll
   static void engine() throws Exception {
-    engine = new Engine(Engine.Options.defaults());
+    engine = new PtraceEngine(PtraceEngine.Options.defaults());
     PatchContainer c = PatchContainer.read(Fixtures.patch("work"));
     work = new Operation.Apply(c);
     revertWork = new Operation.Revert(c.apply().id(), "work.so");
@@ -63,9 +63,9 @@ class BusyProcessIT {
 
   private void cycle(int times) {
     for (int i = 0; i < times; i++) {
-      ProcessResult applied = engine.run(program.pid(), List.of(work)).get(0);
+      OperationResult applied = engine.run(program.pid(), List.of(work)).get(0);
       assertThat(applied.outcome()).as("apply %d: %s", i, applied.message()).isEqualTo(Outcome.APPLIED);
-      ProcessResult reverted = engine.run(program.pid(), List.of(revertWork)).get(0);
+      OperationResult reverted = engine.run(program.pid(), List.of(revertWork)).get(0);
       assertThat(reverted.outcome()).as("revert %d: %s", i, reverted.message()).isEqualTo(Outcome.REVERTED);
     }
   }
@@ -107,10 +107,10 @@ class BusyProcessIT {
     org.awaitility.Awaitility.await("the main thread exited").atMost(java.time.Duration.ofSeconds(10))
         .until(() -> Files.readString(Path.of("/proc/" + program.pid() + "/stat")).contains(") Z "));
     cycle(3);
-    ProcessResult applied = engine.run(program.pid(), List.of(work)).get(0);
+    OperationResult applied = engine.run(program.pid(), List.of(work)).get(0);
     assertThat(applied.outcome()).as(applied.message()).isEqualTo(Outcome.APPLIED);
     assertThat(program.ask("work 10", "work")).isEqualTo("22");
-    assertThat(engine.patches(program.pid())).hasSize(1);
+    assertThat(engine.read(program.pid()).patches()).hasSize(1);
     program.send("stats");
     assertThat(program.await(l -> l.startsWith("stats"))).endsWith("wrong=0");
   }
@@ -184,7 +184,7 @@ class BusyProcessIT {
   void aProcessThatExitsDuringTheInjectionIsReportedAndNothingHangs(String mode) throws Exception {
     start(mode);
     AtomicInteger pid = new AtomicInteger(program.pid());
-    try (Engine slow = new Engine(Engine.Options.defaults().withStepDelay(java.time.Duration.ofMillis(300)))) {
+    try (Engine slow = new PtraceEngine(PtraceEngine.Options.defaults().withStepDelay(java.time.Duration.ofMillis(300)))) {
       // Killed once the engine is inside the injection: it has seized a thread of the process.
       Thread killer = new Thread(() -> {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
@@ -193,7 +193,7 @@ class BusyProcessIT {
       });
       killer.start();
       long start = System.nanoTime();
-      ProcessResult r = slow.run(pid.get(), List.of(work)).get(0);
+      OperationResult r = slow.run(pid.get(), List.of(work)).get(0);
       killer.join();
       assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
       assertThat(r.message()).contains("no such process: " + pid.get());

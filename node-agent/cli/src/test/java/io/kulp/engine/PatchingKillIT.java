@@ -67,7 +67,7 @@ class PatchingKillIT {
     PatchContainer multi = PatchContainer.read(Fixtures.patch("multi"));
     int changedByTheKilledRun = 0;
     int leftUnchanged = 0;
-    try (Engine reader = new Engine(Engine.Options.defaults());
+    try (Engine reader = new PtraceEngine(PtraceEngine.Options.defaults());
         TargetProgram program = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
       program.await(l -> l.startsWith("ready"));
       program.ask("threads 4", "threads");
@@ -87,7 +87,7 @@ class PatchingKillIT {
         String state = settledState(program);
         assertThat(state).as("kill %d: all three functions or none", i).isIn(ORIGINAL, PATCHED);
         boolean nowApplied = state.equals(PATCHED);
-        boolean recorded = reader.patches(program.pid()).stream()
+        boolean recorded = reader.read(program.pid()).patches().stream()
             .anyMatch(p -> p.id().equals(multi.apply().id().hex()));
         assertThat(recorded).as("kill %d: the runtime's table agrees with the code", i).isEqualTo(nowApplied);
         assertRunningAndUntraced(program.pid(), i);
@@ -137,7 +137,7 @@ class PatchingKillIT {
     env.put("LD_PRELOAD", Fixtures.libpulp().toString());
     List<String> steps = null;
     int committedByTheKilledRun = 0;
-    try (Engine reader = new Engine(Engine.Options.defaults())) {
+    try (Engine reader = new PtraceEngine(PtraceEngine.Options.defaults())) {
       for (int i = -1; i < FIRST_PATCH_KILLS; i++) {
         try (TargetProgram program = TargetProgram.start(env, Fixtures.fixture("kfix-driver"))) {
           program.await(l -> l.startsWith("ready"));
@@ -153,7 +153,7 @@ class PatchingKillIT {
 
           String state = settledState(program);
           assertThat(state).as("%s: all three functions or none", where).isIn(ORIGINAL, PATCHED);
-          boolean recorded = reader.patches(program.pid()).stream().anyMatch(p -> p.id().equals(patchId));
+          boolean recorded = reader.read(program.pid()).patches().stream().anyMatch(p -> p.id().equals(patchId));
           assertThat(recorded).as("%s: the runtime's table agrees with the code", where)
               .isEqualTo(state.equals(PATCHED));
           assertRunningAndUntraced(program.pid(), i);
@@ -167,7 +167,7 @@ class PatchingKillIT {
               .isZero();
           assertThat(settledState(program)).as("%s: after the next ulp", where)
               .isEqualTo(recorded ? ORIGINAL : PATCHED);
-          assertThat(reader.patches(program.pid())).as("%s: patches after the next ulp", where)
+          assertThat(reader.read(program.pid()).patches()).as("%s: patches after the next ulp", where)
               .hasSize(recorded ? 0 : 1);
           program.send("stats");
           assertThat(program.await(l -> l.startsWith("stats"))).as(where).endsWith("wrong=0");

@@ -27,6 +27,8 @@ final class HelperChannel implements AutoCloseable {
   private boolean attached;
   private boolean stopped;
   private int pendingSignal;
+  /** How the runtime may write code in this process; decided once, at the first attach. */
+  private int flags = -1;
 
   HelperChannel(TargetProcess target, Clock clock, StepDelay delay, ResponseTimes times) {
     this.target = target;
@@ -54,10 +56,10 @@ final class HelperChannel implements AutoCloseable {
       Ptrace.seize(target.helperTid, 0);
     } catch (NativeError e) {
       if (e.processGone()) {
-        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+        throw EngineException.gone(target.pid);
       }
       if (e.errno() == LibC.EPERM && tracedBy() > 0) {
-        throw new EngineException(Outcome.FAILED, "process " + target.pid + " is being traced by process " + tracedBy()
+        throw EngineException.failed("process " + target.pid + " is being traced by process " + tracedBy()
             + " (another ulp or a debugger); retry when it has finished");
       }
       throw EngineException.failed(e.denied() ? Permissions.deniedMessage(target.pid) : e.getMessage());
@@ -65,6 +67,9 @@ final class HelperChannel implements AutoCloseable {
     attached = true;
     delay.pause("seized");
     stop(deadline);
+    if (flags < 0) {
+      flags = WritePolicy.flags(target, target.helperTid); // reads the helper's seccomp filters: needs it stopped
+    }
   }
 
   private int tracedBy() {
@@ -89,7 +94,7 @@ final class HelperChannel implements AutoCloseable {
       Ptrace.Stop stop = Ptrace.waitStop(target.helperTid, deadline);
       if (stop.gone()) {
         attached = false;
-        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+        throw EngineException.gone(target.pid);
       }
       pendingSignal = stop.pendingSignal();
       stopped = true;
@@ -140,7 +145,7 @@ final class HelperChannel implements AutoCloseable {
     try {
       stop(deadline);
       int seq = settledSeq(deadline);
-      byte[] body = request.withDeadline(clock.targetMonotonic(target, deadline)).body();
+      byte[] body = request.body(flags, clock.targetMonotonic(target, deadline));
       mem.write(requestBase + Abi.REQ_COMMAND, body);
       mem.write(requestBase + Abi.REQ_SEQ, le32(seq + 1));
       delay.pause("posted");
@@ -156,7 +161,7 @@ final class HelperChannel implements AutoCloseable {
       return response;
     } catch (NativeError e) {
       if (e.processGone()) {
-        throw EngineException.failed("no such process: " + target.pid + " (it exited)");
+        throw EngineException.gone(target.pid);
       }
       throw EngineException.failed("cannot talk to the kulp runtime of process " + target.pid + ": " + e.getMessage());
     }
@@ -195,7 +200,7 @@ final class HelperChannel implements AutoCloseable {
       if (now - deadline > 0 && !(committing && now - deadline < COMMIT_GRACE_NANOS)) {
         // The runtime checks the same deadline before it changes anything: unless it was
         // already committing, it will drop the request.
-        throw new EngineException(Outcome.FAILED, "process " + target.pid + ": timed out waiting for the kulp runtime"
+        throw EngineException.failed("process " + target.pid + ": timed out waiting for the kulp runtime"
             + (committing ? " while it was committing; check the result with `ulp patches -p " + target.pid + "`"
                 : "; nothing was changed"));
       }

@@ -1,6 +1,7 @@
 package io.kulp.engine;
 
 import io.kulp.elf.BuildId;
+import io.kulp.host.LibraryLookup;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
 import java.io.IOException;
@@ -11,122 +12,126 @@ import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One operation on one process whose runtime is reachable through {@code channel}: the checks
- * the engine can make from outside first (so a process that lacks the library is skipped without
- * being touched), then the request, and the engine's part of each phase the runtime asks for.
+ * The operations on one process, each seen through from start to end: the checks the engine can
+ * make from outside first (so a process that lacks the library is skipped without being touched),
+ * then, once per process, the attach to its helper, then the request, the engine's part of each
+ * phase the runtime asks for, and the retries of "not now" answers. What each answer of the
+ * runtime means is decided by {@link RuntimeError#disposition()}.
  */
-final class Injection {
+final class Injection implements AutoCloseable {
   /** How long a thread sitting between two NOPs (or inside code to rewrite) is waited for. */
   private static final int PLACEMENT_ATTEMPTS = 50;
+  /** The first pause before a retry; it doubles with each attempt. */
+  private static final long FIRST_BACKOFF_NANOS = 2_000_000;
 
   private final TargetProcess target;
-  private final TargetLibraries libraries;
+  private final HelperChannel channel;
+  private final int retries;
   private final long deadline;
-  private final StopClock stops = new StopClock();
-  private HelperChannel channel;
-  private int flags;
+  private StopClock stops = new StopClock();
 
-  Injection(TargetProcess target, TargetLibraries libraries, long deadline) {
+  Injection(TargetProcess target, HelperChannel channel, int retries, long deadline) {
     this.target = target;
-    this.libraries = libraries;
+    this.channel = channel;
+    this.retries = retries;
     this.deadline = deadline;
+  }
+
+  /** Makes {@code op}; appends the runtime's message. Throws when the process is left as it was. */
+  Outcome run(Operation op, StringBuilder message) throws EngineException {
+    stops = new StopClock();
+    Request request = plan(op);
+    long backoff = FIRST_BACKOFF_NANOS;
+    for (int attempt = 0;; attempt++) {
+      try {
+        return execute(request, message);
+      } catch (Retry retry) {
+        if (attempt >= retries || System.nanoTime() + backoff - deadline > 0) {
+          throw EngineException.failed("process " + target.pid + ": " + retry.getMessage() + "; nothing was changed;"
+              + " gave up after " + (attempt + 1) + " attempts (retry later, or raise -r or --timeout)");
+        }
+        LockSupport.parkNanos(backoff);
+        backoff *= 2;
+      }
+    }
+  }
+
+  /** The longest time an application thread was held stopped by the last operation, in nanoseconds. */
+  long longestThreadStopNanos() {
+    return stops.longestNanos();
   }
 
   /**
    * The request for {@code op}, after the checks that need no stop of anything: a process that
    * does not have the library, has another build of it, or already has the patch is skipped here.
    */
-  Request plan(Operation op) throws EngineException {
-    Request request;
+  private Request plan(Operation op) throws EngineException {
     if (op instanceof Operation.Apply a) {
-      request = applyRequest(Request.APPLY, a.patch(), a.pathInTarget(), null);
-    } else if (op instanceof Operation.RevertAllApply r) {
-      request = applyRequest(Request.REVERT_ALL_APPLY, r.patch(), r.pathInTarget(), r.library());
-    } else if (op instanceof Operation.Revert r) {
-      if (applied(target).stream().noneMatch(p -> p.id().equals(r.id().hex()))) {
-        throw EngineException.skipped("patch " + r.id().hex() + " is not applied");
+      return applyRequest(Request.APPLY, a.patch(), a.pathInTarget(), null);
+    }
+    if (op instanceof Operation.RevertAllApply r) {
+      return applyRequest(Request.REVERT_ALL_APPLY, r.patch(), r.pathInTarget(), r.library());
+    }
+    if (op instanceof Operation.Revert r) {
+      if (target.read.patches().stream().noneMatch(p -> p.id().equals(r.id().hex()))) {
+        throw EngineException.skipped(Reason.NOT_APPLIED, "patch " + r.id().hex() + " is not applied");
       }
-      request = new Request(Request.REVERT, flags, 0, r.id().bytes(), null, null, null);
-    } else {
-      request = new Request(Request.REVERT_ALL, flags, 0, null, ((Operation.RevertAll) op).library(), null, null);
+      return new Request(Request.REVERT, r.id().bytes(), null, null, null);
     }
-    return request;
-  }
-
-  /** Sends a planned request through {@code channel} and sees it through; appends the runtime's message. */
-  Outcome execute(HelperChannel channel, int flags, Request planned, StringBuilder message) throws EngineException {
-    this.channel = channel;
-    this.flags = flags;
-    Request request = new Request(planned.command(), flags, 0, planned.patchId(), planned.library(), planned.path(),
-        planned.metadata());
-    Response response = complete(channel.send(request, deadline));
-    RuntimeError error = response.error();
-    if (error == RuntimeError.OK) {
-      message.append(response.message());
-      return request.command() == Request.APPLY || request.command() == Request.REVERT_ALL_APPLY ? Outcome.APPLIED
-          : Outcome.REVERTED;
-    }
-    String text = response.message().isEmpty() ? error.text() : response.message();
-    if (error.skips() || error == RuntimeError.ALREADY_APPLIED || error == RuntimeError.NOT_APPLIED) {
-      throw EngineException.skipped(text);
-    }
-    if (error == RuntimeError.AGAIN || error == RuntimeError.BUSY) {
-      throw new Retry(text);
-    }
-    throw EngineException.failed(text + hint(error));
-  }
-
-  private static String hint(RuntimeError error) {
-    return switch (error) {
-      case DLOPEN -> " (is the container readable inside the process's filesystem?)";
-      case PADDING -> " (the target must be built with -fpatchable-function-entry=16,14)";
-      case BAD_METADATA, CONTAINER_MISMATCH -> " (repack the container with `ulp packer`)";
-      case WRITE -> " (the process refuses code writes; see `ulp messages -p PID`)";
-      default -> "";
-    };
-  }
-
-  /** The longest time an application thread was held stopped, in nanoseconds. */
-  long longestThreadStopNanos() {
-    return stops.longestNanos();
-  }
-
-  /** Thrown when the runtime says "not now": the caller retries the whole operation. */
-  static final class Retry extends RuntimeException {
-    Retry(String message) {
-      super(message, null, false, false);
-    }
+    return new Request(Request.REVERT_ALL, null, ((Operation.RevertAll) op).library(), null, null);
   }
 
   private Request applyRequest(int command, PatchContainer patch, String pathInTarget, String library)
       throws EngineException {
     PatchMetadata meta = patch.apply();
-    Optional<BuildId> loaded = libraries.buildId(target, meta.targetLibrary());
-    if (loaded == null) {
-      throw EngineException.skipped(meta.targetLibrary() + " is not loaded in process " + target.pid);
+    LibraryLookup lookup;
+    try {
+      lookup = target.read.find(meta.targetLibrary());
+    } catch (IOException e) {
+      throw EngineException.failed("cannot read " + meta.targetLibrary() + " of process " + target.pid + ": "
+          + e.getMessage());
     }
-    if (loaded.isEmpty()) {
-      throw EngineException.skipped(meta.targetLibrary() + " in process " + target.pid + " has no build-id");
+    if (!(lookup instanceof LibraryLookup.Loaded loaded)) {
+      throw EngineException.skipped(Reason.LIBRARY_NOT_LOADED, meta.targetLibrary() + " is not loaded in process "
+          + target.pid);
     }
-    if (!loaded.get().equals(meta.targetBuildId())) {
-      throw EngineException.skipped(meta.targetLibrary() + " build-id mismatch: the patch wants "
-          + meta.targetBuildId().hex() + ", process " + target.pid + " has " + loaded.get().hex());
+    Optional<BuildId> buildId = loaded.buildId();
+    if (buildId.isEmpty()) {
+      throw EngineException.skipped(Reason.NO_BUILD_ID, meta.targetLibrary() + " in process " + target.pid
+          + " has no build-id");
     }
-    if (command == Request.APPLY && applied(target).stream().anyMatch(p -> p.id().equals(meta.id().hex()))) {
-      throw EngineException.skipped("patch " + meta.id().hex() + " is already applied");
+    if (!buildId.get().equals(meta.targetBuildId())) {
+      throw EngineException.skipped(Reason.OTHER_BUILD, meta.targetLibrary() + " build-id mismatch: the patch wants "
+          + meta.targetBuildId().hex() + ", process " + target.pid + " has " + buildId.get().hex());
+    }
+    if (command == Request.APPLY && target.read.patches().stream().anyMatch(p -> p.id().equals(meta.id().hex()))) {
+      throw EngineException.skipped(Reason.ALREADY_APPLIED, "patch " + meta.id().hex() + " is already applied");
     }
     String path = pathInTarget != null ? pathInTarget : visiblePath(patch.path());
-    return new Request(command, flags, 0, null, library, path, patch.applySection());
+    return new Request(command, null, library, path, patch.applySection());
   }
 
-  static List<AppliedPatch> applied(TargetProcess target) throws EngineException {
-    if (target.state.patches() == 0) {
-      return List.of(); // the header read when the process was opened says so: no more reads
-    }
-    try {
-      return RuntimeReader.patches(target);
-    } catch (NativeError e) {
-      throw EngineException.failed("cannot read the patches of process " + target.pid + ": " + e.getMessage());
+  /** Sends {@code request} and sees it through; what the answer means is the runtime error's disposition. */
+  private Outcome execute(Request request, StringBuilder message) throws EngineException {
+    Response response = complete(channel.send(request, deadline));
+    RuntimeError error = response.error();
+    String text = response.message().isEmpty() ? error.text() : response.message();
+    return switch (error.disposition()) {
+      case DONE -> {
+        message.append(response.message());
+        yield request.command() == Request.APPLY || request.command() == Request.REVERT_ALL_APPLY ? Outcome.APPLIED
+            : Outcome.REVERTED;
+      }
+      case SKIP -> throw EngineException.skipped(error.reason(), text);
+      case RETRY -> throw new Retry(text);
+      case FAIL -> throw EngineException.failed(text + error.hint());
+    };
+  }
+
+  /** Thrown when the runtime says "not now": the whole operation is tried again. */
+  private static final class Retry extends RuntimeException {
+    Retry(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -153,7 +158,7 @@ final class Injection {
       if (response.phase() == Response.NEED_CHECK) {
         long[] checks = response.checks();
         if (!placementClear(() -> QuiescenceCheck.findThreadAt(target, channel.tid(), checks, deadline, stops))) {
-          channel.send(Request.of(Request.ABORT, flags), deadline, true);
+          channel.send(Request.of(Request.ABORT), deadline, true);
           throw new Retry("a thread kept sitting at a function entry to patch");
         }
         channel.pause("checked");
@@ -162,7 +167,7 @@ final class Injection {
       } else {
         return response;
       }
-      response = channel.send(Request.of(Request.COMMIT, flags), deadline, true);
+      response = channel.send(Request.of(Request.COMMIT), deadline, true);
     }
     throw EngineException.failed("process " + target.pid + ": the runtime kept asking for more; giving up");
   }
@@ -184,7 +189,7 @@ final class Injection {
       }
       pauseBeforeRetry();
     }
-    channel.send(Request.of(Request.ABORT, flags), deadline, true);
+    channel.send(Request.of(Request.ABORT), deadline, true);
     throw new Retry("a thread kept running the code to rewrite");
   }
 
@@ -209,5 +214,11 @@ final class Injection {
           + " patch; nothing was changed; retry, or raise --timeout");
     }
     LockSupport.parkNanos(1_000_000);
+  }
+
+  /** Lets the helper go, if an operation attached to it. */
+  @Override
+  public void close() {
+    channel.close();
   }
 }

@@ -9,6 +9,9 @@ public sealed interface Operation {
   /** A short name for results: the patch file and id, or the library. */
   String describe();
 
+  /** What kind of operation, for metrics and logs: apply, revert, revert_all or revert_all_apply. */
+  String kind();
+
   /**
    * Apply a patch container.
    *
@@ -21,6 +24,11 @@ public sealed interface Operation {
     }
 
     @Override
+    public String kind() {
+      return "apply";
+    }
+
+    @Override
     public String describe() {
       return patch.path().getFileName() + " (" + patch.apply().id().hex() + ")";
     }
@@ -28,6 +36,11 @@ public sealed interface Operation {
 
   /** Revert one applied patch, wherever it sits in its functions' stacks. */
   record Revert(PatchId id, String name) implements Operation {
+    @Override
+    public String kind() {
+      return "revert";
+    }
+
     @Override
     public String describe() {
       return name + " (" + id.hex() + ")";
@@ -37,6 +50,11 @@ public sealed interface Operation {
   /** Revert every kulp patch of a library, whoever applied it. */
   record RevertAll(String library) implements Operation {
     @Override
+    public String kind() {
+      return "revert_all";
+    }
+
+    @Override
     public String describe() {
       return "all patches of " + library;
     }
@@ -44,6 +62,11 @@ public sealed interface Operation {
 
   /** Revert every patch of a library, then apply a new one, as one change. */
   record RevertAllApply(String library, PatchContainer patch, String pathInTarget) implements Operation {
+    @Override
+    public String kind() {
+      return "revert_all_apply";
+    }
+
     @Override
     public String describe() {
       return "all patches of " + library + ", then " + patch.path().getFileName() + " (" + patch.apply().id().hex() + ")";

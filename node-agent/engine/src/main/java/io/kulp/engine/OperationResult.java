@@ -7,13 +7,20 @@ import java.time.Duration;
  *
  * @param pid host PID
  * @param name the process's command name
- * @param patch what was applied or reverted: a patch id, or "all of LIB"
+ * @param operation what was applied or reverted ({@link Operation#describe()})
  * @param outcome how it ended
+ * @param reason why the process was left as it was, when a caller may decide by it; null when the
+ *     operation was made, or failed for a reason only the message tells
  * @param message what happened, naming the cause and the fix when it did not succeed
  * @param elapsed wall time of the operation on this process
- * @param hasRuntime false when the process has no kulp runtime loaded (it was skipped for that)
  * @param longestThreadStop the longest time one of the application's threads was held stopped;
  *     zero when none was (the usual case: only kulp's own helper thread is ever stopped)
  */
-public record ProcessResult(int pid, String name, String patch, Outcome outcome, String message, Duration elapsed,
-    boolean hasRuntime, Duration longestThreadStop) {}
+public record OperationResult(int pid, String name, String operation, Outcome outcome, Reason reason, String message,
+    Duration elapsed, Duration longestThreadStop) {
+
+  /** False when the process has no kulp runtime loaded (it was skipped for that). */
+  public boolean hasRuntime() {
+    return reason != Reason.NO_RUNTIME;
+  }
+}

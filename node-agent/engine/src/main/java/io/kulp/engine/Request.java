@@ -4,8 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** A request for the runtime's mailbox (struct kulp_request), minus its seq. */
-record Request(int command, int flags, long deadlineNs, byte[] patchId, String library, String path, byte[] metadata) {
+/**
+ * A request for the runtime's mailbox (struct kulp_request), minus its seq, its flags and its
+ * deadline: the {@link HelperChannel} that posts it adds those, because they belong to the
+ * conversation with one process (how it may write code, until when), not to what is asked.
+ */
+record Request(int command, byte[] patchId, String library, String path, byte[] metadata) {
   static final int PING = 1;
   static final int APPLY = 2;
   static final int REVERT = 3;
@@ -16,19 +20,18 @@ record Request(int command, int flags, long deadlineNs, byte[] patchId, String l
 
   static final int FLAG_SELF_WRITE = 1;
 
-  static Request of(int command, int flags) {
-    return new Request(command, flags, 0, null, null, null, null);
-  }
-
-  Request withDeadline(long deadlineNs) {
-    return new Request(command, flags, deadlineNs, patchId, library, path, metadata);
+  static Request of(int command) {
+    return new Request(command, null, null, null, null);
   }
 
   /**
    * The bytes from {@code command} (offset 4) up to the end of the metadata in use: what one
    * process_vm_writev puts in the mailbox before the seq is bumped.
+   *
+   * @param flags how the runtime may write code in this process ({@link #FLAG_SELF_WRITE})
+   * @param deadlineNs the target's CLOCK_MONOTONIC time after which it must change nothing
    */
-  byte[] body() throws EngineException {
+  byte[] body(int flags, long deadlineNs) throws EngineException {
     int len = Abi.REQ_METADATA + (metadata == null ? 0 : metadata.length);
     ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(Abi.REQ_COMMAND, command);

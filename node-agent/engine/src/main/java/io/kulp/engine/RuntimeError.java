@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /**
  * The runtime's status codes, mirroring the KULP_ERRORS table of kulp.h (RuntimeErrorTest keeps
- * the two identical), and what each means for the process: skipped (not for this process), retry,
- * or failed.
+ * the two identical), and what each means for the operation ({@link #disposition()}).
  */
 public enum RuntimeError {
   OK(0, "ok"),
@@ -46,9 +45,49 @@ public enum RuntimeError {
     return text;
   }
 
-  /** Not for this process: the patch targets something it does not have. */
-  public boolean skips() {
-    return this == LIB_NOT_LOADED || this == BUILDID_MISMATCH || this == NO_BUILDID;
+  /** What an answer of the runtime means for the operation. */
+  enum Disposition {
+    /** Made: the patch is applied or reverted. */
+    DONE,
+    /** Not for this process, or nothing to do: the process is skipped, unchanged. */
+    SKIP,
+    /** Not now: the runtime changed nothing; the operation is tried again. */
+    RETRY,
+    /** Refused: the runtime changed nothing, and trying again would not help. */
+    FAIL
+  }
+
+  /** The one place that decides what each answer of the runtime means. */
+  Disposition disposition() {
+    return switch (this) {
+      case OK -> Disposition.DONE;
+      case LIB_NOT_LOADED, BUILDID_MISMATCH, NO_BUILDID, ALREADY_APPLIED, NOT_APPLIED -> Disposition.SKIP;
+      case AGAIN, BUSY -> Disposition.RETRY;
+      default -> Disposition.FAIL;
+    };
+  }
+
+  /** Why a skipped process was skipped, as the engine's callers read it; null for other answers. */
+  Reason reason() {
+    return switch (this) {
+      case LIB_NOT_LOADED -> Reason.LIBRARY_NOT_LOADED;
+      case BUILDID_MISMATCH -> Reason.OTHER_BUILD;
+      case NO_BUILDID -> Reason.NO_BUILD_ID;
+      case ALREADY_APPLIED -> Reason.ALREADY_APPLIED;
+      case NOT_APPLIED -> Reason.NOT_APPLIED;
+      default -> null;
+    };
+  }
+
+  /** What to do about a refusal, appended to its message; "" when the message says enough. */
+  String hint() {
+    return switch (this) {
+      case DLOPEN -> " (is the container readable inside the process's filesystem?)";
+      case PADDING -> " (the target must be built with -fpatchable-function-entry=16,14)";
+      case BAD_METADATA, CONTAINER_MISMATCH -> " (repack the container with `ulp packer`)";
+      case WRITE -> " (the process refuses code writes; see `ulp messages -p PID`)";
+      default -> "";
+    };
   }
 
   public static RuntimeError of(int code) {

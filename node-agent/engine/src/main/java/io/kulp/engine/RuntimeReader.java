@@ -14,26 +14,26 @@ import java.util.List;
 final class RuntimeReader {
   private RuntimeReader() {}
 
-  static List<AppliedPatch> patches(TargetProcess t) throws NativeError, EngineException {
+  static List<AppliedPatch> patches(ProcessMemory memory, long abi, int pid) throws NativeError, EngineException {
     for (int attempt = 0; attempt < 100; attempt++) {
-      long before = t.memory().read(t.abi + Abi.GENERATION_OFF, 8).getLong(0);
+      long before = memory.read(abi + Abi.GENERATION_OFF, 8).getLong(0);
       if ((before & 1) != 0) {
         Thread.onSpinWait();
         continue;
       }
-      RuntimeState s = RuntimeState.decode(t.memory().read(t.abi, Abi.HEADER_LEN));
+      RuntimeState s = RuntimeState.decode(memory.read(abi, Abi.HEADER_LEN));
       if (s.problem() != null) {
-        throw EngineException.failed("process " + t.pid + ": " + s.problem());
+        throw EngineException.failed("process " + pid + ": " + s.problem());
       }
-      ByteBuffer patches = t.memory().read(t.abi + Abi.PATCHES_OFF, Math.max(1, s.patches()) * Abi.PATCH_SIZE);
-      ByteBuffer funcs = t.memory().read(t.abi + Abi.FUNCS_OFF, Math.max(1, s.funcs()) * Abi.FUNC_SIZE);
-      long after = t.memory().read(t.abi + Abi.GENERATION_OFF, 8).getLong(0);
+      ByteBuffer patches = memory.read(abi + Abi.PATCHES_OFF, Math.max(1, s.patches()) * Abi.PATCH_SIZE);
+      ByteBuffer funcs = memory.read(abi + Abi.FUNCS_OFF, Math.max(1, s.funcs()) * Abi.FUNC_SIZE);
+      long after = memory.read(abi + Abi.GENERATION_OFF, 8).getLong(0);
       if (after != before || s.generation() != before) {
         continue;
       }
       return decode(s, patches, funcs);
     }
-    throw EngineException.failed("process " + t.pid + ": its patch table kept changing while being read; retry");
+    throw EngineException.failed("process " + pid + ": its patch table kept changing while being read; retry");
   }
 
   private static List<AppliedPatch> decode(RuntimeState s, ByteBuffer patches, ByteBuffer funcs) throws EngineException {
@@ -64,9 +64,9 @@ final class RuntimeReader {
     return out;
   }
 
-  static List<RuntimeMessage> messages(TargetProcess t) throws NativeError {
-    long head = t.memory().read(t.abi + Abi.MESSAGE_HEAD_OFF, 8).getLong(0);
-    ByteBuffer ring = t.memory().read(t.abi + Abi.RING_OFF, Abi.RING_SIZE * Abi.MSG_SIZE);
+  static List<RuntimeMessage> messages(ProcessMemory memory, long abi) throws NativeError {
+    long head = memory.read(abi + Abi.MESSAGE_HEAD_OFF, 8).getLong(0);
+    ByteBuffer ring = memory.read(abi + Abi.RING_OFF, Abi.RING_SIZE * Abi.MSG_SIZE);
     List<RuntimeMessage> out = new ArrayList<>();
     for (long seq = Math.max(1, head - Abi.RING_SIZE + 1); seq <= head; seq++) {
       int o = (int) ((seq - 1) % Abi.RING_SIZE) * Abi.MSG_SIZE;

@@ -12,21 +12,18 @@ import java.util.Set;
  * Maps a container to the processes that run in it, seen from the host: through the container's
  * cgroup directory when the cgroup filesystem has one, else by scanning {@code /proc/*}{@code /cgroup}.
  */
-public final class ContainerProcesses {
+public final class HostContainerProcesses implements ContainerProcesses {
   private final ProcFs procFs;
   private final CgroupFs cgroupFs;
   private final ProcCgroupScan procScan;
 
-  public ContainerProcesses(HostPaths paths) {
+  public HostContainerProcesses(HostPaths paths) {
     this.procFs = new ProcFs(paths);
     this.cgroupFs = new CgroupFs(paths);
     this.procScan = new ProcCgroupScan(procFs);
   }
 
-  /**
-   * The processes of the container, by host PID. Empty when the container runs no process (or no
-   * longer exists). A process that exits while it is being read is left out.
-   */
+  @Override
   public List<ContainerProcess> find(ContainerId container) throws IOException {
     Optional<Path> dir = cgroupFs.findContainerDir(container);
     Set<Integer> pids = dir.isPresent() ? cgroupFs.pidsUnder(dir.get()) : procScan.pidsOf(container);
@@ -41,7 +38,7 @@ public final class ContainerProcesses {
     return processes;
   }
 
-  /** Whether the process still runs: its PID exists and was not reused by a later process. */
+  @Override
   public boolean isRunning(ContainerProcess process) {
     try {
       return procFs.startTime(process.hostPid()) == process.startTime();

@@ -1,4 +1,4 @@
-package io.kulp.engine;
+package io.kulp.host;
 
 import io.kulp.elf.ElfFile;
 import io.kulp.elf.ProgramHeader;
@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Optional;
 
 /** A file mapped into a process (a library, or libpulp.so itself), by its mapping at file offset 0. */
-record LoadedObject(String path, String basename, Mapping first) {
+public record LoadedObject(String path, String basename, Mapping first) {
 
   /**
    * Finds the object whose basename satisfies {@code name} among the mappings: its lowest mapping
    * at file offset 0 locates it.
    */
-  static Optional<LoadedObject> find(List<Mapping> maps, java.util.function.Predicate<String> name) {
+  public static Optional<LoadedObject> find(List<Mapping> maps, java.util.function.Predicate<String> name) {
     for (Mapping m : maps) {
       if (m.offset() == 0 && m.inode() != 0 && name.test(m.basename())) {
         return Optional.of(new LoadedObject(m.path(), m.basename(), m));
@@ -22,7 +22,7 @@ record LoadedObject(String path, String basename, Mapping first) {
   }
 
   /** The page address of the first PT_LOAD: what the mapping at file offset 0 starts with. */
-  static long firstLoadPage(ElfFile elf) {
+  public static long firstLoadPage(ElfFile elf) {
     for (ProgramHeader p : elf.programHeaders()) {
       if (p.type() == ProgramHeader.PT_LOAD) {
         return p.vaddr() & ~0xfffL;

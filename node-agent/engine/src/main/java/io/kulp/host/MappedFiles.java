@@ -1,4 +1,4 @@
-package io.kulp.engine;
+package io.kulp.host;
 
 import io.kulp.elf.ElfException;
 import io.kulp.elf.ElfFile;
@@ -21,19 +21,19 @@ import java.util.function.Function;
  * would not do for a long-lived agent: once a file is deleted (an image removed, a package
  * upgraded), its inode number is reused by another file, whose build-id and symbols differ.
  */
-final class MappedFiles {
+public final class MappedFiles {
   private final Path procRoot;
   private final Map<String, Object> cache = new ConcurrentHashMap<>();
   /** Cleared once map_files is refused (no CAP_SYS_ADMIN): it will be every time, at an exception each. */
   private volatile boolean mapFilesUsable = true;
 
-  MappedFiles(Path procRoot) {
+  public MappedFiles(Path procRoot) {
     this.procRoot = procRoot;
   }
 
   /** Computes (once per file) a fact about the ELF file behind mapping {@code m} of process {@code pid}. */
   @SuppressWarnings("unchecked")
-  <T> T fact(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
+  public <T> T fact(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
     Located file = locate(pid, m);
     String key = file.identity() + ":" + what;
     Object cached = cache.get(key);
@@ -88,7 +88,7 @@ final class MappedFiles {
   }
 
   /** Unchecked wrapper so ELF errors can cross {@link Function}. */
-  static <T> T unchecked(ElfCall<T> call) {
+  public static <T> T unchecked(ElfCall<T> call) {
     try {
       return call.get();
     } catch (ElfException e) {
@@ -97,7 +97,7 @@ final class MappedFiles {
   }
 
   @FunctionalInterface
-  interface ElfCall<T> {
+  public interface ElfCall<T> {
     T get() throws ElfException;
   }
 }

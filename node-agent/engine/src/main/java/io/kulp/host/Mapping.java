@@ -1,6 +1,5 @@
-package io.kulp.engine;
+package io.kulp.host;
 
-import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,32 +7,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One line of {@code /proc/PID/maps}. */
-record Mapping(long start, long end, String perms, long offset, String device, long inode, String path) {
+public record Mapping(long start, long end, String perms, long offset, String device, long inode, String path) {
+  private static final String DELETED = " (deleted)";
 
-  boolean executable() {
+  public boolean executable() {
     return perms.length() > 2 && perms.charAt(2) == 'x';
   }
 
-  /** The file name after the last '/', or "" for anonymous mappings. */
-  String basename() {
-    int slash = path.lastIndexOf('/');
-    return slash < 0 ? path : path.substring(slash + 1);
+  /**
+   * The file name after the last '/', without the " (deleted)" the kernel appends once the file
+   * was removed (an upgraded package: the process still runs the old file); "" for anonymous
+   * mappings.
+   */
+  public String basename() {
+    String p = path.endsWith(DELETED) ? path.substring(0, path.length() - DELETED.length()) : path;
+    int slash = p.lastIndexOf('/');
+    return slash < 0 ? p : p.substring(slash + 1);
   }
 
   /** The {@code /proc/PID/map_files} name of this mapping. */
-  String mapFilesName() {
+  public String mapFilesName() {
     return Long.toHexString(start) + "-" + Long.toHexString(end);
   }
 
-  /**
-   * Reads the maps of process {@code pid}, and the entry they were read through: a live thread's
-   * if its main thread has exited (empty maps also mean a kernel thread or a zombie).
-   */
-  static ProcessEntry.Seen<List<Mapping>> ofProcess(Path procRoot, int pid) throws IOException {
-    return ProcessEntry.read(procRoot, pid, Mapping::read, List::isEmpty);
-  }
-
-  static List<Mapping> read(Path procPid) throws IOException {
+  /** Parses {@code maps} of one procfs entry; {@link ProcessMaps#read} picks the entry. */
+  public static List<Mapping> read(Path procPid) throws IOException {
     List<Mapping> maps = new ArrayList<>();
     String all = Files.readString(procPid.resolve("maps"));
     for (int start = 0; start < all.length();) {
@@ -54,7 +52,7 @@ record Mapping(long start, long end, String perms, long offset, String device, l
    * Parses "start-end perms offset dev inode [path]"; null for a line that is not one. By hand,
    * not with a regular expression: a busy agent parses thousands of these lines.
    */
-  static Mapping parse(String line) {
+  public static Mapping parse(String line) {
     int[] at = {0};
     String range = field(line, at);
     String perms = field(line, at);

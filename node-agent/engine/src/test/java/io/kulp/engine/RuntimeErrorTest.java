@@ -34,10 +34,25 @@ class RuntimeErrorTest {
   }
 
   @Test
-  void onlyAMissingOrDifferentLibrarySkipsAProcess() {
-    assertThat(RuntimeError.LIB_NOT_LOADED.skips()).isTrue();
-    assertThat(RuntimeError.BUILDID_MISMATCH.skips()).isTrue();
-    assertThat(RuntimeError.PADDING.skips()).isFalse();
-    assertThat(RuntimeError.DLOPEN.skips()).isFalse();
+  void aMissingOrDifferentLibraryAndAPatchAlreadyThereOrNotThereSkipAProcessWithTheirReason() {
+    assertThat(RuntimeError.LIB_NOT_LOADED.disposition()).isEqualTo(RuntimeError.Disposition.SKIP);
+    assertThat(RuntimeError.LIB_NOT_LOADED.reason()).isEqualTo(Reason.LIBRARY_NOT_LOADED);
+    assertThat(RuntimeError.BUILDID_MISMATCH.reason()).isEqualTo(Reason.OTHER_BUILD);
+    assertThat(RuntimeError.NO_BUILDID.reason()).isEqualTo(Reason.NO_BUILD_ID);
+    assertThat(RuntimeError.ALREADY_APPLIED.reason()).isEqualTo(Reason.ALREADY_APPLIED);
+    assertThat(RuntimeError.NOT_APPLIED.reason()).isEqualTo(Reason.NOT_APPLIED);
+    for (RuntimeError e : RuntimeError.values()) {
+      assertThat(e.reason() != null).as(e.name()).isEqualTo(e.disposition() == RuntimeError.Disposition.SKIP);
+    }
+  }
+
+  @Test
+  void onlyNotNowAnswersAreRetriedAndEveryOtherRefusalFails() {
+    assertThat(RuntimeError.OK.disposition()).isEqualTo(RuntimeError.Disposition.DONE);
+    assertThat(RuntimeError.AGAIN.disposition()).isEqualTo(RuntimeError.Disposition.RETRY);
+    assertThat(RuntimeError.BUSY.disposition()).isEqualTo(RuntimeError.Disposition.RETRY);
+    assertThat(RuntimeError.PADDING.disposition()).isEqualTo(RuntimeError.Disposition.FAIL);
+    assertThat(RuntimeError.DLOPEN.disposition()).isEqualTo(RuntimeError.Disposition.FAIL);
+    assertThat(RuntimeError.TIMEOUT.disposition()).isEqualTo(RuntimeError.Disposition.FAIL);
   }
 }

@@ -28,7 +28,7 @@ class ContainerProcessesIT {
   private static final String MARKER_TEXT = "image built for this run: " + UUID.randomUUID();
 
   private static ScratchImage image;
-  private final ContainerProcesses containerProcesses = new ContainerProcesses(HostPaths.system());
+  private final ContainerProcesses containerProcesses = new HostContainerProcesses(HostPaths.system());
 
   @BeforeAll
   static void buildImage() throws Exception {

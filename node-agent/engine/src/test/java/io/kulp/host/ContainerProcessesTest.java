@@ -23,7 +23,7 @@ class ContainerProcessesTest {
       "containerd-cgroupfs-v1", "containerd-cgroupfs-v2", "containerd-systemd-v1", "containerd-systemd-v2",
       "cri-o-cgroupfs-v1", "cri-o-systemd-v2", "containerd-proc-only"})
   void mapsAContainerToItsHostPidsContainerPidsAndStartTimes(String layout) throws IOException {
-    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host(layout)));
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host(layout)));
 
     assertThat(processes.find(containerIn(layout, CONTAINER))).containsExactly(
         new ContainerProcess(2101, 1, 500001),
@@ -35,7 +35,7 @@ class ContainerProcessesTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"docker-cgroupfs-v1", "containerd-systemd-v2", "cri-o-cgroupfs-v1", "containerd-proc-only"})
   void findsNoProcessForAContainerThatIsNotOnTheHost(String layout) throws IOException {
-    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host(layout)));
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host(layout)));
 
     assertThat(processes.find(containerIn(layout, ABSENT))).isEmpty();
   }
@@ -43,7 +43,7 @@ class ContainerProcessesTest {
   @Test
   void doesNotMistakeAnotherRuntimesContainerNameForTheContainer() throws IOException {
     // The same ID, but the host's cgroups were named by containerd, not CRI-O.
-    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host("containerd-systemd-v2")));
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host("containerd-systemd-v2")));
 
     assertThat(processes.find(ContainerId.parse("cri-o://" + CONTAINER))).isEmpty();
   }
@@ -60,7 +60,7 @@ class ContainerProcessesTest {
     for (String file : new String[] {"status", "stat"}) {
       Files.copy(fixtureFirst.resolve(file), first.resolve(file));
     }
-    ContainerProcesses processes = new ContainerProcesses(HostPaths.of(proc, cgroupRoot));
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.of(proc, cgroupRoot));
 
     assertThat(processes.find(ContainerId.parse("containerd://" + CONTAINER)))
         .containsExactly(new ContainerProcess(2101, 1, 500001));
@@ -68,7 +68,7 @@ class ContainerProcessesTest {
 
   @Test
   void tellsARunningProcessFromAReusedPid() throws IOException {
-    ContainerProcesses processes = new ContainerProcesses(HostPaths.under(host("docker-systemd-v2")));
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host("docker-systemd-v2")));
 
     assertThat(processes.isRunning(new ContainerProcess(2101, 1, 500001))).isTrue();
     assertThat(processes.isRunning(new ContainerProcess(2101, 1, 400000))).isFalse();

@@ -1,4 +1,4 @@
-package io.kulp.engine;
+package io.kulp.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -19,4 +19,10 @@ public interface ContainerFiles {
 
   /** Removes a file staged earlier ({@code path} as the process sees it); absent is fine. */
   void remove(int pid, String path) throws StagingException;
+
+  /**
+   * The names of the entries of directory {@code dir} (a path as the process sees it); empty when
+   * it does not exist or cannot be read.
+   */
+  List<String> list(int pid, String dir);
 }

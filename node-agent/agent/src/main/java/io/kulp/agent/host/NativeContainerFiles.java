@@ -7,9 +7,12 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.kulp.host.HostPaths;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 /**
  * {@link ContainerFiles} with {@code openat2(2)}: every path inside the container is resolved with
@@ -21,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Needs Linux 5.6 or later.
  */
 public final class NativeContainerFiles implements ContainerFiles {
+  private static final int O_RDONLY = 0;
   private static final int O_WRONLY = 01;
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
@@ -169,6 +173,30 @@ public final class NativeContainerFiles implements ContainerFiles {
       if (e.getErrorCode() != ENOENT) {
         throw new StagingException("cannot remove " + path + " from process " + pid + ": " + e.getMessage());
       }
+    } finally {
+      C.LIBC.close(root);
+    }
+  }
+
+  @Override
+  public List<String> list(int pid, String dir) {
+    int root;
+    try {
+      root = openRoot(pid);
+    } catch (StagingException e) {
+      return List.of();
+    }
+    try {
+      int dirFd = openat2(root, dir.substring(1), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
+          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+      try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd/" + dirFd))) {
+        // the descriptor's directory, resolved inside the container: listing it follows no link
+        return entries.map(e -> e.getFileName().toString()).toList();
+      } finally {
+        C.LIBC.close(dirFd);
+      }
+    } catch (LastErrorException | IOException e) {
+      return List.of();
     } finally {
       C.LIBC.close(root);
     }

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * its digest, and checked against the spec's library (name, and build-id when set). A file in the
  * cache is checked again when read, so a damaged cache entry is fetched anew, never used.
  */
-public final class PatchStore {
+public final class PatchStore implements Patches {
   private final PatchBytes source;
   private final Path cacheDir;
   private final Map<String, VerifiedPatch> verified = new ConcurrentHashMap<>();
@@ -32,7 +32,7 @@ public final class PatchStore {
     this.cacheDir = cacheDir;
   }
 
-  /** The patch of {@code spec}, for {@code library} (may be null: any library the patch names). */
+  @Override
   public VerifiedPatch get(PatchSource spec, LibrarySpec library) throws PatchRefused {
     String want = spec.sha256;
     VerifiedPatch patch = verified.get(want);

@@ -2,52 +2,58 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
+import io.kulp.agent.patch.VerifiedPatch;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
-import io.kulp.host.ProcessEntry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes the patch files the agent staged in a container once no process of that container has
- * them applied any more: after a revert, and after an apply that no process of the container
+ * The patch files the agent stages inside target containers: staged once per container and pass
+ * ({@link #forPass}), and removed once no process of that container has them applied any more
+ * ({@link #cleanAfterPass}): after a revert, and after an apply that no process of the container
  * took (skipped or failed). A file some process still uses stays.
  */
-final class StagingCleanup {
-  private static final Logger LOG = LoggerFactory.getLogger(StagingCleanup.class);
+final class ContainerStaging {
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerStaging.class);
   private static final Pattern STAGED = Pattern.compile("kulp-[0-9a-f]{64}\\.so");
 
   private final Engine engine;
   private final ContainerFiles files;
   private final List<String> dirs;
-  private final Path procRoot;
 
-  StagingCleanup(Engine engine, ContainerFiles files, List<String> dirs, Path procRoot) {
+  /**
+   * @param engine reads which patches the processes use
+   * @param files writes, lists and removes files inside containers
+   * @param dirs the candidate staging directories inside containers, in order of preference
+   */
+  ContainerStaging(Engine engine, ContainerFiles files, List<String> dirs) {
     this.engine = engine;
     this.files = files;
     this.dirs = dirs;
-    this.procRoot = procRoot;
+  }
+
+  /** The staging of {@code patch} for one pass: once per container, by the first process that needs it. */
+  StagedPatches forPass(VerifiedPatch patch) {
+    return new StagedPatches(files, dirs, patch);
   }
 
   /** Cleans the containers of the processes just worked on; {@code all} is every process found. */
-  void afterPass(List<ProcessTarget> worked, List<ProcessTarget> all) {
+  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all) {
     Map<String, List<ProcessTarget>> byContainer = new LinkedHashMap<>();
     Set<String> touched = new HashSet<>();
     worked.forEach(t -> touched.add(t.containerID()));
     for (ProcessTarget t : all) {
       if (touched.contains(t.containerID())) {
-        byContainer.computeIfAbsent(t.containerID(), k -> new java.util.ArrayList<>()).add(t);
+        byContainer.computeIfAbsent(t.containerID(), k -> new ArrayList<>()).add(t);
       }
     }
     byContainer.values().forEach(this::clean);
@@ -58,7 +64,7 @@ final class StagingCleanup {
     ProcessTarget live = null;
     for (ProcessTarget t : processes) {
       try {
-        for (AppliedPatch p : engine.patches(t.pid())) {
+        for (AppliedPatch p : engine.read(t.pid()).patches()) {
           inUse.add(p.path());
         }
         live = t;
@@ -70,7 +76,10 @@ final class StagingCleanup {
       return;
     }
     for (String dir : dirs) {
-      for (String name : staged(live.pid(), dir)) {
+      for (String name : files.list(live.pid(), dir)) {
+        if (!STAGED.matcher(name).matches()) {
+          continue;
+        }
         String path = dir + "/" + name;
         if (!inUse.contains(path)) {
           try {
@@ -82,18 +91,6 @@ final class StagingCleanup {
           }
         }
       }
-    }
-  }
-
-  /**
-   * The names of staged patches in {@code dir} of the process's filesystem. Only names are read
-   * here (removal resolves the path safely inside the container).
-   */
-  private List<String> staged(int pid, String dir) {
-    try (Stream<Path> entries = Files.list(ProcessEntry.of(procRoot, pid).resolve("root").resolve(dir.substring(1)))) {
-      return entries.map(p -> p.getFileName().toString()).filter(n -> STAGED.matcher(n).matches()).toList();
-    } catch (IOException e) {
-      return List.of();
     }
   }
 }

@@ -4,14 +4,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the agent knows about one LivePatchNode generation while it runs: the outcome of each
- * process it has handled, so that a rescan only acts on processes that are new. Lost on restart
- * on purpose: the processes' runtimes are then read again.
+ * What the agent knows about one LivePatchNode generation while it works on it: the report of
+ * each process it has handled, so that a rescan only acts on processes that are new. Lost on
+ * restart on purpose: the processes' runtimes are then read again.
  */
-final class NodeProgress {
+final class GenerationProgress {
   final String uid;
   final long generation;
-  final Map<ProcessTarget.ProcessKey, ProcessOutcome> known = new HashMap<>();
+  final Map<ProcessTarget.ProcessKey, ProcessReport> known = new HashMap<>();
   /** A final phase was reported for this generation. */
   boolean finished;
   /** Passes that could not fetch the patch. */
@@ -19,7 +19,7 @@ final class NodeProgress {
   /** The status last handed to the writer, to report only changes. */
   String lastReport;
 
-  NodeProgress(String uid, long generation) {
+  GenerationProgress(String uid, long generation) {
     this.uid = uid;
     this.generation = generation;
   }

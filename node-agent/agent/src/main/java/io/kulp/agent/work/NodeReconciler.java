@@ -1,10 +1,11 @@
 package io.kulp.agent.work;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.kulp.agent.patch.PatchRefused;
-import io.kulp.agent.patch.PatchStore;
-import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.ops.AgentMetrics;
+import io.kulp.agent.patch.PatchRefused;
+import io.kulp.agent.patch.Patches;
+import io.kulp.agent.patch.VerifiedPatch;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
@@ -12,6 +13,9 @@ import io.kulp.api.v1alpha1.LivePatchNodeStatus;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessResult;
+import io.kulp.engine.Engine;
+import io.kulp.engine.ProcessPool;
+import io.kulp.host.ContainerProcesses;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,32 +41,53 @@ public final class NodeReconciler {
 
   private final TargetProcesses targets;
   private final ProcessWork work;
-  private final StagingCleanup cleanup;
-  private final PatchStore patches;
-  private final List<String> stagingDirs;
-  private final io.kulp.agent.host.ContainerFiles files;
-  private final ExecutorService pool;
+  private final ContainerStaging staging;
+  private final Patches patches;
+  private final ProcessPool pool;
   private final StatusSink sink;
   private final AgentMetrics metrics;
   private final Clock clock;
-  private final Map<String, NodeProgress> progress = new ConcurrentHashMap<>();
+  private final Map<String, GenerationProgress> progress = new ConcurrentHashMap<>();
 
-  public NodeReconciler(NodeReconcilerParts parts, ExecutorService pool, StatusSink sink, Clock clock) {
-    this.targets = new TargetProcesses(parts.containers(), parts.pods());
-    this.work = new ProcessWork(parts.host(), parts.engine(), parts.metrics(), targets);
-    this.cleanup = new StagingCleanup(parts.engine(), parts.files(), parts.stagingDirs(), parts.host().proc());
-    this.patches = parts.patches();
-    this.stagingDirs = parts.stagingDirs();
-    this.files = parts.files();
-    this.metrics = parts.metrics();
+  /**
+   * @param targets finds the processes of the target containers
+   * @param work brings one process to the desired state
+   * @param staging stages patches into containers and removes them
+   * @param patches the verified patches
+   * @param pool where processes are worked on in parallel
+   * @param sink where the status reports go
+   */
+  NodeReconciler(TargetProcesses targets, ProcessWork work, ContainerStaging staging, Patches patches,
+      ProcessPool pool, StatusSink sink, AgentMetrics metrics, Clock clock) {
+    this.targets = targets;
+    this.work = work;
+    this.staging = staging;
+    this.patches = patches;
     this.pool = pool;
     this.sink = sink;
+    this.metrics = metrics;
     this.clock = clock;
+  }
+
+  /**
+   * The reconciler of a node agent.
+   *
+   * @param containers finds the processes of a container on this host
+   * @param pods the pod watch: container IDs the kubelet reports now
+   * @param files writes, lists and removes files inside containers
+   * @param stagingDirs the candidate staging directories inside containers, in order of preference
+   */
+  public static NodeReconciler of(Engine engine, ContainerProcesses containers, PodLookup pods, Patches patches,
+      ContainerFiles files, List<String> stagingDirs, ProcessPool pool, StatusSink sink, AgentMetrics metrics,
+      Clock clock) {
+    TargetProcesses targets = new TargetProcesses(containers, pods);
+    return new NodeReconciler(targets, new ProcessWork(engine, metrics, targets),
+        new ContainerStaging(engine, files, stagingDirs), patches, pool, sink, metrics, clock);
   }
 
   /** Whether a later rescan may have work: Continuous, or a generation not finished yet. */
   public boolean wantsRescan(LivePatchNode lpn) {
-    NodeProgress p = progress.get(lpn.getMetadata().getName());
+    GenerationProgress p = progress.get(lpn.getMetadata().getName());
     return lpn.getSpec().mode == Mode.Continuous || p == null
         || !p.isFor(lpn.getMetadata().getUid(), lpn.getMetadata().getGeneration()) || !p.finished;
   }
@@ -79,10 +102,10 @@ public final class NodeReconciler {
     String uid = lpn.getMetadata().getUid();
     long generation = lpn.getMetadata().getGeneration();
     LivePatchNodeSpec spec = lpn.getSpec();
-    NodeProgress p = progress.get(name);
+    GenerationProgress p = progress.get(name);
     boolean fresh = p == null || !p.isFor(uid, generation);
     if (fresh) {
-      p = new NodeProgress(uid, generation);
+      p = new GenerationProgress(uid, generation);
       progress.put(name, p);
       if (spec.mode != Mode.Continuous && reportedFinal(lpn)) {
         p.finished = true; // done before this agent (re)started; a OneShot generation is not redone
@@ -118,7 +141,7 @@ public final class NodeReconciler {
     List<ProcessTarget> todo = new ArrayList<>();
     for (ProcessTarget t : found.processes()) {
       present.add(t.key());
-      ProcessOutcome known = p.known.get(t.key());
+      ProcessReport known = p.known.get(t.key());
       if (known == null || known.recheck()) {
         todo.add(t);
       }
@@ -129,7 +152,7 @@ public final class NodeReconciler {
         report(name, p, NodePhase.InProgress, found.note());
       }
       List<ProcessTarget> changed = act(name, generation, p, todo, desired);
-      cleanup.afterPass(changed, found.processes());
+      staging.cleanAfterPass(changed, found.processes());
     }
     p.finished = true;
     boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
@@ -161,20 +184,16 @@ public final class NodeReconciler {
   }
 
   /** Brings {@code todo} to the desired state; returns the processes whose outcome changed. */
-  private List<ProcessTarget> act(String name, long generation, NodeProgress p, List<ProcessTarget> todo,
+  private List<ProcessTarget> act(String name, long generation, GenerationProgress p, List<ProcessTarget> todo,
       DesiredState desired) {
-    StagedPatches staging = desired.patch() == null ? null : new StagedPatches(files, stagingDirs, desired.patch());
-    List<CompletableFuture<ProcessOutcome>> running = new ArrayList<>();
-    for (ProcessTarget t : todo) {
-      running.add(CompletableFuture.supplyAsync(() -> work.bring(t, desired, staging), pool));
-    }
+    StagedPatches staged = desired.patch() == null ? null : staging.forPass(desired.patch());
+    List<ProcessReport> reports = pool.map(todo, t -> work.bring(t, desired, staged));
     List<ProcessTarget> changed = new ArrayList<>();
-    for (CompletableFuture<ProcessOutcome> r : running) {
-      ProcessOutcome o = r.join();
+    for (ProcessReport o : reports) {
       if (o == null) {
         continue; // gone
       }
-      ProcessOutcome before = p.known.put(o.target().key(), o);
+      ProcessReport before = p.known.put(o.target().key(), o);
       if (before != null && before.result() == o.result() && Objects.equals(before.reason(), o.reason())) {
         continue; // a recheck that found nothing new
       }
@@ -188,7 +207,7 @@ public final class NodeReconciler {
     return changed;
   }
 
-  private void report(String name, NodeProgress p, NodePhase phase, String message) {
+  private void report(String name, GenerationProgress p, NodePhase phase, String message) {
     LivePatchNodeStatus status = StatusBuilder.build(p.generation, phase, p.known.values(), message, clock.instant());
     status.lastReportTime = null;
     String key = Serialization.asJson(status);

@@ -3,7 +3,8 @@ package io.kulp.agent.work;
 import io.kulp.api.v1alpha1.ProcessResult;
 
 /**
- * Where one target process stands after the agent's work.
+ * What the agent reports for one target process after its work: it becomes a
+ * {@link io.kulp.api.v1alpha1.ProcessRecord} in the LivePatchNode's status.
  *
  * @param target the process
  * @param result Applied, Reverted, Skipped or Failed
@@ -12,9 +13,9 @@ import io.kulp.api.v1alpha1.ProcessResult;
  *     libpulp.so or the library was not mapped (yet: a process caught while it starts, or one that
  *     dlopens the library later); reading its maps again costs little
  */
-public record ProcessOutcome(ProcessTarget target, ProcessResult result, String reason, boolean recheck) {
+public record ProcessReport(ProcessTarget target, ProcessResult result, String reason, boolean recheck) {
 
-  public ProcessOutcome(ProcessTarget target, ProcessResult result, String reason) {
+  public ProcessReport(ProcessTarget target, ProcessResult result, String reason) {
     this(target, result, reason, false);
   }
 }

@@ -23,8 +23,8 @@ public final class StatusBuilder {
   /** The CRD's maxLength for a record's reason. */
   public static final int MAX_REASON = 512;
 
-  private static final Comparator<ProcessOutcome> ORDER = Comparator
-      .comparingInt((ProcessOutcome o) -> rank(o.result()))
+  private static final Comparator<ProcessReport> ORDER = Comparator
+      .comparingInt((ProcessReport o) -> rank(o.result()))
       .thenComparing(o -> o.target().namespace())
       .thenComparing(o -> o.target().pod())
       .thenComparing(o -> o.target().container())
@@ -32,13 +32,13 @@ public final class StatusBuilder {
 
   private StatusBuilder() {}
 
-  public static LivePatchNodeStatus build(long generation, NodePhase phase, Collection<ProcessOutcome> outcomes,
+  public static LivePatchNodeStatus build(long generation, NodePhase phase, Collection<ProcessReport> outcomes,
       String message, Instant now) {
     LivePatchNodeStatus status = new LivePatchNodeStatus();
     status.observedGeneration = generation;
     status.phase = phase;
     status.summary = new ProcessSummary();
-    for (ProcessOutcome o : outcomes) {
+    for (ProcessReport o : outcomes) {
       status.summary.matched++;
       switch (o.result()) {
         case Applied -> status.summary.applied++;
@@ -47,9 +47,9 @@ public final class StatusBuilder {
         case Failed -> status.summary.failed++;
       }
     }
-    List<ProcessOutcome> sorted = outcomes.stream().sorted(ORDER).toList();
+    List<ProcessReport> sorted = outcomes.stream().sorted(ORDER).toList();
     int omitted = 0;
-    for (ProcessOutcome o : sorted) {
+    for (ProcessReport o : sorted) {
       if (status.records.size() < MAX_RECORDS) {
         status.records.add(record(o));
       } else if (rank(o.result()) < 2) {
@@ -71,7 +71,7 @@ public final class StatusBuilder {
     };
   }
 
-  private static ProcessRecord record(ProcessOutcome o) {
+  private static ProcessRecord record(ProcessReport o) {
     ProcessRecord r = new ProcessRecord();
     ProcessTarget t = o.target();
     r.namespace = t.namespace();

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class StatusBuilderTest {
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
-  private static ProcessOutcome outcome(int pid, ProcessResult result, String reason) {
-    return new ProcessOutcome(new ProcessTarget("ns", "pod-" + pid, "app", "containerd://" + "a".repeat(64),
+  private static ProcessReport outcome(int pid, ProcessResult result, String reason) {
+    return new ProcessReport(new ProcessTarget("ns", "pod-" + pid, "app", "containerd://" + "a".repeat(64),
         new ContainerProcess(pid, 1, 1000L + pid)), result, reason);
   }
 
@@ -39,7 +39,7 @@ class StatusBuilderTest {
 
   @Test
   void keepsAtMost200RecordsAndCountsTheSkippedAndFailedThatDidNotFit() {
-    List<ProcessOutcome> outcomes = new ArrayList<>();
+    List<ProcessReport> outcomes = new ArrayList<>();
     for (int pid = 1; pid <= 1000; pid++) {
       outcomes.add(outcome(pid, pid <= 250 ? ProcessResult.Skipped : ProcessResult.Applied, "library not loaded"));
     }

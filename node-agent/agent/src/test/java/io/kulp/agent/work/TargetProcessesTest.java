@@ -7,6 +7,7 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.TargetContainer;
 import io.kulp.api.v1alpha1.TargetPod;
 import io.kulp.host.ContainerProcesses;
+import io.kulp.host.HostContainerProcesses;
 import io.kulp.host.HostPaths;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class TargetProcessesTest {
   private static final String RUNNING = "docker://f3a1c9e07b5d4e2a8c6b1d0e9f7a5c3b2e4d6f8a0c1b3d5e7f9a2c4e6b8d0f1a";
 
-  private final ContainerProcesses host = new ContainerProcesses(HostPaths.under(snapshot()));
+  private final ContainerProcesses host = new HostContainerProcesses(HostPaths.under(snapshot()));
 
   @Test
   void aOneShotNodeTakesTheIdFromThePodWatchForAContainerThatStartedAfterTheSpecWasWritten() {

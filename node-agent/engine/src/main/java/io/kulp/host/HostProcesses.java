@@ -1,0 +1,57 @@
+package io.kulp.host;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Discovery on one host, for the ulp CLI: which processes have kulp's runtime, which libraries are live-patchable. */
+public final class HostProcesses {
+  private HostProcesses() {}
+
+  /** PIDs of the processes that have the kulp runtime loaded, in order, this JVM excluded. */
+  public static List<Integer> withRuntime(Path procRoot) {
+    List<Integer> pids = new ArrayList<>();
+    long self = ProcessHandle.current().pid();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot, p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path dir : dirs) {
+        int pid = Integer.parseInt(dir.getFileName().toString());
+        if (pid == self) {
+          continue;
+        }
+        try {
+          if (ProcessMaps.read(procRoot, pid).runtime().isPresent()) {
+            pids.add(pid);
+          }
+        } catch (IOException e) {
+          // exited, or not ours to read
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list " + procRoot, e);
+    }
+    pids.sort(null);
+    return pids;
+  }
+
+  /** The libraries a process maps that carry live-patchable padding, by path. */
+  public static List<String> livePatchableLibraries(ProcessMaps maps, MappedFiles files) {
+    List<String> out = new ArrayList<>();
+    for (Mapping m : maps.mappings()) {
+      if (m.offset() != 0 || m.inode() == 0 || !m.basename().contains(".so") || out.contains(m.path())) {
+        continue;
+      }
+      try {
+        Integer n = files.fact(maps.via(), m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
+        if (n != null && n > 0) {
+          out.add(m.path());
+        }
+      } catch (IOException e) {
+        // unreadable file: not listed
+      }
+    }
+    return out;
+  }
+}
