@@ -1,5 +1,6 @@
 package io.kulp.agent.log;
 
+import io.kulp.api.KulpConstants;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.helpers.BasicMarkerFactory;
@@ -12,7 +13,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * Kubernetes client's. Chosen explicitly by the agent's launcher with
  * {@code -Dslf4j.provider=io.kulp.agent.log.JsonLogProvider} (it is deliberately not registered
  * as a service, so nothing else that has node-agent on its class path picks it up). The level
- * comes from {@code KULP_LOG_LEVEL}.
+ * comes from {@link KulpConstants#ENV_LOG_LEVEL}.
  */
 public final class JsonLogProvider implements SLF4JServiceProvider {
 
@@ -42,6 +43,6 @@ public final class JsonLogProvider implements SLF4JServiceProvider {
 
   @Override
   public void initialize() {
-    factory = new JsonLoggerFactory(LogLevel.parse(System.getenv("KULP_LOG_LEVEL")), System.err);
+    factory = new JsonLoggerFactory(LogLevel.parse(System.getenv(KulpConstants.ENV_LOG_LEVEL)), System.err);
   }
 }

@@ -2,14 +2,13 @@ package io.kulp.agent.patch;
 
 import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.PatchSource;
+import io.kulp.patch.AtomicFile;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchException;
 import io.kulp.patch.PatchMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -79,11 +78,8 @@ public final class PatchStore implements Patches {
   private Path store(String digest, byte[] bytes) throws PatchRefused {
     try {
       Files.createDirectories(cacheDir);
-      Path tmp = Files.createTempFile(cacheDir, digest, ".tmp", PosixFilePermissions.asFileAttribute(
-          PosixFilePermissions.fromString("rw-------")));
-      Files.write(tmp, bytes);
       Path target = cacheDir.resolve(digest + ".so");
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(target, bytes); // mode 0600, and never seen half-written
       return target;
     } catch (IOException e) {
       throw new PatchRefused("fetch", "cannot write the patch cache " + cacheDir + ": " + e.getMessage());
