@@ -29,10 +29,10 @@ struct ulp_ref {
   const char *target_name;
   const char *patch_name;
   uint64_t target_offset;
-  uint32_t kind; /* 1 data, 2 TLS */
+  uint32_t kind; /* enum kulp_ref_kind */
 };
 struct ulp_meta {
-  uint16_t kind; /* 1 apply, 2 revert */
+  uint16_t kind; /* enum kulp_patch_kind */
   uint8_t id[KULP_ID_LEN];
   const char *library;
   uint8_t build_id[KULP_BUILD_ID_MAX];

@@ -174,7 +174,7 @@ static int resolve_new_patch(const struct loaded_object *target) {
       dlclose(change.handle);
       return -1;
     }
-    if (r->kind == 2) {
+    if (r->kind == KULP_REF_TLS) {
       if (target->tls_modid == 0) {
         finish(KULP_E_TARGET_SYMBOL, "%s has no TLS block for %s", m->library, r->target_name);
         dlclose(change.handle);
@@ -204,7 +204,7 @@ static int plan_addition(void) {
     finish(rc, "%s: %s", change.path, why);
     return -1;
   }
-  if (m->kind != 1) {
+  if (m->kind != KULP_PATCH_APPLY) {
     finish(KULP_E_BAD_METADATA, "%s: this is a revert section, not a patch", change.path);
     return -1;
   }
