@@ -103,6 +103,12 @@ HIDDEN uint16_t site_jump_insn(const struct site *s);
 HIDDEN void site_pad_bytes(const struct site *s, uint64_t target, uint8_t out[PAD_LEN]);
 /* Where the site currently jumps to, or 0 when its entry is not redirected. */
 HIDDEN uint64_t site_current_target(const struct site *s);
+/* What the pad's 8-byte slot must hold for calls to reach `to`: `to`, or the site's gate. */
+HIDDEN uint64_t site_pad_target(const struct site *s, uint64_t to);
+/* True when the pad must be written whole (it is not yet a complete jump). */
+HIDDEN bool site_pad_needs_layout(const struct site *s);
+/* For a gated site, points its gate at `to` (0: the original code); no-op otherwise. */
+HIDDEN void site_retarget_gate(const struct site *s, uint64_t to);
 /* True when a 2-byte and an 8-byte store to this site are single-copy atomic. */
 HIDDEN bool site_atomic_entry(const struct site *s);
 

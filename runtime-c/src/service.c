@@ -103,24 +103,6 @@ static bool mdwe_enabled(void) {
   return r > 0;
 }
 
-static uint64_t pad_target(const struct site *s, uint64_t to) {
-  return s->gate >= 0 ? gate_stub(s->gate) : to;
-}
-
-/* Whether the pad must be written whole before the entry may jump to it: it is still NOPs, or an
- * engine died in the middle of writing it (a write that spans two pages can stop between them).
- * Either way no thread has ever been inside it, because the entry is made to jump only once its
- * pad is complete, so writing it whole is safe. A complete pad that was used before only ever
- * has its target changed, atomically. */
-static bool pad_needs_layout(const struct site *s) {
-  if (site_entry_state(s) == ENTRY_JUMP) return false;
-  uint8_t want[PAD_LEN];
-  site_pad_bytes(s, pad_target(s, 0), want);
-  const uint8_t *pad = (const uint8_t *)s->pad;
-  if (memcmp(pad + s->jmp_in_pad, want + s->jmp_in_pad, 6)) return true;
-  return s->gate >= 0 && memcmp(pad + s->slot_in_pad, want + s->slot_in_pad, 8);
-}
-
 /* Queues a write for the engine; false when the queue is full (the change is then refused
  * before anything visible was written). */
 static bool queue_write(uintptr_t addr, const void *bytes, uint32_t len, bool live) {
@@ -333,8 +315,8 @@ static void prepare(void) {
     if (change.self) {
       if (!activating) continue;
       if (!code_open(s->pad, s->body)) goto refused;
-      if (pad_needs_layout(s)) {
-        site_pad_bytes(s, pad_target(s, to), pad);
+      if (site_pad_needs_layout(s)) {
+        site_pad_bytes(s, site_pad_target(s, to), pad);
         memcpy((void *)s->pad, pad, PAD_LEN);
       } else if (s->gate < 0) {
         /* A pad used before: only its target changes, atomically (a thread that
@@ -362,8 +344,8 @@ static void prepare(void) {
       uint16_t insn;
       bool queued = true;
       if (activating) {
-        if (pad_needs_layout(s)) {
-          site_pad_bytes(s, pad_target(s, to), pad);
+        if (site_pad_needs_layout(s)) {
+          site_pad_bytes(s, site_pad_target(s, to), pad);
           queued = queue_write(s->pad, pad, PAD_LEN, false);
         } else if (s->gate < 0) {
           queued = queue_write(s->slot, &to, 8, true);
@@ -427,7 +409,7 @@ static void commit(void) {
   for (uint32_t i = 0; i < change.n_ops; i++) {
     struct site *s = change.ops[i].site;
     uint64_t to = change.ops[i].to;
-    if (s->gate >= 0) __atomic_store_n(gate_target(s->gate), to ? to : (uint64_t)s->body, __ATOMIC_RELEASE);
+    site_retarget_gate(s, to);
     if (!change.self) continue;
     bool activate = to && site_entry_state(s) != ENTRY_JUMP;
     if (!activate && s->gate >= 0) continue; /* data only */
