@@ -259,6 +259,22 @@ _Static_assert(sizeof(struct kulp_patch_record) == 40 + KULP_NAME_MAX + KULP_PAT
 _Static_assert(sizeof(struct kulp_func_record) == 24 + 2 * KULP_NAME_MAX, "kulp_func_record size");
 _Static_assert(sizeof(struct kulp_message) == 24 + KULP_MESSAGE_MAX, "kulp_message size");
 
+/* --- Codes of the .ulp patch format (docs/patch-format.md) ------------------
+ * The runtime reads them from request.metadata; the engine's io.kulp.patch
+ * (PatchKind, ReferenceKind) writes them, and AbiLayoutTest keeps the two equal. */
+
+/* Header field `kind`: what a section asks for. */
+enum kulp_patch_kind {
+  KULP_PATCH_APPLY = 1,  /* .ulp: what to patch and with what */
+  KULP_PATCH_REVERT = 2, /* .ulp.rev: which applied patch a file reverts */
+};
+
+/* Reference field `kind`: what the runtime stores in the patch's variable. */
+enum kulp_ref_kind {
+  KULP_REF_DATA = 1, /* "#target:ref": the address of the target's variable, in a pointer */
+  KULP_REF_TLS = 2,  /* "#%target:ref": the TLS module and offset, in a struct kulp_tls_ref */
+};
+
 /* --- For patch authors: TLS references ("#%var:ref" in the .dsc) -----------
  * The runtime fills a `struct kulp_tls_ref` in the patch with the target
  * library's TLS module and the variable's offset; the patch code then gets the

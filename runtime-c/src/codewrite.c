@@ -4,7 +4,7 @@
  * entry instruction (66 90 <-> eb xx) and the pad's 8-byte jump target. Each is one
  * single-copy-atomic store (2 bytes inside a quadword, 8 bytes aligned), so a
  * concurrent thread fetches either the old or the new instruction, both valid; the
- * two-NOP form (90 90) is never replaced directly, see service.c. After the stores,
+ * two-NOP form (90 90) is never replaced directly, see self_write.c. After the stores,
  * membarrier(SYNC_CORE) makes every thread of the process serialize before it runs
  * user code again, as JITs do. docs/design.md has the full argument. */
 #include <errno.h>

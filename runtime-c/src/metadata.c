@@ -6,6 +6,7 @@
 
 #include "runtime.h"
 
+#define FORMAT_VERSION 1
 #define HEADER_LEN 208
 #define FUNC_LEN 24
 #define REF_LEN 24
@@ -58,9 +59,10 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
   int rc;
   if (len < HEADER_LEN) return FAIL(&r, "section of %zu bytes is shorter than the %d-byte header", len, HEADER_LEN);
   if (memcmp(blob, "KULP", 4)) return FAIL(&r, "bad magic (not a kulp .ulp section)");
-  if (get16(blob + 4) != 1) return FAIL(&r, "format version %u is not supported (want 1)", get16(blob + 4));
+  if (get16(blob + 4) != FORMAT_VERSION)
+    return FAIL(&r, "format version %u is not supported (want %d)", get16(blob + 4), FORMAT_VERSION);
   m->kind = get16(blob + 6);
-  if (m->kind != 1 && m->kind != 2) return FAIL(&r, "unknown kind %u", m->kind);
+  if (m->kind != KULP_PATCH_APPLY && m->kind != KULP_PATCH_REVERT) return FAIL(&r, "unknown kind %u", m->kind);
   if (get32(blob + 8) != len) return FAIL(&r, "size field %u disagrees with the section size %zu", get32(blob + 8), len);
   if (len > KULP_METADATA_MAX) return FAIL(&r, "section larger than %d bytes", KULP_METADATA_MAX);
   uint8_t copy[HEADER_LEN];
@@ -97,7 +99,7 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
   if ((rc = table(&r, m->n_funcs, KULP_MAX_PATCH_FUNCS, funcs, FUNC_LEN, "functions"))) return rc;
   if ((rc = table(&r, m->n_refs, KULP_MAX_PATCH_REFS, refs, REF_LEN, "references"))) return rc;
   if ((rc = table(&r, m->n_labels, MAX_LABELS, labels, 4, "labels"))) return rc;
-  if (m->kind == 1 && m->n_funcs == 0) return FAIL(&r, "an apply section with no functions");
+  if (m->kind == KULP_PATCH_APPLY && m->n_funcs == 0) return FAIL(&r, "an apply section with no functions");
 
   for (uint32_t i = 0; i < m->n_funcs; i++) {
     const uint8_t *e = blob + funcs + (size_t)i * FUNC_LEN;
@@ -116,7 +118,8 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
     if ((rc = string_at(&r, get32(e + 4), "reference variable", &x->patch_name))) return rc;
     x->target_offset = get64(e + 8);
     x->kind = get32(e + 16);
-    if (x->kind != 1 && x->kind != 2) return FAIL(&r, "reference %s has unknown kind %u", x->target_name, x->kind);
+    if (x->kind != KULP_REF_DATA && x->kind != KULP_REF_TLS)
+      return FAIL(&r, "reference %s has unknown kind %u", x->target_name, x->kind);
   }
   for (uint32_t i = 0; i < m->n_labels; i++)
     if ((rc = string_at(&r, get32(blob + labels + (size_t)i * 4), "label", &m->labels[i]))) return rc;

@@ -29,10 +29,10 @@ struct ulp_ref {
   const char *target_name;
   const char *patch_name;
   uint64_t target_offset;
-  uint32_t kind; /* 1 data, 2 TLS */
+  uint32_t kind; /* enum kulp_ref_kind */
 };
 struct ulp_meta {
-  uint16_t kind; /* 1 apply, 2 revert */
+  uint16_t kind; /* enum kulp_patch_kind */
   uint8_t id[KULP_ID_LEN];
   const char *library;
   uint8_t build_id[KULP_BUILD_ID_MAX];
@@ -103,6 +103,12 @@ HIDDEN uint16_t site_jump_insn(const struct site *s);
 HIDDEN void site_pad_bytes(const struct site *s, uint64_t target, uint8_t out[PAD_LEN]);
 /* Where the site currently jumps to, or 0 when its entry is not redirected. */
 HIDDEN uint64_t site_current_target(const struct site *s);
+/* What the pad's 8-byte slot must hold for calls to reach `to`: `to`, or the site's gate. */
+HIDDEN uint64_t site_pad_target(const struct site *s, uint64_t to);
+/* True when the pad must be written whole (it is not yet a complete jump). */
+HIDDEN bool site_pad_needs_layout(const struct site *s);
+/* For a gated site, points its gate at `to` (0: the original code); no-op otherwise. */
+HIDDEN void site_retarget_gate(const struct site *s, uint64_t to);
 /* True when a 2-byte and an 8-byte store to this site are single-copy atomic. */
 HIDDEN bool site_atomic_entry(const struct site *s);
 
@@ -129,6 +135,50 @@ HIDDEN uint64_t patch_top(uint64_t addr, const bool *removed, uint32_t n_add, co
                           const uint64_t *add_new);
 HIDDEN void patch_table_update(const bool *removed, const struct ulp_meta *add, const char *path,
                                const uint64_t *old_addrs, const uint64_t *new_addrs);
+
+/* --- a change to the code: planned by plan.c, made by self_write.c or
+ *     engine_write.c, driven through its two steps by service.c ------------- */
+struct op {
+  struct site *site;
+  uint64_t to; /* new target; 0 = the original code */
+};
+
+struct change {
+  bool valid;        /* prepared, waiting for COMMIT */
+  uint32_t command;  /* the KULP_CMD_* that planned it */
+  bool self;         /* the runtime writes code itself (else the engine does) */
+  bool removed[KULP_MAX_PATCHES]; /* applied patches this change reverts */
+  uint32_t n_removed;
+  bool adding;       /* meta is a new patch this change applies */
+  void *unload;      /* a container planning loaded and refused: closed after the answer */
+  uint8_t blob[KULP_METADATA_MAX]; /* the request's metadata; meta points into it */
+  struct ulp_meta meta;
+  char path[KULP_PATH_MAX];
+  char library[KULP_NAME_MAX];
+  uint64_t old_addrs[KULP_MAX_PATCH_FUNCS], new_addrs[KULP_MAX_PATCH_FUNCS];
+  struct op ops[KULP_MAX_FUNCS + KULP_MAX_PATCH_FUNCS];
+  uint32_t n_ops;
+  /* self-write: sites that count as verified once the engine's check passed */
+  struct site *to_verify[KULP_MAX_CHECKS];
+  uint32_t n_verify;
+  /* engine-write: the writes asked of the engine. Commit checks them against this copy,
+   * not against the response, which anyone outside can change. */
+  struct kulp_write writes[KULP_MAX_WRITES];
+  uint32_t n_writes;
+};
+
+/* Plans `command` (APPLY, REVERT, REVERT_ALL or REVERT_ALL_APPLY, as posted in req): the
+ * patches it removes and adds, one op per function whose target changes, and who writes
+ * the code. Writes no code. On failure returns a KULP_E_* code and describes it in why. */
+HIDDEN int change_plan(struct change *c, uint32_t command, const struct kulp_request *req, char *why,
+                       size_t why_len);
+/* The two steps of a change in each write mode. prepare writes only what no thread can
+ * observe and says in resp what the engine must do before COMMIT (checks[] or writes[]);
+ * commit redirects the calls. On failure they return a KULP_E_* code and describe it in why. */
+HIDDEN int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len);
+HIDDEN void self_write_commit(struct change *c);
+HIDDEN int engine_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len);
+HIDDEN int engine_write_commit(struct change *c, char *why, size_t why_len);
 
 /* --- the request engine (service.c, helper.c) ------------------------------ */
 HIDDEN int64_t now_monotonic_ns(void);

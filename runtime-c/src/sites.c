@@ -61,6 +61,30 @@ uint64_t site_current_target(const struct site *s) {
   return t == s->body ? 0 : t;
 }
 
+uint64_t site_pad_target(const struct site *s, uint64_t to) {
+  return s->gate >= 0 ? gate_stub(s->gate) : to;
+}
+
+/* Whether the pad must be written whole before the entry may jump to it: it is still NOPs, or an
+ * engine died in the middle of writing it (a write that spans two pages can stop between them).
+ * Either way no thread has ever been inside it, because the entry is made to jump only once its
+ * pad is complete, so writing it whole is safe. A complete pad that was used before only ever
+ * has its target changed, atomically. */
+bool site_pad_needs_layout(const struct site *s) {
+  if (site_entry_state(s) == ENTRY_JUMP) return false;
+  uint8_t want[PAD_LEN];
+  site_pad_bytes(s, site_pad_target(s, 0), want);
+  const uint8_t *pad = (const uint8_t *)s->pad;
+  if (memcmp(pad + s->jmp_in_pad, want + s->jmp_in_pad, 6)) return true;
+  return s->gate >= 0 && memcmp(pad + s->slot_in_pad, want + s->slot_in_pad, 8);
+}
+
+/* A gate's target is data, not code: one release store retargets the function, whoever
+ * writes the code (the runtime or the engine), with no thread stopped. */
+void site_retarget_gate(const struct site *s, uint64_t to) {
+  if (s->gate >= 0) __atomic_store_n(gate_target(s->gate), to ? to : (uint64_t)s->body, __ATOMIC_RELEASE);
+}
+
 bool site_atomic_entry(const struct site *s) {
   /* A 2-byte store is single-copy atomic on Intel and AMD when it stays inside one
    * naturally aligned quadword. */

@@ -1,5 +1,7 @@
-/* Prints the layout of kulp.h's ABI as NAME VALUE lines. The engine's mirror of it
- * (io.kulp.engine.Abi) is checked against this output by AbiLayoutTest. */
+/* Prints every value of kulp.h that the Java side mirrors by hand, as NAME VALUE lines:
+ * the ABI's layout and codes (io.kulp.engine.Abi, Request, Response) and the codes and
+ * limits of the .ulp format (io.kulp.patch). AbiLayoutTest checks the Java values against
+ * this output, and that every line here has a Java mirror. */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -8,8 +10,10 @@
 #define P(name, value) printf("%s %lu\n", name, (unsigned long)(value))
 #define OFF(type, field) P(#type "." #field, offsetof(struct type, field))
 #define SIZE(type) P("sizeof." #type, sizeof(struct type))
+#define CODE(name) P(#name, name)
 
 int main(void) {
+  printf("KULP_ABI_SYMBOL %s\n", KULP_ABI_SYMBOL);
   P("KULP_ABI_MAGIC", KULP_ABI_MAGIC);
   P("KULP_ABI_VERSION", KULP_ABI_VERSION);
   P("KULP_MAX_PATCHES", KULP_MAX_PATCHES);
@@ -18,6 +22,37 @@ int main(void) {
   P("KULP_MAX_WRITES", KULP_MAX_WRITES);
   P("KULP_METADATA_MAX", KULP_METADATA_MAX);
   P("KULP_RING_SIZE", KULP_RING_SIZE);
+  P("KULP_ID_LEN", KULP_ID_LEN);
+  P("KULP_NAME_MAX", KULP_NAME_MAX);
+  P("KULP_PATH_MAX", KULP_PATH_MAX);
+  P("KULP_MESSAGE_MAX", KULP_MESSAGE_MAX);
+  /* codes the engine writes into a request or reads back */
+  CODE(KULP_CMD_PING);
+  CODE(KULP_CMD_APPLY);
+  CODE(KULP_CMD_REVERT);
+  CODE(KULP_CMD_REVERT_ALL);
+  CODE(KULP_CMD_REVERT_ALL_APPLY);
+  CODE(KULP_CMD_COMMIT);
+  CODE(KULP_CMD_ABORT);
+  CODE(KULP_REQ_SELF_WRITE);
+  CODE(KULP_PHASE_IDLE);
+  CODE(KULP_PHASE_WORKING);
+  CODE(KULP_PHASE_COMMITTING);
+  CODE(KULP_PHASE_DONE);
+  CODE(KULP_PHASE_NEED_CHECK);
+  CODE(KULP_PHASE_NEED_WRITES);
+  CODE(KULP_STATE_READY);
+  CODE(KULP_STATE_NO_HELPER);
+  CODE(KULP_WARN);
+  CODE(KULP_ERROR);
+  /* the .ulp format: what the packer writes and the runtime reads */
+  CODE(KULP_PATCH_APPLY);
+  CODE(KULP_PATCH_REVERT);
+  CODE(KULP_REF_DATA);
+  CODE(KULP_REF_TLS);
+  P("KULP_MAX_PATCH_FUNCS", KULP_MAX_PATCH_FUNCS);
+  P("KULP_MAX_PATCH_REFS", KULP_MAX_PATCH_REFS);
+  P("KULP_BUILD_ID_MAX", KULP_BUILD_ID_MAX);
   OFF(kulp_abi, magic);
   OFF(kulp_abi, version);
   OFF(kulp_abi, size);
@@ -56,7 +91,16 @@ int main(void) {
   OFF(kulp_response, forbidden);
   OFF(kulp_response, message);
   SIZE(kulp_response);
+  OFF(kulp_write, addr);
+  OFF(kulp_write, len);
+  OFF(kulp_write, live);
+  OFF(kulp_write, bytes);
+  OFF(kulp_write, expect);
+  P("sizeof.kulp_write.bytes", sizeof(((struct kulp_write *)0)->bytes));
   SIZE(kulp_write);
+  OFF(kulp_range, start);
+  OFF(kulp_range, end);
+  SIZE(kulp_range);
   OFF(kulp_patch_record, id);
   OFF(kulp_patch_record, first_func);
   OFF(kulp_patch_record, n_funcs);

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The layout of {@code runtime-c/include/kulp.h}, which the engine reads and writes in a target's
- * memory. AbiLayoutTest compares every value here with what the C compiler says.
+ * memory. AbiLayoutTest compares every value here, and the codes {@link Request} and {@link
+ * Response} mirror, with what the C compiler says.
  */
 final class Abi {
   private Abi() {}
@@ -39,10 +40,15 @@ final class Abi {
   static final int FUNCS_OFF = 287448;
   static final int RING_OFF = 574168;
   static final int ABI_SIZE = 606424;
-  static final int HEADER_LEN = 48;
+  /** The fields before the mailbox: what {@link RuntimeState} decodes. */
+  static final int HEADER_LEN = MAILBOX_OFF;
 
   static final int STATE_READY = 1;
   static final int STATE_NO_HELPER = 2;
+
+  // enum kulp_level, of the message ring
+  static final int LEVEL_WARN = 1;
+  static final int LEVEL_ERROR = 2;
 
   // struct kulp_request, from the mailbox
   static final int REQUEST_OFF = MAILBOX_OFF;
@@ -72,7 +78,20 @@ final class Abi {
   static final int RESP_MESSAGE = 34848;
   static final int RESPONSE_SIZE = 35328;
   static final int MESSAGE_MAX = 480;
+
+  // struct kulp_write, an element of the response's writes[]
+  static final int WRITE_ADDR = 0;
+  static final int WRITE_LEN = 8;
+  static final int WRITE_LIVE = 12;
+  static final int WRITE_BYTES = 16;
+  static final int WRITE_EXPECT = 32;
+  static final int WRITE_MAX_LEN = 16;
   static final int WRITE_SIZE = 48;
+
+  // struct kulp_range, an element of the response's forbidden[]
+  static final int RANGE_START = 0;
+  static final int RANGE_END = 8;
+  static final int RANGE_SIZE = 16;
 
   // struct kulp_patch_record
   static final int PATCH_ID = 0;
@@ -101,9 +120,13 @@ final class Abi {
   static final int MSG_TEXT = 24;
   static final int MSG_SIZE = 504;
 
-  /** Every value above under its C name, as runtime-c/tests/abi_offsets prints them. */
-  static Map<String, Long> layout() {
-    Map<String, Long> m = new LinkedHashMap<>();
+  /**
+   * Every value above, and the codes of {@link Request} and {@link Response}, under its C name, as
+   * runtime-c/tests/abi_offsets prints them.
+   */
+  static Map<String, Object> layout() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("KULP_ABI_SYMBOL", SYMBOL);
     m.put("KULP_ABI_MAGIC", (long) MAGIC);
     m.put("KULP_ABI_VERSION", (long) VERSION);
     m.put("KULP_MAX_PATCHES", (long) MAX_PATCHES);
@@ -112,6 +135,28 @@ final class Abi {
     m.put("KULP_MAX_WRITES", (long) MAX_WRITES);
     m.put("KULP_METADATA_MAX", (long) METADATA_MAX);
     m.put("KULP_RING_SIZE", (long) RING_SIZE);
+    m.put("KULP_ID_LEN", (long) ID_LEN);
+    m.put("KULP_NAME_MAX", (long) NAME_MAX);
+    m.put("KULP_PATH_MAX", (long) PATH_MAX);
+    m.put("KULP_MESSAGE_MAX", (long) MESSAGE_MAX);
+    m.put("KULP_CMD_PING", (long) Request.PING);
+    m.put("KULP_CMD_APPLY", (long) Request.APPLY);
+    m.put("KULP_CMD_REVERT", (long) Request.REVERT);
+    m.put("KULP_CMD_REVERT_ALL", (long) Request.REVERT_ALL);
+    m.put("KULP_CMD_REVERT_ALL_APPLY", (long) Request.REVERT_ALL_APPLY);
+    m.put("KULP_CMD_COMMIT", (long) Request.COMMIT);
+    m.put("KULP_CMD_ABORT", (long) Request.ABORT);
+    m.put("KULP_REQ_SELF_WRITE", (long) Request.FLAG_SELF_WRITE);
+    m.put("KULP_PHASE_IDLE", (long) Response.IDLE);
+    m.put("KULP_PHASE_WORKING", (long) Response.WORKING);
+    m.put("KULP_PHASE_COMMITTING", (long) Response.COMMITTING);
+    m.put("KULP_PHASE_DONE", (long) Response.DONE);
+    m.put("KULP_PHASE_NEED_CHECK", (long) Response.NEED_CHECK);
+    m.put("KULP_PHASE_NEED_WRITES", (long) Response.NEED_WRITES);
+    m.put("KULP_STATE_READY", (long) STATE_READY);
+    m.put("KULP_STATE_NO_HELPER", (long) STATE_NO_HELPER);
+    m.put("KULP_WARN", (long) LEVEL_WARN);
+    m.put("KULP_ERROR", (long) LEVEL_ERROR);
     m.put("kulp_abi.magic", (long) MAGIC_OFF);
     m.put("kulp_abi.version", (long) VERSION_OFF);
     m.put("kulp_abi.size", (long) SIZE_OFF);
@@ -150,7 +195,16 @@ final class Abi {
     m.put("kulp_response.forbidden", (long) RESP_FORBIDDEN);
     m.put("kulp_response.message", (long) RESP_MESSAGE);
     m.put("sizeof.kulp_response", (long) RESPONSE_SIZE);
+    m.put("kulp_write.addr", (long) WRITE_ADDR);
+    m.put("kulp_write.len", (long) WRITE_LEN);
+    m.put("kulp_write.live", (long) WRITE_LIVE);
+    m.put("kulp_write.bytes", (long) WRITE_BYTES);
+    m.put("kulp_write.expect", (long) WRITE_EXPECT);
+    m.put("sizeof.kulp_write.bytes", (long) WRITE_MAX_LEN);
     m.put("sizeof.kulp_write", (long) WRITE_SIZE);
+    m.put("kulp_range.start", (long) RANGE_START);
+    m.put("kulp_range.end", (long) RANGE_END);
+    m.put("sizeof.kulp_range", (long) RANGE_SIZE);
     m.put("kulp_patch_record.id", (long) PATCH_ID);
     m.put("kulp_patch_record.first_func", (long) PATCH_FIRST_FUNC);
     m.put("kulp_patch_record.n_funcs", (long) PATCH_N_FUNCS);

@@ -52,21 +52,22 @@ record Response(int seq, int phase, int status, String message, long[] checks, L
         ByteBuffer w = mem.read(base + Abi.RESP_WRITES, nWrites * Abi.WRITE_SIZE);
         for (int i = 0; i < nWrites; i++) {
           int o = i * Abi.WRITE_SIZE;
-          int len = w.getInt(o + 8);
-          if (len < 1 || len > 16) {
+          int len = w.getInt(o + Abi.WRITE_LEN);
+          if (len < 1 || len > Abi.WRITE_MAX_LEN) {
             throw EngineException.failed("the runtime asked for a write of " + len + " bytes: memory is corrupt");
           }
           byte[] bytes = new byte[len];
           byte[] expect = new byte[len];
-          w.get(o + 16, bytes);
-          w.get(o + 32, expect);
-          writes.add(new CodeWrite(w.getLong(o), bytes, expect, w.getInt(o + 12) != 0));
+          w.get(o + Abi.WRITE_BYTES, bytes);
+          w.get(o + Abi.WRITE_EXPECT, expect);
+          writes.add(new CodeWrite(w.getLong(o + Abi.WRITE_ADDR), bytes, expect, w.getInt(o + Abi.WRITE_LIVE) != 0));
         }
       }
       if (nForbidden > 0) {
-        ByteBuffer f = mem.read(base + Abi.RESP_FORBIDDEN, nForbidden * 16);
+        ByteBuffer f = mem.read(base + Abi.RESP_FORBIDDEN, nForbidden * Abi.RANGE_SIZE);
         for (int i = 0; i < nForbidden; i++) {
-          forbidden.add(new long[] {f.getLong(i * 16), f.getLong(i * 16 + 8)});
+          int o = i * Abi.RANGE_SIZE;
+          forbidden.add(new long[] {f.getLong(o + Abi.RANGE_START), f.getLong(o + Abi.RANGE_END)});
         }
       }
     }

@@ -76,7 +76,7 @@ final class RuntimeReader {
       long ns = ring.getLong(o + Abi.MSG_TIME);
       int level = ring.getInt(o + Abi.MSG_LEVEL);
       out.add(new RuntimeMessage(seq, Instant.ofEpochSecond(ns / 1_000_000_000L, ns % 1_000_000_000L),
-          level == 2 ? "error" : level == 1 ? "warning" : "info",
+          level == Abi.LEVEL_ERROR ? "error" : level == Abi.LEVEL_WARN ? "warning" : "info",
           Response.cString(ring, o + Abi.MSG_TEXT, Abi.MESSAGE_MAX)));
     }
     return out;
