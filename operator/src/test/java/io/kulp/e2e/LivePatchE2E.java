@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kulp.api.KulpConstants;
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -255,7 +256,7 @@ class LivePatchE2E {
     FixtureContainer c = workload.start(image);
     workload.pod("digest-a", NODE_A, "digest", c);
     // the digest of value_v4, which no test serves: an agent holds no verified bytes for it
-    String unservedSha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v4")));
+    String unservedSha = Sha256.of(Files.readAllBytes(Fixtures.patch("value_v4")));
 
     livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", unservedSha));
     LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, 1, env::logs);
@@ -308,7 +309,7 @@ class LivePatchE2E {
     FixtureContainer c = workload.start(image);
     workload.pod("order-a1", NODE_A, "order", c);
     // value_v3: bytes no agent has cached yet (patches are cached by digest, whatever their source)
-    String sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
+    String sha = Sha256.of(Files.readAllBytes(Fixtures.patch("value_v3")));
     livePatches.create(E2ELivePatches.livePatch("order", "order", Action.Apply, Mode.OneShot, "order-v3", sha));
     await("the agent waits for the ConfigMap").atMost(Duration.ofSeconds(30)).until(() -> {
       LivePatchNode lpn = livePatches.nodes("order").stream().findFirst().orElse(null);

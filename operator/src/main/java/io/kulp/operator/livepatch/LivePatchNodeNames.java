@@ -1,9 +1,6 @@
 package io.kulp.operator.livepatch;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.kulp.api.Sha256;
 
 /** Derives the names and label values of the LivePatchNodes of a LivePatch. The only place. */
 public final class LivePatchNodeNames {
@@ -22,7 +19,7 @@ public final class LivePatchNodeNames {
     if (name.length() <= MAX_NAME) {
       return name;
     }
-    String hash = sha256Hex(name).substring(0, 16);
+    String hash = Sha256.ofText(name).substring(0, 16);
     String prefix = name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[.-]+$", "");
     return prefix + "-" + hash;
   }
@@ -32,15 +29,6 @@ public final class LivePatchNodeNames {
     if (name.length() <= MAX_LABEL_VALUE) {
       return name;
     }
-    return "h" + sha256Hex(name).substring(0, 40);
-  }
-
-  static String sha256Hex(String text) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "h" + Sha256.ofText(name).substring(0, 40);
   }
 }
