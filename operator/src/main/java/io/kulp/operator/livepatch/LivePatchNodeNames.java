@@ -2,11 +2,13 @@ package io.kulp.operator.livepatch;
 
 import io.kulp.api.Sha256;
 
-/** Derives the names and label values of the LivePatchNodes of a LivePatch. The only place. */
+/**
+ * Derives the object names of the LivePatchNodes of a LivePatch. The only place. (Their label
+ * values, which the agents select by, follow {@link io.kulp.api.LabelValues}.)
+ */
 public final class LivePatchNodeNames {
 
   private static final int MAX_NAME = 253;
-  private static final int MAX_LABEL_VALUE = 63;
 
   private LivePatchNodeNames() {}
 
@@ -22,13 +24,5 @@ public final class LivePatchNodeNames {
     String hash = Sha256.ofText(name).substring(0, 16);
     String prefix = name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("[.-]+$", "");
     return prefix + "-" + hash;
-  }
-
-  /** The value of a label holding {@code name}: the name itself, or a hash when too long. */
-  public static String labelValue(String name) {
-    if (name.length() <= MAX_LABEL_VALUE) {
-      return name;
-    }
-    return "h" + Sha256.ofText(name).substring(0, 40);
   }
 }
