@@ -7,6 +7,7 @@ import static io.kulp.api.KulpConstants.CONDITION_READY;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.NodeReports;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /** Turns a rollout plan and the agents' reports into the LivePatch status. Pure. */
 public final class StatusAggregator {
@@ -143,7 +143,7 @@ public final class StatusAggregator {
       LivePatchNode lpn = plan.current().get(node);
       var st = lpn == null ? null : lpn.getStatus();
       if ((p == NodeProgress.DONE || p == NodeProgress.IN_PROGRESS) && st != null && st.message != null
-          && !st.message.isEmpty() && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
+          && !st.message.isEmpty() && NodeReports.isForCurrentGeneration(lpn)
           && out.size() < MAX_NODES_NAMED) {
         out.add(node + ": " + st.message);
       }
