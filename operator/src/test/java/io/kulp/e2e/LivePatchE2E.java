@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kulp.api.KulpConstants;
 import io.kulp.api.Sha256;
+import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -123,7 +124,7 @@ class LivePatchE2E {
       assertThat(KfixWorkload.value(c)).isEqualTo(2);
       assertThat(node("left", NODE_A).getStatus().records).extracting(r -> r.hostPID, r -> r.result)
           .containsExactly(org.assertj.core.groups.Tuple.tuple((long) pid, ProcessResult.Applied));
-      Path staged = entry.resolve("root/tmp/.kulp/kulp-" + v2Sha + ".so");
+      Path staged = entry.resolve("root/tmp/.kulp").resolve(StagedPatchName.of(v2Sha));
       assertThat(staged).exists();
 
       livePatches.delete("left");
@@ -355,6 +356,6 @@ class LivePatchE2E {
 
   /** Where the agent stages a patch inside the container, seen from the host. */
   private static Path stagedIn(FixtureContainer c, String sha256) {
-    return Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp", "kulp-" + sha256 + ".so");
+    return Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp", StagedPatchName.of(sha256));
   }
 }

@@ -2,6 +2,7 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
+import io.kulp.api.StagedPatchName;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class StagingCleanup {
   private static final Logger LOG = LoggerFactory.getLogger(StagingCleanup.class);
-  private static final Pattern STAGED = Pattern.compile("kulp-[0-9a-f]{64}\\.so");
 
   private final Engine engine;
   private final ContainerFiles files;
@@ -91,7 +90,7 @@ final class StagingCleanup {
    */
   private List<String> staged(int pid, String dir) {
     try (Stream<Path> entries = Files.list(ProcessEntry.of(procRoot, pid).resolve("root").resolve(dir.substring(1)))) {
-      return entries.map(p -> p.getFileName().toString()).filter(n -> STAGED.matcher(n).matches()).toList();
+      return entries.map(p -> p.getFileName().toString()).filter(n -> StagedPatchName.sha256Of(n).isPresent()).toList();
     } catch (IOException e) {
       return List.of();
     }

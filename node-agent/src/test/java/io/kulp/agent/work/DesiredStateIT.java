@@ -3,6 +3,7 @@ package io.kulp.agent.work;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.AppliedPatch;
@@ -55,7 +56,7 @@ class DesiredStateIT {
   @Test
   void revertWithoutThePatchFileFindsThePatchByItsStagedName() {
     DesiredState revert = new DesiredState(Action.Revert, "libkfix.so.1", null, SHA);
-    String staged = "/tmp/.kulp/" + VerifiedPatch.stagedName(SHA);
+    String staged = "/tmp/.kulp/" + StagedPatchName.of(SHA);
 
     assertThat(revert.next(List.of(applied("e".repeat(32), "libkfix.so.1", staged))))
         .isEqualTo(new DesiredState.Step(DesiredState.Kind.REVERT, "e".repeat(32)));
