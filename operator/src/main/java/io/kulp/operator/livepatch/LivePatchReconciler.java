@@ -128,11 +128,11 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     var view = caches.view();
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
-    RolloutPlan fromCaches = plan(lp, desired(lp, view), existing, nodeNames(view), stored, now);
+    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
     RolloutPlan plan = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
-        ? plan(lp, desired(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
+        ? plan(lp, resolved(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
             nodeNames(view), stored, now)
         : fromCaches;
     if (TargetConfirmation.needed(plan, stored) && !confirm(lp, plan, context)) {
@@ -149,18 +149,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
-  private SortedMap<String, LivePatchNodeSpec> desired(LivePatch lp, TargetResolver.ClusterView view) {
-    SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
+  /** Node name to the LivePatchNode spec the LivePatch's targets in {@code view} resolve to. */
+  private SortedMap<String, LivePatchNodeSpec> resolved(LivePatch lp, TargetResolver.ClusterView view) {
+    SortedMap<String, LivePatchNodeSpec> resolved = new TreeMap<>();
     resolver.resolve(lp.getSpec().target, view).forEach((node, pods) ->
-        desired.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
-    return desired;
+        resolved.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
+    return resolved;
   }
 
-  private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> desired,
-      Map<String, LivePatchNode> existing, Set<String> liveNodes, RolloutState stored, Instant now) {
+  private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> resolved,
+      Map<String, LivePatchNode> existing, Set<String> clusterNodes, RolloutState stored, Instant now) {
     LivePatchSpec spec = lp.getSpec();
     return planner.plan(new RolloutPlanner.Input(lp.getMetadata().getName(), Specs.rolloutDigest(spec),
-        Specs.mode(spec), spec.rollout, desired, existing, liveNodes, stored, now));
+        Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, stored, now));
   }
 
   /**

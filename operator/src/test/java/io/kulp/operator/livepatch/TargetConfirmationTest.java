@@ -1,10 +1,10 @@
 package io.kulp.operator.livepatch;
 
 import static io.kulp.operator.livepatch.Fixtures.DIGEST;
-import static io.kulp.operator.livepatch.Fixtures.desired;
 import static io.kulp.operator.livepatch.Fixtures.existing;
 import static io.kulp.operator.livepatch.Fixtures.input;
 import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.resolved;
 import static io.kulp.operator.livepatch.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +26,7 @@ class TargetConfirmationTest {
 
   RolloutPlan doneOn(String... nodes) {
     var spec = spec();
-    var want = desired(spec, nodes);
+    var want = resolved(spec, nodes);
     var lpns = java.util.Arrays.stream(nodes)
         .map(n -> lpn(want.get(n), DIGEST, NodePhase.Succeeded)).toArray(io.kulp.api.v1alpha1.LivePatchNode[]::new);
     return planner.plan(input(spec, want, existing(lpns), Set.of(nodes)));
@@ -73,7 +73,7 @@ class TargetConfirmationTest {
   @Test
   void aRolloutStillInProgressNeedsNoConfirmation() {
     var spec = spec();
-    RolloutPlan plan = planner.plan(input(spec, desired(spec, "n1", "n2"), Map.of(), Set.of("n1", "n2")));
+    RolloutPlan plan = planner.plan(input(spec, resolved(spec, "n1", "n2"), Map.of(), Set.of("n1", "n2")));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
     assertThat(TargetConfirmation.needed(plan, null)).isFalse();
