@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -131,13 +132,16 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
-    RolloutPlan plan = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
+    RolloutPlan planned = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
         ? plan(lp, resolved(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
             nodeNames(view), stored, now)
         : fromCaches;
-    if (TargetConfirmation.needed(plan, stored) && !confirm(lp, plan, context)) {
+    Optional<RolloutPlan> confirmed = planned.needsConfirmation()
+        ? confirm(lp, planned, context) : Optional.of(planned);
+    if (confirmed.isEmpty()) {
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
+    RolloutPlan plan = confirmed.get();
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) -> writer.write(lp, s, plan.nodeDigest(), existing.get(node)));
@@ -165,19 +169,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   }
 
   /**
-   * Checks a plan that would complete the rollout against a consistent read of the API server;
-   * records the read's resourceVersion in the rollout state when it confirms the plan.
+   * Checks a plan that would complete the rollout against a consistent read of the API server:
+   * the plan confirmed by the read (its state records the read's resourceVersion), or empty when
+   * the API server has matching pods on nodes the plan does not target.
    */
-  private boolean confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
+  private Optional<RolloutPlan> confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
     var read = ConsistentRead.of(context.getClient(), lp.getSpec().target);
     if (!TargetConfirmation.confirms(plan,
         resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
       log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
           + " yet; not complete, waiting for the caches", lp.getMetadata().getName());
-      return false;
+      return Optional.empty();
     }
-    plan.state().targetsConfirmedResourceVersion = read.resourceVersion();
-    return true;
+    return Optional.of(plan.confirmed(read.resourceVersion()));
   }
 
   @Override

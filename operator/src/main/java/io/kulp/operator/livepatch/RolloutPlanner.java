@@ -89,7 +89,7 @@ public final class RolloutPlanner {
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
     step.start.forEach(t -> toWrite.put(t.name(), t.wanted()));
     return new RolloutPlan(step.phase, nodeDigest, targeted, toWrite, toDelete, state,
-        step.requeueAfter);
+        step.requeueAfter, TargetConfirmation.needed(step.phase, in.stored(), in.digest()));
   }
 
   /**
