@@ -26,14 +26,14 @@ public final class KulpConstants {
 
   // ---- labels -----------------------------------------------------------------------------
 
-  /** Label on a LivePatchNode: the name of the LivePatch it belongs to. */
+  /** Label on a LivePatchNode: the name of the LivePatch it belongs to (see {@link LabelValues}). */
   public static final String LABEL_LIVEPATCH = "kulp.io/livepatch";
 
   /**
    * Label on a LivePatchNode: the name of the node it is for. Agents select their own objects with
    * {@code kulp.io/node=<their node name>}. Node names longer than 63 characters cannot be label
-   * values; for those the value is {@code spec.nodeName} hashed (see the operator's naming helper),
-   * and agents must also compare {@code spec.nodeName}.
+   * values; for those the value is {@code spec.nodeName} hashed (see {@link LabelValues}), and
+   * agents must also compare {@code spec.nodeName}.
    */
   public static final String LABEL_NODE = "kulp.io/node";
 

@@ -7,10 +7,12 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kulp.operator.livepatch.ClusterCaches;
 import io.kulp.operator.livepatch.EventRecorder;
 import io.kulp.operator.livepatch.LivePatchReconciler;
+import io.kulp.ops.OpsHttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** The running operator: JOSDK with the LivePatch reconciler, metrics and ops endpoints. */
@@ -48,8 +50,11 @@ public final class KulpOperatorApp implements AutoCloseable {
     });
     operator.register(new LivePatchReconciler(clock, new EventRecorder(client, clock), cachesView));
     operator.start();
-    var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(),
-        operator.getRuntimeInfo(), registry);
+    var runtime = operator.getRuntimeInfo();
+    var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(), Map.of(
+        "/startup", runtime::isStarted, // the operator has started
+        "/healthz", runtime::allEventSourcesAreHealthy), // every informer is healthy
+        registry::scrape);
     return new KulpOperatorApp(operator, http);
   }
 

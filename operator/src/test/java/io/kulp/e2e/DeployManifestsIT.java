@@ -7,6 +7,7 @@ import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
@@ -86,7 +87,7 @@ class DeployManifestsIT {
 
     PatchMetadata meta = PatchContainer.read(file).apply();
 
-    assertThat(E2ELivePatches.sha256(bytes)).isEqualTo(lp.getSpec().patch.sha256);
+    assertThat(Sha256.of(bytes)).isEqualTo(lp.getSpec().patch.sha256);
     assertThat(meta.targetLibrary()).isEqualTo(lp.getSpec().library.name);
     assertThat(meta.targetBuildId().hex()).isEqualTo(lp.getSpec().library.buildID);
     assertThat(lp.getSpec().patch.configMapRef.name).isEqualTo(cm.getMetadata().getName());

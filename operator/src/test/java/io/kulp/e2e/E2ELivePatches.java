@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.ConfigMapKeyReference;
 import io.kulp.api.v1alpha1.LibrarySpec;
@@ -23,11 +24,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -51,17 +49,9 @@ final class E2ELivePatches {
       byte[] bytes = Files.readAllBytes(patch);
       client.resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(E2EEnvironment.NAMESPACE)
           .endMetadata().withBinaryData(Map.of(KEY, Base64.getEncoder().encodeToString(bytes))).build()).create();
-      return sha256(bytes);
+      return Sha256.of(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kulp.api.KulpConstants;
+import io.kulp.api.Sha256;
+import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -123,7 +125,7 @@ class LivePatchE2E {
       assertThat(KfixWorkload.value(c)).isEqualTo(2);
       assertThat(node("left", NODE_A).getStatus().records).extracting(r -> r.hostPID, r -> r.result)
           .containsExactly(org.assertj.core.groups.Tuple.tuple((long) pid, ProcessResult.Applied));
-      Path staged = entry.resolve("root/tmp/.kulp/kulp-" + v2Sha + ".so");
+      Path staged = entry.resolve("root/tmp/.kulp").resolve(StagedPatchName.of(v2Sha));
       assertThat(staged).exists();
 
       livePatches.delete("left");
@@ -186,7 +188,7 @@ class LivePatchE2E {
     livePatches.create(E2ELivePatches.livePatch("rescan", "rescan", Action.Apply, Mode.Continuous, "value-v2", v2Sha));
     livePatches.awaitCondition("rescan", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
     String patchId = io.kulp.patch.PatchContainer.read(Fixtures.patch("value_v2")).apply().id().hex();
-    var containers = new io.kulp.host.ContainerProcesses(io.kulp.host.HostPaths.system());
+    var containers = new io.kulp.host.HostContainerProcesses(io.kulp.host.HostPaths.system());
     var id = io.kulp.host.ContainerId.parse(c.containerId());
 
     // A second process in the same container: no pod event, no new spec; only the rescan sees it.
@@ -256,7 +258,7 @@ class LivePatchE2E {
     FixtureContainer c = workload.start(image);
     workload.pod("digest-a", NODE_A, "digest", c);
     // the digest of value_v4, which no test serves: an agent holds no verified bytes for it
-    String unservedSha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v4")));
+    String unservedSha = Sha256.of(Files.readAllBytes(Fixtures.patch("value_v4")));
 
     livePatches.create(E2ELivePatches.livePatch("digest", "digest", Action.Apply, Mode.OneShot, "value-v2", unservedSha));
     LivePatch lp = livePatches.awaitCondition("digest", KulpConstants.CONDITION_DEGRADED, 1, env::logs);
@@ -309,7 +311,7 @@ class LivePatchE2E {
     FixtureContainer c = workload.start(image);
     workload.pod("order-a1", NODE_A, "order", c);
     // value_v3: bytes no agent has cached yet (patches are cached by digest, whatever their source)
-    String sha = E2ELivePatches.sha256(Files.readAllBytes(Fixtures.patch("value_v3")));
+    String sha = Sha256.of(Files.readAllBytes(Fixtures.patch("value_v3")));
     livePatches.create(E2ELivePatches.livePatch("order", "order", Action.Apply, Mode.OneShot, "order-v3", sha));
     await("the agent waits for the ConfigMap").atMost(Duration.ofSeconds(30)).until(() -> {
       LivePatchNode lpn = livePatches.nodes("order").stream().findFirst().orElse(null);
@@ -355,6 +357,6 @@ class LivePatchE2E {
 
   /** Where the agent stages a patch inside the container, seen from the host. */
   private static Path stagedIn(FixtureContainer c, String sha256) {
-    return Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp", "kulp-" + sha256 + ".so");
+    return Path.of("/proc", Integer.toString(c.hostPid()), "root", "tmp", ".kulp", StagedPatchName.of(sha256));
   }
 }

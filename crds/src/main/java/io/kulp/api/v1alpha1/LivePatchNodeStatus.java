@@ -2,6 +2,7 @@ package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Size;
+import io.kulp.api.StatusLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,9 +10,9 @@ import java.util.List;
  * Observed state of one node for one LivePatch. Written only by that node's agent.
  *
  * <p>Sized for 1000 and more processes per node: every process is counted in {@link #summary},
- * and at most 200 get a {@link ProcessRecord}, those not in the desired state (Skipped, Failed)
- * first; Skipped and Failed processes that did not fit are counted in {@link #recordsOmitted}. See
- * docs/api.md.
+ * and at most {@link StatusLimits#MAX_RECORDS} (200) get a {@link ProcessRecord}, those not in
+ * the desired state (Skipped, Failed) first; Skipped and Failed processes that did not fit are
+ * counted in {@link #recordsOmitted}. See docs/api.md.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LivePatchNodeStatus {
@@ -33,10 +34,11 @@ public class LivePatchNodeStatus {
   public ProcessSummary summary;
 
   /**
-   * Per-process records, at most 200: first every process not in the desired state (Failed, then
-   * Skipped), then, while room is left, processes in the desired state (Applied, Reverted).
+   * Per-process records, at most {@link StatusLimits#MAX_RECORDS} (200): first every process not
+   * in the desired state (Failed, then Skipped), then, while room is left, processes in the desired
+   * state (Applied, Reverted).
    */
-  @Size(max = 200)
+  @Size(max = StatusLimits.MAX_RECORDS)
   public List<ProcessRecord> records = new ArrayList<>();
 
   /** How many Skipped/Failed records did not fit into {@link #records}. Default 0. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.kulp.api.Sha256;
 
 /** Where the patch file (an ELF shared object with .ulp sections) comes from. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,8 +29,8 @@ public class PatchSource {
    * digest differs; a new value re-rolls the LivePatch.
    */
   @Required
-  @Size(max = 64)
-  @ValidationRule(value = "self.matches('^[0-9a-f]{64}$')",
+  @Size(max = Sha256.HEX_LENGTH)
+  @ValidationRule(value = "self.matches('^" + Sha256.HEX_REGEX + "$')",
       message = "sha256 must be 64 lowercase hexadecimal characters")
   public String sha256;
 }

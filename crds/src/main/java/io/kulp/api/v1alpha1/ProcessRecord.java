@@ -2,6 +2,7 @@ package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Size;
+import io.kulp.api.StatusLimits;
 
 /** What happened in one process. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,7 +32,10 @@ public class ProcessRecord {
   /** Applied, Reverted, Skipped or Failed. */
   public ProcessResult result;
 
-  /** Why (for Skipped and Failed): the runtime's or the agent's message. At most 512 characters. */
-  @Size(max = 512)
+  /**
+   * Why (for Skipped and Failed): the runtime's or the agent's message. At most
+   * {@link StatusLimits#MAX_REASON_LENGTH} (512) characters.
+   */
+  @Size(max = StatusLimits.MAX_REASON_LENGTH)
   public String reason;
 }

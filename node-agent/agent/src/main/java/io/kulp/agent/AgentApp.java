@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.agent.host.NativeContainerFiles;
 import io.kulp.agent.kube.ClusterWatch;
 import io.kulp.agent.kube.StatusWriter;
-import io.kulp.agent.ops.AgentHttpServer;
 import io.kulp.agent.ops.AgentMetrics;
 import io.kulp.agent.patch.KubernetesPatchBytes;
 import io.kulp.agent.patch.PatchStore;
@@ -16,8 +15,10 @@ import io.kulp.engine.Engine;
 import io.kulp.engine.ProcessPool;
 import io.kulp.engine.PtraceEngine;
 import io.kulp.host.HostContainerProcesses;
+import io.kulp.ops.OpsHttpServer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -36,10 +37,10 @@ public final class AgentApp implements AutoCloseable {
   private final StatusWriter writer;
   private final ProcessPool pool;
   private final Engine engine;
-  private final AgentHttpServer http;
+  private final OpsHttpServer http;
 
   private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ProcessPool pool, Engine engine,
-      AgentHttpServer http) {
+      OpsHttpServer http) {
     this.watch = watch;
     this.queue = queue;
     this.writer = writer;
@@ -66,8 +67,10 @@ public final class AgentApp implements AutoCloseable {
       }
     });
     AtomicBoolean ready = new AtomicBoolean();
-    AgentHttpServer http = AgentHttpServer.start(settings.bindAddress(), settings.httpPort(),
-        () -> queue.alive() && watch.watching(), () -> ready.get() && watch.synced(), metrics::scrape);
+    OpsHttpServer http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(), Map.of(
+        "/healthz", () -> queue.alive() && watch.watching(), // the watches and the worker are alive
+        "/readyz", () -> ready.get() && watch.synced()), // caches synced, first pass done
+        metrics::scrape);
     registerGauges(metrics, watch);
     watch.start(queue::enqueue);
     queue.then(() -> {

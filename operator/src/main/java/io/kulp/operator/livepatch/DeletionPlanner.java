@@ -34,12 +34,12 @@ public final class DeletionPlanner {
     }
   }
 
-  public Plan plan(Map<String, LivePatchNode> existing, Set<String> liveNodes) {
+  public Plan plan(Map<String, LivePatchNode> existing, Set<String> clusterNodes) {
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
     List<LivePatchNode> toDelete = new ArrayList<>();
     List<String> waiting = new ArrayList<>();
     new TreeMap<>(existing).forEach((node, lpn) -> {
-      if (!liveNodes.contains(node)) {
+      if (!clusterNodes.contains(node)) {
         toDelete.add(lpn);
         return;
       }

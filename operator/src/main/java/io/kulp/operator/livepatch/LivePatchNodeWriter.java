@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.LabelValues;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
@@ -33,8 +34,8 @@ final class LivePatchNodeWriter {
     lpn.setMetadata(new ObjectMetaBuilder()
         .withName(LivePatchNodeNames.objectName(lp, spec.nodeName))
         .withLabels(Map.of(
-            KulpConstants.LABEL_LIVEPATCH, LivePatchNodeNames.labelValue(lp),
-            KulpConstants.LABEL_NODE, LivePatchNodeNames.labelValue(spec.nodeName)))
+            KulpConstants.LABEL_LIVEPATCH, LabelValues.of(lp),
+            KulpConstants.LABEL_NODE, LabelValues.of(spec.nodeName)))
         .withAnnotations(Map.of(KulpConstants.ANNOTATION_ROLLOUT_DIGEST, digest))
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(owner.getApiVersion()).withKind(owner.getKind())

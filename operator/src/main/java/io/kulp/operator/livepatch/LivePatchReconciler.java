@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -128,16 +129,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     var view = caches.view();
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
-    RolloutPlan fromCaches = plan(lp, desired(lp, view), existing, nodeNames(view), stored, now);
+    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
-    RolloutPlan plan = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
-        ? plan(lp, desired(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
+    RolloutPlan planned = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
+        ? plan(lp, resolved(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
             nodeNames(view), stored, now)
         : fromCaches;
-    if (TargetConfirmation.needed(plan, stored) && !confirm(lp, plan, context)) {
+    Optional<RolloutPlan> confirmed = planned.needsConfirmation()
+        ? confirm(lp, planned, context) : Optional.of(planned);
+    if (confirmed.isEmpty()) {
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
+    RolloutPlan plan = confirmed.get();
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) -> writer.write(lp, s, plan.nodeDigest(), existing.get(node)));
@@ -149,34 +153,35 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
-  private SortedMap<String, LivePatchNodeSpec> desired(LivePatch lp, TargetResolver.ClusterView view) {
-    SortedMap<String, LivePatchNodeSpec> desired = new TreeMap<>();
+  /** Node name to the LivePatchNode spec the LivePatch's targets in {@code view} resolve to. */
+  private SortedMap<String, LivePatchNodeSpec> resolved(LivePatch lp, TargetResolver.ClusterView view) {
+    SortedMap<String, LivePatchNodeSpec> resolved = new TreeMap<>();
     resolver.resolve(lp.getSpec().target, view).forEach((node, pods) ->
-        desired.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
-    return desired;
+        resolved.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
+    return resolved;
   }
 
-  private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> desired,
-      Map<String, LivePatchNode> existing, Set<String> liveNodes, RolloutState stored, Instant now) {
+  private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> resolved,
+      Map<String, LivePatchNode> existing, Set<String> clusterNodes, RolloutState stored, Instant now) {
     LivePatchSpec spec = lp.getSpec();
     return planner.plan(new RolloutPlanner.Input(lp.getMetadata().getName(), Specs.rolloutDigest(spec),
-        Specs.mode(spec), spec.rollout, desired, existing, liveNodes, stored, now));
+        Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, stored, now));
   }
 
   /**
-   * Checks a plan that would complete the rollout against a consistent read of the API server;
-   * records the read's resourceVersion in the rollout state when it confirms the plan.
+   * Checks a plan that would complete the rollout against a consistent read of the API server:
+   * the plan confirmed by the read (its state records the read's resourceVersion), or empty when
+   * the API server has matching pods on nodes the plan does not target.
    */
-  private boolean confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
+  private Optional<RolloutPlan> confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
     var read = ConsistentRead.of(context.getClient(), lp.getSpec().target);
     if (!TargetConfirmation.confirms(plan,
         resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
       log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
           + " yet; not complete, waiting for the caches", lp.getMetadata().getName());
-      return false;
+      return Optional.empty();
     }
-    plan.state().targetsConfirmedResourceVersion = read.resourceVersion();
-    return true;
+    return Optional.of(plan.confirmed(read.resourceVersion()));
   }
 
   @Override

@@ -1,11 +1,11 @@
 package io.kulp.operator.livepatch;
 
 import io.kulp.api.KulpConstants;
+import io.kulp.api.NodeReports;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.NodePhase;
 import java.util.Map;
-import java.util.Objects;
 
 /** Where one targeted node stands with respect to what the operator wants from it now. */
 public enum NodeProgress {
@@ -20,23 +20,18 @@ public enum NodeProgress {
 
   /**
    * Classifies {@code existing} against the wanted spec. The LivePatchNode must carry
-   * {@code digest} in its rollout-digest annotation and the wanted spec, and its status must be
-   * for its current metadata.generation.
+   * {@code digest} in its rollout-digest annotation and the wanted spec; then the agent's report
+   * says where it stands once it is final for the current generation ({@link NodeReports}).
    */
   public static NodeProgress of(LivePatchNode existing, String digest, LivePatchNodeSpec wanted) {
     if (existing == null || !isWrittenFor(existing, digest)
         || !Specs.sameJson(existing.getSpec(), wanted)) {
       return NOT_STARTED;
     }
-    var status = existing.getStatus();
-    if (status == null
-        || !Objects.equals(status.observedGeneration, existing.getMetadata().getGeneration())) {
+    if (!NodeReports.isFinal(existing)) {
       return IN_PROGRESS;
     }
-    if (status.phase == NodePhase.Succeeded) {
-      return DONE;
-    }
-    return status.phase == NodePhase.Failed ? FAILED : IN_PROGRESS;
+    return existing.getStatus().phase == NodePhase.Succeeded ? DONE : FAILED;
   }
 
   /** True when the operator wrote {@code lpn} for the rollout with this digest. */

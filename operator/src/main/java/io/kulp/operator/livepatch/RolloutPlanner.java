@@ -9,7 +9,6 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.OnFailure;
 import io.kulp.api.v1alpha1.RolloutSpec;
 import io.kulp.api.v1alpha1.RolloutState;
-import io.kulp.api.v1alpha1.TargetPod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,68 +36,72 @@ public final class RolloutPlanner {
    * @param digest rollout digest of its spec (see {@link Specs#rolloutDigest})
    * @param mode its mode
    * @param rollout its rollout rules, may be null
-   * @param desired node name to the LivePatchNode spec the LivePatch asks for on that node
+   * @param resolved node name to the LivePatchNode spec the LivePatch's targets resolve to now
+   *     (the nodes running matching pods)
    * @param existing node name to the existing LivePatchNode of this LivePatch
-   * @param liveNodes names of the nodes that exist
-   * @param state the rollout state stored in the status, may be null
+   * @param clusterNodes names of the nodes that exist
+   * @param stored the rollout state stored in the status, may be null
    * @param now the current time
    */
   public record Input(String livePatch, String digest, Mode mode, RolloutSpec rollout,
-      SortedMap<String, LivePatchNodeSpec> desired, Map<String, LivePatchNode> existing,
-      Set<String> liveNodes, RolloutState state, Instant now) {}
+      SortedMap<String, LivePatchNodeSpec> resolved, Map<String, LivePatchNode> existing,
+      Set<String> clusterNodes, RolloutState stored, Instant now) {
+
+    Input withStored(RolloutState state) {
+      return new Input(livePatch, digest, mode, rollout, resolved, existing, clusterNodes, state, now);
+    }
+  }
 
   static final String REVERT_SUFFIX = "-revert";
 
   public RolloutPlan plan(Input in) {
-    RolloutState state = in.state() != null && in.digest().equals(in.state().digest)
-        ? Specs.copy(in.state()) : freshState(in.digest());
+    RolloutState state = in.stored() != null && in.digest().equals(in.stored().digest)
+        ? Specs.copy(in.stored()) : freshState(in.digest());
     boolean rolledBack = Boolean.TRUE.equals(state.rolledBack);
     String nodeDigest = rolledBack ? in.digest() + REVERT_SUFFIX : in.digest();
 
+    Map<String, LivePatchNode> kept = new TreeMap<>(); // the existing ones whose node exists
     List<LivePatchNode> toDelete = new ArrayList<>();
-    Map<String, LivePatchNode> live = new TreeMap<>();
     in.existing().forEach((node, lpn) -> {
-      if (in.liveNodes().contains(node)) {
-        live.put(node, lpn);
+      if (in.clusterNodes().contains(node)) {
+        kept.put(node, lpn);
       } else {
         toDelete.add(lpn); // garbage collection: the node is gone
       }
     });
-
-    SortedMap<String, LivePatchNodeSpec> wanted = wanted(in, state, live, rolledBack);
-    live.forEach((node, lpn) -> {
+    SortedMap<String, LivePatchNodeSpec> wanted = wanted(in, state, kept, rolledBack);
+    kept.forEach((node, lpn) -> {
       if (!wanted.containsKey(node)) {
         toDelete.add(lpn); // no longer targeted (pods gone, selector changed)
       }
     });
-    SortedMap<String, NodeProgress> progress = new TreeMap<>();
-    Map<String, LivePatchNode> current = new TreeMap<>();
+    List<TargetedNode> targeted = new ArrayList<>();
     wanted.forEach((node, spec) -> {
-      progress.put(node, NodeProgress.of(live.get(node), nodeDigest, spec));
-      if (live.containsKey(node)) {
-        current.put(node, live.get(node));
-      }
+      LivePatchNode lpn = kept.get(node);
+      targeted.add(new TargetedNode(node, spec, lpn, NodeProgress.of(lpn, nodeDigest, spec)));
     });
 
-    Step step = decide(in, state, progress, rolledBack);
+    Step step = decide(in, state, targeted, rolledBack);
     if (step.phase == RolloutPhase.REVERTING && !rolledBack) {
       state.rolledBack = true; // the failure policy just fired: plan the rollback instead
-      return plan(new Input(in.livePatch(), in.digest(), in.mode(), in.rollout(), in.desired(),
-          in.existing(), in.liveNodes(), state, in.now()));
+      return plan(in.withStored(state));
     }
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
-    step.start.forEach(node -> toWrite.put(node, wanted.get(node)));
-    return new RolloutPlan(step.phase, nodeDigest, toWrite, toDelete, progress, current, state,
-        step.requeueAfter);
+    step.start.forEach(t -> toWrite.put(t.name(), t.wanted()));
+    return new RolloutPlan(step.phase, nodeDigest, targeted, toWrite, toDelete, state,
+        step.requeueAfter, TargetConfirmation.needed(step.phase, in.stored(), in.digest()));
   }
 
-  /** The spec each node must hold; OneShot keeps the targets a node was started with. */
+  /**
+   * The spec each targeted node must hold, by node name, given the LivePatchNodes {@code kept};
+   * OneShot keeps the targets a node was started with.
+   */
   private SortedMap<String, LivePatchNodeSpec> wanted(Input in, RolloutState state,
-      Map<String, LivePatchNode> live, boolean rolledBack) {
+      Map<String, LivePatchNode> kept, boolean rolledBack) {
     SortedMap<String, LivePatchNodeSpec> wanted = new TreeMap<>();
     if (rolledBack) {
       // Revert every node this rollout touched, with the targets it was given.
-      live.forEach((node, lpn) -> {
+      kept.forEach((node, lpn) -> {
         if (NodeProgress.isWrittenFor(lpn, in.digest())
             || NodeProgress.isWrittenFor(lpn, in.digest() + REVERT_SUFFIX)) {
           wanted.put(node, Specs.withAction(lpn.getSpec(), Action.Revert));
@@ -108,20 +111,20 @@ public final class RolloutPlanner {
     }
     boolean frozen = in.mode() == Mode.OneShot && state.completedAt != null;
     if (!frozen) {
-      in.desired().forEach((node, spec) -> {
-        if (in.liveNodes().contains(node)) {
+      in.resolved().forEach((node, spec) -> {
+        if (in.clusterNodes().contains(node)) {
           wanted.put(node, spec);
         }
       });
     }
     if (in.mode() == Mode.OneShot) {
-      live.forEach((node, lpn) -> {
+      kept.forEach((node, lpn) -> {
         if (NodeProgress.isWrittenFor(lpn, in.digest())) {
           wanted.put(node, lpn.getSpec());
         }
       });
     }
-    wanted.replaceAll((node, spec) -> withRetry(in, live.get(node), spec));
+    wanted.replaceAll((node, spec) -> withRetry(in, kept.get(node), spec));
     return wanted;
   }
 
@@ -135,23 +138,24 @@ public final class RolloutPlanner {
       return spec;
     }
     String carried = lpn.getSpec().retry;
-    LivePatchNodeSpec kept = Objects.equals(carried, spec.retry) ? spec : Specs.withRetry(spec, carried);
+    LivePatchNodeSpec asStarted = Objects.equals(carried, spec.retry) ? spec
+        : Specs.withRetry(spec, carried);
     String retry = in.rollout() == null ? null : in.rollout().retry;
-    if (retry != null && !retry.equals(kept.retry)
-        && NodeProgress.of(lpn, in.digest(), kept) == NodeProgress.FAILED) {
+    if (retry != null && !retry.equals(asStarted.retry)
+        && NodeProgress.of(lpn, in.digest(), asStarted) == NodeProgress.FAILED) {
       return Specs.withRetry(spec, retry);
     }
-    return kept;
+    return asStarted;
   }
 
-  private record Step(RolloutPhase phase, List<String> start, Optional<Duration> requeueAfter) {}
+  private record Step(RolloutPhase phase, List<TargetedNode> start, Optional<Duration> requeueAfter) {}
 
-  private Step decide(Input in, RolloutState state, SortedMap<String, NodeProgress> progress,
+  private Step decide(Input in, RolloutState state, List<TargetedNode> targeted,
       boolean rolledBack) {
-    List<String> notStarted = progress.entrySet().stream()
-        .filter(e -> e.getValue() == NodeProgress.NOT_STARTED).map(Map.Entry::getKey).toList();
-    long inProgress = progress.values().stream().filter(NodeProgress.IN_PROGRESS::equals).count();
-    long failed = progress.values().stream().filter(NodeProgress.FAILED::equals).count();
+    List<TargetedNode> notStarted = targeted.stream()
+        .filter(t -> t.progress() == NodeProgress.NOT_STARTED).toList();
+    long inProgress = targeted.stream().filter(t -> t.progress() == NodeProgress.IN_PROGRESS).count();
+    long failed = targeted.stream().filter(t -> t.progress() == NodeProgress.FAILED).count();
     RolloutSpec rollout = in.rollout() == null ? new RolloutSpec() : in.rollout();
 
     if (rolledBack) {
@@ -175,12 +179,12 @@ public final class RolloutPlanner {
     if (Boolean.TRUE.equals(rollout.paused)) {
       return new Step(RolloutPhase.PAUSED, List.of(), Optional.empty());
     }
-    int concurrency = maxConcurrentNodes(rollout.maxConcurrentNodes, progress.size());
+    int concurrency = maxConcurrentNodes(rollout.maxConcurrentNodes, targeted.size());
     long budget = concurrency - inProgress;
     CanarySpec canary = rollout.canary;
     if (canary != null && state.canaryCompletedAt == null) {
-      long started = progress.size() - notStarted.size();
-      int canaryNodes = Math.min(canary.nodes == null ? 1 : canary.nodes, progress.size());
+      long started = targeted.size() - notStarted.size();
+      int canaryNodes = Math.min(canary.nodes == null ? 1 : canary.nodes, targeted.size());
       if (started < canaryNodes || inProgress > 0) {
         budget = Math.min(budget, canaryNodes - started);
         return new Step(RolloutPhase.ROLLING, first(notStarted, budget), Optional.empty());
@@ -229,7 +233,7 @@ public final class RolloutPlanner {
         ? 0 : rollout.failurePolicy.maxFailedNodes;
   }
 
-  private static List<String> first(List<String> nodes, long n) {
+  private static List<TargetedNode> first(List<TargetedNode> nodes, long n) {
     return nodes.subList(0, (int) Math.max(0, Math.min(n, nodes.size())));
   }
 

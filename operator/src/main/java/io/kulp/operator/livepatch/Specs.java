@@ -2,6 +2,7 @@ package io.kulp.operator.livepatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.LivePatchSpec;
@@ -35,7 +36,7 @@ final class Specs {
   static String rolloutDigest(LivePatchSpec spec) {
     String json = JSON.asJson(Arrays.asList(action(spec), spec.library, spec.patch, mode(spec),
         spec.target));
-    return LivePatchNodeNames.sha256Hex(json).substring(0, 16);
+    return Sha256.ofText(json).substring(0, 16);
   }
 
   /** The LivePatchNode spec of one node, as the LivePatch asks for it. */

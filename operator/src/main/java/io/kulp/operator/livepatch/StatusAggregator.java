@@ -7,6 +7,7 @@ import static io.kulp.api.KulpConstants.CONDITION_READY;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.NodeReports;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -18,8 +19,6 @@ import io.kulp.api.v1alpha1.ProcessResult;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /** Turns a rollout plan and the agents' reports into the LivePatch status. Pure. */
 public final class StatusAggregator {
@@ -34,16 +33,16 @@ public final class StatusAggregator {
     s.observedGeneration = lp.getMetadata().getGeneration();
     s.rollout = plan.state();
     s.nodes = new NodeCounts();
-    s.nodes.targeted = plan.progress().size();
+    s.nodes.targeted = plan.targeted().size();
     s.nodes.done = (int) plan.count(NodeProgress.DONE);
     s.nodes.failed = (int) plan.count(NodeProgress.FAILED);
     // Nodes started in this very step are in progress as soon as they are written.
     s.nodes.inProgress = (int) plan.count(NodeProgress.IN_PROGRESS) + plan.toWrite().size();
     s.nodesDone = s.nodes.done + "/" + s.nodes.targeted;
-    plan.progress().forEach((node, p) -> {
-      if ((p == NodeProgress.IN_PROGRESS || plan.toWrite().containsKey(node))
+    plan.targeted().forEach(t -> {
+      if ((t.progress() == NodeProgress.IN_PROGRESS || plan.toWrite().containsKey(t.name()))
           && s.nodesInProgress.size() < MAX_NODES_LISTED) {
-        s.nodesInProgress.add(node);
+        s.nodesInProgress.add(t.name());
       }
     });
     s.processes = processCounts(plan);
@@ -102,11 +101,11 @@ public final class StatusAggregator {
 
   private static ProcessCounts processCounts(RolloutPlan plan) {
     ProcessCounts c = new ProcessCounts();
-    for (Map.Entry<String, LivePatchNode> e : plan.current().entrySet()) {
-      LivePatchNode lpn = e.getValue();
-      if (plan.progress().get(e.getKey()) == NodeProgress.NOT_STARTED
+    for (TargetedNode t : plan.targeted()) {
+      LivePatchNode lpn = t.livePatchNode();
+      if (t.progress() == NodeProgress.NOT_STARTED
           || lpn.getStatus() == null || lpn.getStatus().summary == null) {
-        continue; // a report on something else than the current desired state
+        continue; // no LivePatchNode, or a report on something else than the current desired state
       }
       var sum = lpn.getStatus().summary;
       c.patched += lpn.getSpec().action == Action.Apply ? sum.applied : sum.reverted;
@@ -119,11 +118,12 @@ public final class StatusAggregator {
   /** "node: ns/pod/container: reason" for the first failed processes (or nodes), in node order. */
   private static List<String> failures(RolloutPlan plan) {
     List<String> out = new ArrayList<>();
-    plan.progress().forEach((node, p) -> {
-      if (p != NodeProgress.FAILED || out.size() >= MAX_NODES_NAMED) {
+    plan.targeted().forEach(t -> {
+      if (t.progress() != NodeProgress.FAILED || out.size() >= MAX_NODES_NAMED) {
         return;
       }
-      var st = plan.current().get(node).getStatus();
+      String node = t.name();
+      var st = t.livePatchNode().getStatus();
       ProcessRecord r = st.records == null ? null : st.records.stream()
           .filter(x -> x.result == ProcessResult.Failed).findFirst().orElse(null);
       out.add(r != null
@@ -139,13 +139,13 @@ public final class StatusAggregator {
    */
   private static List<String> notes(RolloutPlan plan) {
     List<String> out = new ArrayList<>();
-    plan.progress().forEach((node, p) -> {
-      LivePatchNode lpn = plan.current().get(node);
+    plan.targeted().forEach(t -> {
+      LivePatchNode lpn = t.livePatchNode();
       var st = lpn == null ? null : lpn.getStatus();
-      if ((p == NodeProgress.DONE || p == NodeProgress.IN_PROGRESS) && st != null && st.message != null
-          && !st.message.isEmpty() && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
+      if ((t.progress() == NodeProgress.DONE || t.progress() == NodeProgress.IN_PROGRESS) && st != null
+          && st.message != null && !st.message.isEmpty() && NodeReports.isForCurrentGeneration(lpn)
           && out.size() < MAX_NODES_NAMED) {
-        out.add(node + ": " + st.message);
+        out.add(t.name() + ": " + st.message);
       }
     });
     return out;

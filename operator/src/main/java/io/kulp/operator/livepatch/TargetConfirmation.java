@@ -17,15 +17,16 @@ final class TargetConfirmation {
   private TargetConfirmation() {}
 
   /**
-   * True when {@code plan} would declare its rollout complete for the first time: the rollout
-   * state stored in the status ({@code stored}, may be null) holds no completion for this digest.
-   * A rollout once complete is not confirmed again (a OneShot rollout keeps its nodes, and later
-   * pods are not its targets).
+   * True when a plan in {@code phase} for the rollout {@code digest} would declare it complete
+   * for the first time: the rollout state stored in the status ({@code stored}, may be null)
+   * holds no completion for this digest. A rollout once complete is not confirmed again (a
+   * OneShot rollout keeps its nodes, and later pods are not its targets). The planner sets
+   * {@link RolloutPlan#needsConfirmation} with it.
    */
-  static boolean needed(RolloutPlan plan, RolloutState stored) {
+  static boolean needed(RolloutPhase phase, RolloutState stored, String digest) {
     boolean completedBefore = stored != null && stored.completedAt != null
-        && Objects.equals(stored.digest, plan.state().digest);
-    return plan.phase() == RolloutPhase.COMPLETE && !completedBefore;
+        && Objects.equals(stored.digest, digest);
+    return phase == RolloutPhase.COMPLETE && !completedBefore;
   }
 
   /**

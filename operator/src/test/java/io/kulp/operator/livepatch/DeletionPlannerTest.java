@@ -1,9 +1,9 @@
 package io.kulp.operator.livepatch;
 
 import static io.kulp.operator.livepatch.Fixtures.DIGEST;
-import static io.kulp.operator.livepatch.Fixtures.desired;
 import static io.kulp.operator.livepatch.Fixtures.existing;
 import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.resolved;
 import static io.kulp.operator.livepatch.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class DeletionPlannerTest {
 
   @Test
   void tellsEveryApplyingNodeToRevertAtOnce() {
-    var want = desired(spec(), "n1", "n2");
+    var want = resolved(spec(), "n1", "n2");
     var plan = planner.plan(existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
         lpn(want.get("n2"), DIGEST, null)), Set.of("n1", "n2"));
 
@@ -29,7 +29,7 @@ class DeletionPlannerTest {
 
   @Test
   void isFinishedWhenEveryRevertIsReportedEvenAsFailed() {
-    var want = desired(spec(), "n1", "n2");
+    var want = resolved(spec(), "n1", "n2");
     var plan = planner.plan(existing(
         lpn(Specs.withAction(want.get("n1"), Action.Revert), DeletionPlanner.DELETE_DIGEST, NodePhase.Succeeded),
         lpn(Specs.withAction(want.get("n2"), Action.Revert), DeletionPlanner.DELETE_DIGEST, NodePhase.Failed)),
@@ -43,8 +43,8 @@ class DeletionPlannerTest {
   void doesNotWaitForNodesThatAreGoneOrHaveNothingToUndo() {
     var spec = spec();
     spec.action = Action.RevertAll;
-    var revertAll = desired(spec, "n1");
-    var applied = desired(spec(), "n2");
+    var revertAll = resolved(spec, "n1");
+    var applied = resolved(spec(), "n2");
     var plan = planner.plan(existing(lpn(revertAll.get("n1"), DIGEST, null),
         lpn(applied.get("n2"), DIGEST, NodePhase.Succeeded)), Set.of("n1"));
 

@@ -53,7 +53,8 @@ final class Fixtures {
     return List.of(pod);
   }
 
-  static SortedMap<String, LivePatchNodeSpec> desired(LivePatchSpec spec, String... nodes) {
+  /** Node name to the spec of that node, as if each node ran one matching pod. */
+  static SortedMap<String, LivePatchNodeSpec> resolved(LivePatchSpec spec, String... nodes) {
     SortedMap<String, LivePatchNodeSpec> out = new TreeMap<>();
     for (String n : nodes) {
       out.put(n, Specs.nodeSpec("lp", spec, n, pods(n)));
@@ -86,10 +87,10 @@ final class Fixtures {
     return out;
   }
 
-  static RolloutPlanner.Input input(LivePatchSpec spec, SortedMap<String, LivePatchNodeSpec> desired,
-      Map<String, LivePatchNode> existing, Set<String> liveNodes) {
+  static RolloutPlanner.Input input(LivePatchSpec spec, SortedMap<String, LivePatchNodeSpec> resolved,
+      Map<String, LivePatchNode> existing, Set<String> clusterNodes) {
     return new RolloutPlanner.Input("lp", DIGEST, spec.mode == null ? Mode.OneShot : spec.mode,
-        spec.rollout, desired, existing, liveNodes, null, NOW);
+        spec.rollout, resolved, existing, clusterNodes, null, NOW);
   }
 
   static IntOrString count(int n) {

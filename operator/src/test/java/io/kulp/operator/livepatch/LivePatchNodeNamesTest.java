@@ -19,10 +19,4 @@ class LivePatchNodeNamesTest {
         .isEqualTo(LivePatchNodeNames.objectName("fix", node))
         .isNotEqualTo(LivePatchNodeNames.objectName("fix", node + "x"));
   }
-
-  @Test
-  void labelValuesLongerThan63CharactersAreHashed() {
-    assertThat(LivePatchNodeNames.labelValue("worker-1")).isEqualTo("worker-1");
-    assertThat(LivePatchNodeNames.labelValue("w".repeat(64))).hasSize(41).matches("h[0-9a-f]{40}");
-  }
 }

@@ -2,10 +2,10 @@ package io.kulp.operator.livepatch;
 
 import static io.kulp.operator.livepatch.Fixtures.DIGEST;
 import static io.kulp.operator.livepatch.Fixtures.NOW;
-import static io.kulp.operator.livepatch.Fixtures.desired;
 import static io.kulp.operator.livepatch.Fixtures.existing;
 import static io.kulp.operator.livepatch.Fixtures.input;
 import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.resolved;
 import static io.kulp.operator.livepatch.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +33,7 @@ class RolloutPlannerTest {
   void startsNodesInNameOrderUpToMaxConcurrentNodes() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
-    var plan = planner.plan(input(spec, desired(spec, "n3", "n1", "n2"), Map.of(), all));
+    var plan = planner.plan(input(spec, resolved(spec, "n3", "n1", "n2"), Map.of(), all));
 
     assertThat(plan.toWrite()).containsOnlyKeys("n1", "n2");
     assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
@@ -44,7 +44,7 @@ class RolloutPlannerTest {
   void startsOnlyAsManyAsFreeSlotsWhileNodesAreInProgress() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
-    var want = desired(spec, "n1", "n2", "n3");
+    var want = resolved(spec, "n1", "n2", "n3");
     var plan = planner.plan(input(spec, want,
         existing(lpn(want.get("n1"), DIGEST, null), lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)),
         all));
@@ -64,7 +64,7 @@ class RolloutPlannerTest {
   @Test
   void aReportForAnOlderGenerationDoesNotCountAsDone() {
     var spec = spec();
-    var want = desired(spec, "n1");
+    var want = resolved(spec, "n1");
     LivePatchNode stale = lpn(want.get("n1"), DIGEST, NodePhase.Succeeded);
     stale.getMetadata().setGeneration(2L);
 
@@ -77,7 +77,7 @@ class RolloutPlannerTest {
   @Test
   void isCompleteWhenEveryTargetedNodeReportedAndRemembersWhen() {
     var spec = spec();
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
         lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)), all));
 
@@ -89,7 +89,7 @@ class RolloutPlannerTest {
   void pausedStartsNothing() {
     var spec = spec();
     spec.rollout.paused = true;
-    var plan = planner.plan(input(spec, desired(spec, "n1"), Map.of(), all));
+    var plan = planner.plan(input(spec, resolved(spec, "n1"), Map.of(), all));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.PAUSED);
     assertThat(plan.toWrite()).isEmpty();
@@ -101,7 +101,7 @@ class RolloutPlannerTest {
     spec.rollout.maxConcurrentNodes = Fixtures.count(4);
     spec.rollout.canary = new CanarySpec();
     spec.rollout.canary.nodes = 1;
-    var want = desired(spec, "n1", "n2", "n3");
+    var want = resolved(spec, "n1", "n2", "n3");
 
     var first = planner.plan(input(spec, want, Map.of(), all));
     assertThat(first.toWrite()).containsOnlyKeys("n1");
@@ -121,7 +121,7 @@ class RolloutPlannerTest {
     spec.rollout.canary = new CanarySpec();
     spec.rollout.canary.nodes = 1;
     spec.rollout.canary.pause = "1m30s";
-    var want = desired(spec, "n1", "n2", "n3");
+    var want = resolved(spec, "n1", "n2", "n3");
     var done = existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded));
     var state = new RolloutState();
     state.digest = DIGEST;
@@ -146,7 +146,7 @@ class RolloutPlannerTest {
     state.digest = "older";
     state.canaryCompletedAt = NOW.minusSeconds(600).toString();
 
-    var plan = planner.plan(withState(input(spec, desired(spec, "n1", "n2"), Map.of(), all), state, NOW));
+    var plan = planner.plan(withState(input(spec, resolved(spec, "n1", "n2"), Map.of(), all), state, NOW));
 
     assertThat(plan.state().digest).isEqualTo(DIGEST);
     assertThat(plan.state().canaryCompletedAt).isNull();
@@ -157,7 +157,7 @@ class RolloutPlannerTest {
   void moreFailuresThanAllowedWithPauseHaltTheRollout() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(1);
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Failed)), all));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.FAILURE_PAUSE);
@@ -169,7 +169,7 @@ class RolloutPlannerTest {
     var spec = spec();
     spec.rollout.failurePolicy = new FailurePolicy();
     spec.rollout.failurePolicy.maxFailedNodes = 1;
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Failed)), all));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
@@ -180,7 +180,7 @@ class RolloutPlannerTest {
   void aNewRetryValueStartsTheFailedNodesAgainAndOnlyThem() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(4);
-    var want = desired(spec, "n1", "n2", "n3");
+    var want = resolved(spec, "n1", "n2", "n3");
     var existing = existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
         lpn(want.get("n2"), DIGEST, NodePhase.Failed), lpn(want.get("n3"), DIGEST, NodePhase.Failed));
     assertThat(planner.plan(input(spec, want, existing, all)).phase()).isEqualTo(RolloutPhase.FAILURE_PAUSE);
@@ -197,7 +197,7 @@ class RolloutPlannerTest {
   void retriedNodesKeepTheirRetryValueAndAreNotStartedAgainForIt() {
     var spec = spec();
     spec.rollout.retry = "1";
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var retried = Specs.withRetry(want.get("n1"), "1");
 
     var stillFailed = planner.plan(input(spec, want, existing(lpn(retried, DIGEST, NodePhase.Failed),
@@ -228,7 +228,7 @@ class RolloutPlannerTest {
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
     spec.rollout.failurePolicy = new FailurePolicy();
     spec.rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
-    var want = desired(spec, "n1", "n2", "n3");
+    var want = resolved(spec, "n1", "n2", "n3");
     var plan = planner.plan(input(spec, want, existing(
         lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
         lpn(want.get("n2"), DIGEST, NodePhase.Failed)), all));
@@ -253,7 +253,7 @@ class RolloutPlannerTest {
 
   /** A rollout rolled back by its failure policy, whose one node reported its revert with {@code phase}. */
   private RolloutPlanner.Input rolledBackWithOneRevert(LivePatchSpec spec, NodePhase phase) {
-    var want = desired(spec, "n1");
+    var want = resolved(spec, "n1");
     var revert = Specs.withAction(want.get("n1"), Action.Revert);
     var state = new RolloutState();
     state.digest = DIGEST;
@@ -265,7 +265,7 @@ class RolloutPlannerTest {
   @Test
   void deletesLivePatchNodesOfNodesThatAreGoneAndNoLongerTargetsThem() {
     var spec = spec();
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var onGoneNode = lpn(want.get("n2"), DIGEST, null);
 
     var plan = planner.plan(input(spec, want,
@@ -279,9 +279,9 @@ class RolloutPlannerTest {
   @Test
   void oneShotKeepsTheTargetsANodeWasStartedWithButContinuousFollowsThePods() {
     var spec = spec();
-    var started = desired(spec, "n1");
+    var started = resolved(spec, "n1");
     var existing = existing(lpn(started.get("n1"), DIGEST, NodePhase.Succeeded));
-    var moved = desired(spec, "n1");
+    var moved = resolved(spec, "n1");
     moved.get("n1").targets.get(0).uid = "uid-of-a-new-pod";
 
     var oneShot = planner.plan(input(spec, moved, existing, all));
@@ -296,7 +296,7 @@ class RolloutPlannerTest {
   @Test
   void aCompletedOneShotRolloutStartsNoNodeThatAppearsLater() {
     var spec = spec();
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var state = new RolloutState();
     state.digest = DIGEST;
     state.completedAt = NOW.minusSeconds(5).toString();
@@ -312,8 +312,8 @@ class RolloutPlannerTest {
   void equalInputsGiveEqualPlans() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
-    var a = planner.plan(input(spec, desired(spec, "n4", "n2", "n3", "n1"), Map.of(), all));
-    var b = planner.plan(input(spec, desired(spec, "n1", "n3", "n2", "n4"), Map.of(), all));
+    var a = planner.plan(input(spec, resolved(spec, "n4", "n2", "n3", "n1"), Map.of(), all));
+    var b = planner.plan(input(spec, resolved(spec, "n1", "n3", "n2", "n4"), Map.of(), all));
 
     assertThat(a.toWrite().keySet()).isEqualTo(b.toWrite().keySet()).containsExactly("n1", "n2");
   }
@@ -321,6 +321,6 @@ class RolloutPlannerTest {
   private static RolloutPlanner.Input withState(RolloutPlanner.Input in, RolloutState state,
       java.time.Instant now) {
     return new RolloutPlanner.Input(in.livePatch(), in.digest(), in.mode(), in.rollout(),
-        in.desired(), in.existing(), in.liveNodes(), state, now);
+        in.resolved(), in.existing(), in.clusterNodes(), state, now);
   }
 }

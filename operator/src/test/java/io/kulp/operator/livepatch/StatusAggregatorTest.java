@@ -2,10 +2,10 @@ package io.kulp.operator.livepatch;
 
 import static io.kulp.operator.livepatch.Fixtures.DIGEST;
 import static io.kulp.operator.livepatch.Fixtures.NOW;
-import static io.kulp.operator.livepatch.Fixtures.desired;
 import static io.kulp.operator.livepatch.Fixtures.existing;
 import static io.kulp.operator.livepatch.Fixtures.input;
 import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.resolved;
 import static io.kulp.operator.livepatch.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ class StatusAggregatorTest {
   @Test
   void aCompleteRolloutIsReadyAndCountsPatchedProcesses() {
     var spec = spec();
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded),
         lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)), Set.of("n1", "n2")));
 
@@ -50,7 +50,7 @@ class StatusAggregatorTest {
   void countsNodesStartedInThisStepAsInProgress() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
-    var plan = planner.plan(input(spec, desired(spec, "n1", "n2", "n3"), java.util.Map.of(),
+    var plan = planner.plan(input(spec, resolved(spec, "n1", "n2", "n3"), java.util.Map.of(),
         Set.of("n1", "n2", "n3")));
 
     var status = aggregator.aggregate(livePatch(1L), plan, NOW);
@@ -63,7 +63,7 @@ class StatusAggregatorTest {
   @Test
   void namesTheFirstFailedProcessesInTheMessageAndIsDegraded() {
     var spec = spec();
-    var want = desired(spec, "n1");
+    var want = resolved(spec, "n1");
     var failed = lpn(want.get("n1"), DIGEST, NodePhase.Failed);
     var record = new ProcessRecord();
     record.namespace = "ns";
@@ -89,7 +89,7 @@ class StatusAggregatorTest {
   @Test
   void passesOnTheNotesOfNodesThatDidNotFailAndStaysReady() {
     var spec = spec();
-    var want = desired(spec, "n1", "n2");
+    var want = resolved(spec, "n1", "n2");
     var noted = lpn(want.get("n1"), DIGEST, NodePhase.Succeeded);
     noted.getStatus().message = "not patched, not started yet: ns/pod-n1/app";
     var plan = planner.plan(input(spec, want, existing(noted, lpn(want.get("n2"), DIGEST, NodePhase.Succeeded)),
@@ -105,7 +105,7 @@ class StatusAggregatorTest {
   @Test
   void keepsTheTransitionTimeOfAConditionWhoseStatusDidNotChange() {
     var spec = spec();
-    var plan = planner.plan(input(spec, desired(spec, "n1"), java.util.Map.of(), Set.of("n1")));
+    var plan = planner.plan(input(spec, resolved(spec, "n1"), java.util.Map.of(), Set.of("n1")));
     var lp = livePatch(1L);
     lp.setStatus(aggregator.aggregate(lp, plan, NOW.minusSeconds(60)));
 

@@ -1,15 +1,18 @@
 package io.kulp.operator.livepatch;
 
 import static io.kulp.operator.livepatch.Fixtures.DIGEST;
-import static io.kulp.operator.livepatch.Fixtures.desired;
+import static io.kulp.operator.livepatch.Fixtures.NOW;
 import static io.kulp.operator.livepatch.Fixtures.existing;
 import static io.kulp.operator.livepatch.Fixtures.input;
 import static io.kulp.operator.livepatch.Fixtures.lpn;
+import static io.kulp.operator.livepatch.Fixtures.resolved;
 import static io.kulp.operator.livepatch.Fixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.RolloutState;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,16 +23,21 @@ class TargetConfirmationTest {
   final RolloutPlanner planner = new RolloutPlanner();
 
   /** The plan of a cache that shows no matching pod: complete at once, with no node. */
-  RolloutPlan noTargets() {
-    return planner.plan(input(spec(), new TreeMap<>(), Map.of(), Set.of("n1", "n2")));
+  RolloutPlan noTargets(RolloutState stored) {
+    return planner.plan(withStored(input(spec(), new TreeMap<>(), Map.of(), Set.of("n1", "n2")), stored));
   }
 
-  RolloutPlan doneOn(String... nodes) {
+  /** The plan of a rollout whose nodes all reported Succeeded, after {@code stored}. */
+  RolloutPlan doneOn(RolloutState stored, String... nodes) {
     var spec = spec();
-    var want = desired(spec, nodes);
-    var lpns = java.util.Arrays.stream(nodes)
-        .map(n -> lpn(want.get(n), DIGEST, NodePhase.Succeeded)).toArray(io.kulp.api.v1alpha1.LivePatchNode[]::new);
-    return planner.plan(input(spec, want, existing(lpns), Set.of(nodes)));
+    var want = resolved(spec, nodes);
+    var lpns = Arrays.stream(nodes)
+        .map(n -> lpn(want.get(n), DIGEST, NodePhase.Succeeded)).toArray(LivePatchNode[]::new);
+    return planner.plan(withStored(input(spec, want, existing(lpns), Set.of(nodes)), stored));
+  }
+
+  static RolloutPlanner.Input withStored(RolloutPlanner.Input in, RolloutState stored) {
+    return stored == null ? in : in.withStored(stored);
   }
 
   static RolloutState stored(String digest, String completedAt) {
@@ -41,41 +49,56 @@ class TargetConfirmationTest {
 
   @Test
   void zeroTargetsIsConfirmedOnlyWhenTheApiServerHasNoMatchingPodEither() {
-    RolloutPlan plan = noTargets();
+    RolloutPlan plan = noTargets(null);
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.COMPLETE);
-    assertThat(TargetConfirmation.needed(plan, null)).isTrue();
+    assertThat(plan.needsConfirmation()).isTrue();
     assertThat(TargetConfirmation.confirms(plan, Set.of("n1"))).isFalse();
     assertThat(TargetConfirmation.confirms(plan, Set.of())).isTrue();
   }
 
   @Test
   void aCompletionIsNotConfirmedWhileANodeWithMatchingPodsIsMissingFromTheRollout() {
-    RolloutPlan plan = doneOn("n1");
+    RolloutPlan plan = doneOn(null, "n1");
 
-    assertThat(TargetConfirmation.needed(plan, null)).isTrue();
+    assertThat(plan.needsConfirmation()).isTrue();
     assertThat(TargetConfirmation.confirms(plan, Set.of("n1", "n2"))).isFalse();
     assertThat(TargetConfirmation.confirms(plan, Set.of("n1"))).isTrue();
   }
 
   @Test
   void aRolloutAlreadyCompleteForItsDigestIsNotConfirmedAgain() {
-    assertThat(TargetConfirmation.needed(doneOn("n1"), stored(DIGEST, "2026-01-01T00:00:00Z"))).isFalse();
-    assertThat(TargetConfirmation.needed(noTargets(), stored(DIGEST, "2026-01-01T00:00:00Z"))).isFalse();
+    assertThat(doneOn(stored(DIGEST, "2026-01-01T00:00:00Z"), "n1").needsConfirmation()).isFalse();
+    assertThat(noTargets(stored(DIGEST, "2026-01-01T00:00:00Z")).needsConfirmation()).isFalse();
   }
 
   @Test
   void aNewDigestOrAFirstCompletionIsConfirmed() {
-    assertThat(TargetConfirmation.needed(doneOn("n1"), stored("older", "2026-01-01T00:00:00Z"))).isTrue();
-    assertThat(TargetConfirmation.needed(doneOn("n1"), stored(DIGEST, null))).isTrue();
+    assertThat(doneOn(stored("older", "2026-01-01T00:00:00Z"), "n1").needsConfirmation()).isTrue();
+    assertThat(doneOn(stored(DIGEST, null), "n1").needsConfirmation()).isTrue();
   }
 
   @Test
   void aRolloutStillInProgressNeedsNoConfirmation() {
     var spec = spec();
-    RolloutPlan plan = planner.plan(input(spec, desired(spec, "n1", "n2"), Map.of(), Set.of("n1", "n2")));
+    RolloutPlan plan = planner.plan(input(spec, resolved(spec, "n1", "n2"), Map.of(), Set.of("n1", "n2")));
 
     assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
-    assertThat(TargetConfirmation.needed(plan, null)).isFalse();
+    assertThat(plan.needsConfirmation()).isFalse();
+  }
+
+  @Test
+  void theConfirmedCopyRecordsTheReadAndLeavesThePlannedOneAsItWas() {
+    RolloutPlan planned = doneOn(null, "n1");
+
+    RolloutPlan confirmed = planned.confirmed("4711");
+
+    assertThat(confirmed.needsConfirmation()).isFalse();
+    assertThat(confirmed.state().targetsConfirmedResourceVersion).isEqualTo("4711");
+    assertThat(confirmed.state().completedAt).isEqualTo(NOW.toString());
+    assertThat(confirmed.phase()).isEqualTo(planned.phase());
+    assertThat(confirmed.targeted()).isEqualTo(planned.targeted());
+    assertThat(planned.needsConfirmation()).isTrue();
+    assertThat(planned.state().targetsConfirmedResourceVersion).isNull();
   }
 }

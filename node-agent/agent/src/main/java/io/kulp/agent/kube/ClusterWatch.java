@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kulp.agent.work.PodLookup;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.LabelValues;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.Mode;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class ClusterWatch implements PodLookup, AutoCloseable {
   public ClusterWatch(KubernetesClient client, String nodeName) {
     this.nodeName = nodeName;
     this.livePatchNodes = client.resources(LivePatchNode.class)
-        .withLabel(KulpConstants.LABEL_NODE, NodeLabel.of(nodeName)).runnableInformer(0);
+        .withLabel(KulpConstants.LABEL_NODE, LabelValues.of(nodeName)).runnableInformer(0);
     this.pods = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
   }
 

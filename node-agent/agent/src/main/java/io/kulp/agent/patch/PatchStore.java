@@ -1,5 +1,6 @@
 package io.kulp.agent.patch;
 
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.PatchSource;
 import io.kulp.patch.AtomicFile;
@@ -9,9 +10,6 @@ import io.kulp.patch.PatchMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,7 +48,7 @@ public final class PatchStore implements Patches {
     try {
       if (Files.isRegularFile(cached)) {
         byte[] onDisk = Files.readAllBytes(cached);
-        if (sha256(onDisk).equals(want)) {
+        if (Sha256.of(onDisk).equals(want)) {
           bytes = onDisk;
         }
       }
@@ -59,7 +57,7 @@ public final class PatchStore implements Patches {
     }
     if (bytes == null) {
       bytes = source.fetch(spec);
-      String got = sha256(bytes);
+      String got = Sha256.of(bytes);
       if (!got.equals(want)) {
         throw new PatchRefused("sha256", "patch refused: its sha256 is " + got + ", but spec.patch.sha256 is " + want
             + "; nothing was injected (publish the right file, or correct sha256)");
@@ -98,14 +96,6 @@ public final class PatchStore implements Patches {
     if (library.buildID != null && !library.buildID.equals(meta.targetBuildId().hex())) {
       throw new PatchRefused("metadata", "patch refused: it is for build-id " + meta.targetBuildId().hex()
           + " of " + meta.targetLibrary() + ", but spec.library.buildID is " + library.buildID);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 }

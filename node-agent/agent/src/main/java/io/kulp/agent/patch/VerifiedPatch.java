@@ -1,5 +1,6 @@
 package io.kulp.agent.patch;
 
+import io.kulp.api.StagedPatchName;
 import io.kulp.patch.PatchContainer;
 
 /**
@@ -14,10 +15,6 @@ public record VerifiedPatch(String sha256, byte[] bytes, PatchContainer containe
 
   /** The file name under which the patch is staged in a container: derived from its digest. */
   public String stagedName() {
-    return stagedName(sha256);
-  }
-
-  public static String stagedName(String sha256) {
-    return "kulp-" + sha256 + ".so";
+    return StagedPatchName.of(sha256);
   }
 }

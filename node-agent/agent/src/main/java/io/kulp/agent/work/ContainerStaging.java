@@ -3,6 +3,7 @@ package io.kulp.agent.work;
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
 import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.api.StagedPatchName;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerStaging {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerStaging.class);
-  private static final Pattern STAGED = Pattern.compile("kulp-[0-9a-f]{64}\\.so");
 
   private final Engine engine;
   private final ContainerFiles files;
@@ -77,7 +76,7 @@ final class ContainerStaging {
     }
     for (String dir : dirs) {
       for (String name : files.list(live.pid(), dir)) {
-        if (!STAGED.matcher(name).matches()) {
+        if (StagedPatchName.sha256Of(name).isEmpty()) {
           continue;
         }
         String path = dir + "/" + name;

@@ -2,6 +2,7 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.StagingException;
 import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.AppliedPatch;
@@ -64,7 +65,7 @@ public record DesiredState(Action action, String library, VerifiedPatch patch, S
   private String appliedId(List<AppliedPatch> applied) {
     for (AppliedPatch p : applied) {
       if (patch != null ? p.id().equals(patch.container().apply().id().hex())
-          : sha256 != null && p.path().endsWith("/" + VerifiedPatch.stagedName(sha256))) {
+          : sha256 != null && p.path().endsWith("/" + StagedPatchName.of(sha256))) {
         return p.id();
       }
     }

@@ -6,6 +6,7 @@ import io.kulp.agent.ops.AgentMetrics;
 import io.kulp.agent.patch.PatchRefused;
 import io.kulp.agent.patch.Patches;
 import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.api.NodeReports;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
@@ -107,7 +108,7 @@ public final class NodeReconciler {
     if (fresh) {
       p = new GenerationProgress(uid, generation);
       progress.put(name, p);
-      if (spec.mode != Mode.Continuous && reportedFinal(lpn)) {
+      if (spec.mode != Mode.Continuous && NodeReports.isFinal(lpn)) {
         p.finished = true; // done before this agent (re)started; a OneShot generation is not redone
         return;
       }
@@ -217,12 +218,5 @@ public final class NodeReconciler {
     p.lastReport = key;
     status.lastReportTime = clock.instant().toString();
     sink.submit(name, p.uid, status);
-  }
-
-  /** Checks whether the LivePatchNode already carries a final report for its generation. */
-  private static boolean reportedFinal(LivePatchNode lpn) {
-    LivePatchNodeStatus st = lpn.getStatus();
-    return st != null && Objects.equals(st.observedGeneration, lpn.getMetadata().getGeneration())
-        && (st.phase == NodePhase.Succeeded || st.phase == NodePhase.Failed);
   }
 }

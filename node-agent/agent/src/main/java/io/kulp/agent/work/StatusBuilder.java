@@ -1,5 +1,6 @@
 package io.kulp.agent.work;
 
+import io.kulp.api.StatusLimits;
 import io.kulp.api.v1alpha1.LivePatchNodeStatus;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessRecord;
@@ -14,15 +15,10 @@ import java.util.List;
  * Turns the outcomes of one LivePatchNode's processes into its status, within the object-size
  * budget of docs/api.md: every process counted in the summary; records for the processes not in
  * the desired state first (Failed, then Skipped), then, while room is left, for the processes in
- * the desired state; at most {@link #MAX_RECORDS}. Skipped and Failed processes that did not fit
- * are counted in {@code recordsOmitted}. Pure.
+ * the desired state; at most {@link StatusLimits#MAX_RECORDS}. Skipped and Failed processes that did
+ * not fit are counted in {@code recordsOmitted}. Pure.
  */
 public final class StatusBuilder {
-  /** The CRD's maxItems for records. */
-  public static final int MAX_RECORDS = 200;
-  /** The CRD's maxLength for a record's reason. */
-  public static final int MAX_REASON = 512;
-
   private static final Comparator<ProcessReport> ORDER = Comparator
       .comparingInt((ProcessReport o) -> rank(o.result()))
       .thenComparing(o -> o.target().namespace())
@@ -50,7 +46,7 @@ public final class StatusBuilder {
     List<ProcessReport> sorted = outcomes.stream().sorted(ORDER).toList();
     int omitted = 0;
     for (ProcessReport o : sorted) {
-      if (status.records.size() < MAX_RECORDS) {
+      if (status.records.size() < StatusLimits.MAX_RECORDS) {
         status.records.add(record(o));
       } else if (rank(o.result()) < 2) {
         omitted++;
@@ -82,7 +78,8 @@ public final class StatusBuilder {
     r.startTime = t.process().startTime();
     r.result = o.result();
     if (o.reason() != null && !o.reason().isEmpty()) {
-      r.reason = o.reason().length() <= MAX_REASON ? o.reason() : o.reason().substring(0, MAX_REASON - 1) + "…";
+      int max = StatusLimits.MAX_REASON_LENGTH;
+      r.reason = o.reason().length() <= max ? o.reason() : o.reason().substring(0, max - 1) + "…";
     }
     return r;
   }

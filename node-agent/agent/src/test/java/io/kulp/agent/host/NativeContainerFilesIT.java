@@ -3,6 +3,7 @@ package io.kulp.agent.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kulp.api.StagedPatchName;
 import io.kulp.host.HostPaths;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.docker.FixtureContainer;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NativeContainerFilesIT {
   private static final byte[] BYTES = "not really a patch".getBytes();
-  private static final String NAME = "kulp-" + "0".repeat(64) + ".so";
+  private static final String NAME = StagedPatchName.of("0".repeat(64));
   private static ScratchImage image;
 
   private final ContainerFiles files = new NativeContainerFiles(HostPaths.system());

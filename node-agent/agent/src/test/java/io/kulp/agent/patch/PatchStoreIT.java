@@ -3,6 +3,7 @@ package io.kulp.agent.patch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.PatchSource;
 import io.kulp.patch.PatchContainer;
@@ -46,7 +47,7 @@ class PatchStoreIT {
   }
 
   private static String sha(Path file) throws Exception {
-    return PatchStore.sha256(Files.readAllBytes(file));
+    return Sha256.of(Files.readAllBytes(file));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static io.kulp.agent.work.AgentFakes.applied;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kulp.agent.patch.VerifiedPatch;
+import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Operation;
@@ -52,7 +53,7 @@ class DesiredStateTest {
   @Test
   void revertWithoutThePatchFileFindsThePatchByItsStagedName() throws Exception {
     DesiredState revert = new DesiredState(Action.Revert, LIBRARY, null, SHA);
-    String staged = "/tmp/.kulp/" + VerifiedPatch.stagedName(SHA);
+    String staged = "/tmp/.kulp/" + StagedPatchName.of(SHA);
 
     assertThat(revert.next(List.of(applied("e".repeat(32), LIBRARY, staged)), STAGED)).get()
         .isInstanceOfSatisfying(Operation.Revert.class, r -> assertThat(r.id().hex()).isEqualTo("e".repeat(32)));

@@ -2,6 +2,7 @@ package io.kulp.agent.work;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kulp.api.StatusLimits;
 import io.kulp.api.v1alpha1.LivePatchNodeStatus;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessRecord;
@@ -45,7 +46,7 @@ class StatusBuilderTest {
     }
     LivePatchNodeStatus s = StatusBuilder.build(1, NodePhase.Succeeded, outcomes, null, NOW);
 
-    assertThat(s.records).hasSize(StatusBuilder.MAX_RECORDS).allMatch(r -> r.result == ProcessResult.Skipped);
+    assertThat(s.records).hasSize(StatusLimits.MAX_RECORDS).allMatch(r -> r.result == ProcessResult.Skipped);
     assertThat(s.recordsOmitted).isEqualTo(50);
     assertThat(s.summary.matched).isEqualTo(1000);
     assertThat(s.summary.applied).isEqualTo(750);
@@ -56,6 +57,6 @@ class StatusBuilderTest {
     ProcessRecord r = StatusBuilder.build(1, NodePhase.Failed,
         List.of(outcome(1, ProcessResult.Failed, "x".repeat(2000))), null, NOW).records.get(0);
 
-    assertThat(r.reason).hasSize(StatusBuilder.MAX_REASON);
+    assertThat(r.reason).hasSize(StatusLimits.MAX_REASON_LENGTH);
   }
 }
