@@ -38,7 +38,7 @@ class AgentImageE2E {
         assertThat(DockerCli.run("run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", operatorImage, "-c",
             "ls /opt/kulp/kulp-operator.jar /opt/kulp/lib | head -n 1")).isEqualTo("/opt/kulp/kulp-operator.jar");
         env.agent(NODE).close(); // the host-process agent makes room for the image's
-        try (AgentContainer agent = AgentContainer.start(agentImage, NODE, env.agentKubeconfig(),
+        try (AgentContainer agent = AgentContainer.start(agentImage, NODE, env.agentKubeconfig(NODE),
             env.daemonSetCapabilities())) {
           ScratchImage image = workload.image("kfix-image", Fixtures.library());
           FixtureContainer c = workload.start(image);

@@ -1,22 +1,38 @@
 package io.kulp.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kulp.api.Sha256;
+import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.LivePatch;
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import io.kulp.api.v1alpha1.LivePatchNodeStatus;
+import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,16 +115,77 @@ class DeployManifestsIT {
     assertThat(can(AGENT, "watch", "livepatchnodes.kulp.io")).isTrue();
     assertThat(can(AGENT, "patch", "livepatchnodes.kulp.io/status")).isTrue();
     assertThat(can(AGENT, "list", "pods")).isTrue();
-    assertThat(can(AGENT, "get", "configmaps")).isTrue();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + AGENT, "-n", "kulp-patches",
+        "get", "configmaps")).isZero();
 
     assertThat(can(AGENT, "patch", "livepatchnodes.kulp.io")).isFalse();
     assertThat(can(AGENT, "update", "livepatchnodes.kulp.io/status")).isFalse();
     assertThat(can(AGENT, "delete", "livepatchnodes.kulp.io")).isFalse();
     assertThat(can(AGENT, "get", "livepatches.kulp.io")).isFalse();
     assertThat(can(AGENT, "list", "configmaps")).isFalse();
+    assertThat(can(AGENT, "get", "configmaps")).as("ConfigMaps outside kulp-patches").isFalse();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + AGENT, "-n", "kube-system",
+        "get", "configmaps")).isNotZero();
     assertThat(can(AGENT, "get", "secrets")).isFalse();
     assertThat(can(AGENT, "create", "pods")).isFalse();
     assertThat(can(AGENT, "create", "events")).isFalse();
+  }
+
+  @Test
+  void anAgentMayWriteTheStatusOfItsOwnNodesLivePatchNodesOnly() throws Exception {
+    try (KubernetesClient admin = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build()) {
+      for (String node : List.of("own-a", "own-b")) {
+        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
+        admin.resource(livePatchNode("lp-" + node, node)).create();
+      }
+      Path agentOfA = ServiceAccountKubeconfig.forAgentOn(admin, server.getKubeConfigYaml(), "own-a");
+      Path unbound = ServiceAccountKubeconfig.write(admin, server.getKubeConfigYaml(), "kulp-system", "kulp-agent");
+      try (KubernetesClient a = client(agentOfA); KubernetesClient nowhere = client(unbound)) {
+        reportSucceeded(a, "lp-own-a");
+        assertThat(admin.resources(LivePatchNode.class).withName("lp-own-a").get().getStatus().phase)
+            .isEqualTo(NodePhase.Succeeded);
+
+        assertThatThrownBy(() -> reportSucceeded(a, "lp-own-b")).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("its own node's LivePatchNodes only: this one is for node own-b, the agent runs on own-a");
+        assertThatThrownBy(() -> reportSucceeded(nowhere, "lp-own-a")).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("no node (its token is not bound to a scheduled pod)");
+        assertThat(admin.resources(LivePatchNode.class).withName("lp-own-b").get().getStatus()).isNull();
+      } finally {
+        Files.deleteIfExists(agentOfA);
+        Files.deleteIfExists(unbound);
+      }
+    }
+  }
+
+  private static KubernetesClient client(Path kubeconfig) throws Exception {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+  }
+
+  /** What an agent writes at the end of a pass: a server-side apply of the status subresource, status only. */
+  private static void reportSucceeded(KubernetesClient agent, String name) {
+    LivePatchNode lpn = agent.resources(LivePatchNode.class).withName(name).get();
+    LivePatchNodeStatus status = new LivePatchNodeStatus();
+    status.observedGeneration = lpn.getMetadata().getGeneration();
+    status.phase = NodePhase.Succeeded;
+    String json = Serialization.asJson(Map.of("apiVersion", "kulp.io/v1alpha1", "kind", "LivePatchNode",
+        "metadata", Map.of("name", name, "uid", lpn.getMetadata().getUid()), "status", status));
+    agent.resources(LivePatchNode.class).withName(name).subresource("status").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("kulp-agent").withForce(true).build(), json);
+  }
+
+  private static LivePatchNode livePatchNode(String name, String node) {
+    LivePatchNodeSpec spec = new LivePatchNodeSpec();
+    spec.livePatch = "lp";
+    spec.nodeName = node;
+    spec.action = Action.RevertAll;
+    spec.mode = Mode.OneShot;
+    spec.library = new LibrarySpec();
+    spec.library.name = "libkfix.so.1";
+    LivePatchNode lpn = new LivePatchNode();
+    lpn.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    lpn.setSpec(spec);
+    return lpn;
   }
 
   @Test

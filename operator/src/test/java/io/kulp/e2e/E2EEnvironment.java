@@ -34,23 +34,26 @@ import java.util.regex.Pattern;
  */
 final class E2EEnvironment implements AutoCloseable {
   static final String SYSTEM_NAMESPACE = "kulp-system";
+  /** Where deploy/ keeps the patches' ConfigMaps: the one namespace whose ConfigMaps agents may read. */
+  static final String PATCHES_NAMESPACE = "kulp-patches";
   /** The namespace of the test pods. */
   static final String NAMESPACE = "e2e";
 
   private final KubeAPIServer server;
   private final KubernetesClient admin;
   private final Path adminKubeconfig;
-  private final Path agentKubeconfig;
+  private final String adminKubeconfigYaml;
+  private final Map<String, Path> agentKubeconfigs = new LinkedHashMap<>();
   private final Path repoRoot;
   private final HostProcess operator;
   private final Map<String, AgentProcess> agents = new LinkedHashMap<>();
 
-  private E2EEnvironment(KubeAPIServer server, KubernetesClient admin, Path adminKubeconfig, Path agentKubeconfig,
+  private E2EEnvironment(KubeAPIServer server, KubernetesClient admin, Path adminKubeconfig, String adminKubeconfigYaml,
       Path repoRoot, HostProcess operator) {
     this.server = server;
     this.admin = admin;
     this.adminKubeconfig = adminKubeconfig;
-    this.agentKubeconfig = agentKubeconfig;
+    this.adminKubeconfigYaml = adminKubeconfigYaml;
     this.repoRoot = repoRoot;
     this.operator = operator;
   }
@@ -78,7 +81,6 @@ final class E2EEnvironment implements AutoCloseable {
             .addToLabels("kulp-e2e", "true").endMetadata().build()).create();
       }
       Path operatorKubeconfig = ServiceAccountKubeconfig.write(admin, yaml, SYSTEM_NAMESPACE, "kulp-operator");
-      Path agentKubeconfig = ServiceAccountKubeconfig.write(admin, yaml, SYSTEM_NAMESPACE, "kulp-agent");
       HostProcess operator = HostProcess.start("operator",
           List.of(repoRoot.resolve("operator/kulp-operator").toString()), Map.of(
               "KUBECONFIG", operatorKubeconfig.toString(),
@@ -86,7 +88,7 @@ final class E2EEnvironment implements AutoCloseable {
               KulpConstants.ENV_POD_NAME, "kulp-operator-e2e",
               KulpConstants.ENV_HTTP_PORT, "0",
               KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1"));
-      env = new E2EEnvironment(server, admin, adminKubeconfig, agentKubeconfig, repoRoot, operator);
+      env = new E2EEnvironment(server, admin, adminKubeconfig, yaml, repoRoot, operator);
       for (String node : nodes) {
         AgentProcess.clearCache(node); // left by an earlier run in this checkout
         env.startAgent(node, Map.of());
@@ -119,14 +121,14 @@ final class E2EEnvironment implements AutoCloseable {
 
   /** Starts (or restarts) the agent of {@code node}, with extra environment such as a debug delay. */
   AgentProcess startAgent(String node, Map<String, String> extraEnv) {
-    AgentProcess agent = AgentProcess.start(node, agentKubeconfig, repoRoot, daemonSetCapabilities(), extraEnv);
+    AgentProcess agent = AgentProcess.start(node, agentKubeconfig(node), repoRoot, daemonSetCapabilities(), extraEnv);
     agents.put(node, agent);
     return agent;
   }
 
-  /** The agent ServiceAccount's kubeconfig. */
-  Path agentKubeconfig() {
-    return agentKubeconfig;
+  /** The kubeconfig of the agent of {@code node}: the agent ServiceAccount, with a token that names the node. */
+  Path agentKubeconfig(String node) {
+    return agentKubeconfigs.computeIfAbsent(node, n -> ServiceAccountKubeconfig.forAgentOn(admin, adminKubeconfigYaml, n));
   }
 
   AgentProcess agent(String node) {
@@ -236,7 +238,9 @@ final class E2EEnvironment implements AutoCloseable {
     server.stop();
     try {
       Files.deleteIfExists(adminKubeconfig);
-      Files.deleteIfExists(agentKubeconfig);
+      for (Path p : agentKubeconfigs.values()) {
+        Files.deleteIfExists(p);
+      }
     } catch (IOException ignored) {
       // temporary files
     }

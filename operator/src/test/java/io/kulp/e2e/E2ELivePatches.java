@@ -47,7 +47,7 @@ final class E2ELivePatches {
   String configMap(String name, Path patch) {
     try {
       byte[] bytes = Files.readAllBytes(patch);
-      client.resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(E2EEnvironment.NAMESPACE)
+      client.resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(E2EEnvironment.PATCHES_NAMESPACE)
           .endMetadata().withBinaryData(Map.of(KEY, Base64.getEncoder().encodeToString(bytes))).build()).create();
       return Sha256.of(bytes);
     } catch (IOException e) {
@@ -70,7 +70,7 @@ final class E2ELivePatches {
     if (configMap != null) {
       spec.patch = new PatchSource();
       spec.patch.configMapRef = new ConfigMapKeyReference();
-      spec.patch.configMapRef.namespace = E2EEnvironment.NAMESPACE;
+      spec.patch.configMapRef.namespace = E2EEnvironment.PATCHES_NAMESPACE;
       spec.patch.configMapRef.name = configMap;
       spec.patch.configMapRef.key = KEY;
       spec.patch.sha256 = sha256;

@@ -1,5 +1,7 @@
 package io.kulp.e2e;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +24,29 @@ final class ServiceAccountKubeconfig {
     String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(7200L).endSpec().build())
         .getStatus().getToken();
+    return kubeconfig(adminKubeconfigYaml, serviceAccount, token);
+  }
+
+  /**
+   * The kubeconfig of the agent of {@code node}, as its DaemonSet pod would have it: a token bound
+   * to a pod scheduled on that node, so that it names the node (the claim the admission policy of
+   * deploy/rbac/agent-own-node.yaml checks). The pod is a placeholder: no kubelet runs it.
+   */
+  static Path forAgentOn(KubernetesClient admin, String adminKubeconfigYaml, String node) {
+    String namespace = E2EEnvironment.SYSTEM_NAMESPACE;
+    Pod pod = admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata()
+        .withName("kulp-agent-" + node).endMetadata().withNewSpec().withNodeName(node)
+        .withServiceAccountName("kulp-agent").addNewContainer().withName("agent").withImage("kulp-agent")
+        .endContainer().endSpec().build()).create();
+    String token = admin.serviceAccounts().inNamespace(namespace).withName("kulp-agent")
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(7200L)
+            .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+            .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
+        .getStatus().getToken();
+    return kubeconfig(adminKubeconfigYaml, "kulp-agent-" + node, token);
+  }
+
+  private static Path kubeconfig(String adminKubeconfigYaml, String serviceAccount, String token) {
     Config config = Config.fromKubeconfig(adminKubeconfigYaml);
     try {
       String ca = config.getCaCertData() != null ? config.getCaCertData()

@@ -46,6 +46,11 @@ public final class KubernetesPatchBytes implements PatchBytes {
     try {
       cm = client.configMaps().inNamespace(ref.namespace).withName(ref.name).get();
     } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        throw new PatchRefused("fetch", "the kulp agent may not read " + where + ": keep patches in namespace "
+            + "kulp-patches, or grant the agent get on configmaps in " + ref.namespace
+            + " (docs/operations.md, \"Where patches are kept\")");
+      }
       throw new PatchRefused("fetch", "cannot read " + where + ": " + e.getMessage());
     }
     if (cm == null) {
