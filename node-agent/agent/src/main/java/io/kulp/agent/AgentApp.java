@@ -51,7 +51,8 @@ public final class AgentApp implements AutoCloseable {
 
   public static AgentApp start(KubernetesClient client, AgentSettings settings, Clock clock) {
     AgentMetrics metrics = new AgentMetrics();
-    Engine engine = new PtraceEngine(PtraceEngine.Options.defaults().withProcRoot(settings.host().proc()));
+    Engine engine = new PtraceEngine(PtraceEngine.Options.defaults().withProcRoot(settings.host().proc())
+        .withStepDelay(settings.debugStepDelay()));
     StatusWriter writer = new StatusWriter(client, metrics);
     ProcessPool pool = new ProcessPool("kulp-agent-patch", settings.parallelism());
     ClusterWatch watch = new ClusterWatch(client, settings.nodeName());

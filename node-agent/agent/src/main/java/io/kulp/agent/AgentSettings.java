@@ -1,6 +1,7 @@
 package io.kulp.agent;
 
 import io.kulp.api.KulpConstants;
+import io.kulp.engine.StepDelay;
 import io.kulp.host.HostPaths;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,9 +22,11 @@ import java.util.Map;
  * @param parallelism how many processes are patched at once
  * @param httpPort port of /healthz, /readyz and /metrics (0: any free port)
  * @param bindAddress address the HTTP endpoints bind to
+ * @param debugStepDelay fault injection for the tracer-death tests ({@link StepDelay#ENV}): zero,
+ *     unless the environment sets it (deploy/ never does)
  */
 public record AgentSettings(String nodeName, HostPaths host, List<String> stagingDirs, Path cacheDir,
-    Duration rescan, int parallelism, int httpPort, String bindAddress) {
+    Duration rescan, int parallelism, int httpPort, String bindAddress, Duration debugStepDelay) {
 
   public static final String DEFAULT_STAGING_DIRS = "/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp";
 
@@ -55,6 +58,7 @@ public record AgentSettings(String nodeName, HostPaths host, List<String> stagin
         Duration.ofSeconds(Long.parseLong(env.getOrDefault(KulpConstants.ENV_RESCAN_SECONDS, "10"))),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_PARALLELISM, "4")),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_HTTP_PORT, "8080")),
-        env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"));
+        env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
+        StepDelay.fromEnvironment(env));
   }
 }

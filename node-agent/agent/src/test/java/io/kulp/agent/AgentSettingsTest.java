@@ -20,6 +20,14 @@ class AgentSettingsTest {
     assertThat(s.rescan()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(s.debugStepDelay()).as("no fault injection unless asked for").isZero();
+  }
+
+  @Test
+  void theTracerDeathTestsCanSlowTheEngineDownOnlyThroughTheirOwnVariable() {
+    AgentSettings s = AgentSettings.fromEnv(Map.of("KULP_NODE_NAME", "n", "KULP_DEBUG_STEP_DELAY_MS", "150"));
+
+    assertThat(s.debugStepDelay()).isEqualTo(Duration.ofMillis(150));
   }
 
   @Test

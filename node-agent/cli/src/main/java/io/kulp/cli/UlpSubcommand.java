@@ -1,8 +1,8 @@
 package io.kulp.cli;
 
 import io.kulp.engine.PtraceEngine;
+import io.kulp.engine.StepDelay;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,13 +14,6 @@ import picocli.CommandLine.Spec;
  * a failure ({@link ErrorReporter} prints it).
  */
 abstract class UlpSubcommand implements Callable<Integer>, VerboseCommand {
-  /**
-   * Fault injection for the tracer-death tests: the engine pauses this many milliseconds at each
-   * step of the protocol and announces it on stderr. Only the CLI reads it; the node agent never
-   * does.
-   */
-  static final String ENV_DEBUG_STEP_DELAY_MS = "KULP_DEBUG_STEP_DELAY_MS";
-
   @Spec private CommandSpec spec;
   @Mixin private Verbosity verbosity;
 
@@ -45,14 +38,6 @@ abstract class UlpSubcommand implements Callable<Integer>, VerboseCommand {
 
   /** The engine's options for this run: the defaults, and the test-only step delay from the environment. */
   protected static PtraceEngine.Options engineOptions() {
-    return PtraceEngine.Options.defaults().withStepDelay(stepDelay(System.getenv(ENV_DEBUG_STEP_DELAY_MS)));
-  }
-
-  static Duration stepDelay(String value) {
-    try {
-      return Duration.ofMillis(value == null ? 0 : Math.max(0, Long.parseLong(value.trim())));
-    } catch (NumberFormatException e) {
-      return Duration.ZERO;
-    }
+    return PtraceEngine.Options.defaults().withStepDelay(StepDelay.fromEnvironment(System.getenv()));
   }
 }
