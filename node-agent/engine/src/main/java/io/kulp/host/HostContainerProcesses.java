@@ -24,9 +24,12 @@ public final class HostContainerProcesses implements ContainerProcesses {
   }
 
   @Override
-  public List<ContainerProcess> find(ContainerId container) throws IOException {
+  public List<ContainerProcess> find(ContainerId container, String podUid) throws IOException {
     Optional<Path> dir = cgroupFs.findContainerDir(container);
-    Set<Integer> pids = dir.isPresent() ? cgroupFs.pidsUnder(dir.get()) : procScan.pidsOf(container);
+    if (dir.isPresent() && !PodCgroup.belongsTo(dir.get().toString(), podUid)) {
+      throw new ContainerElsewhereException(container, podUid, PodCgroup.podUid(dir.get().toString()).orElseThrow());
+    }
+    Set<Integer> pids = dir.isPresent() ? cgroupFs.pidsUnder(dir.get()) : procScan.pidsOf(container, podUid);
     List<ContainerProcess> processes = new ArrayList<>();
     for (int pid : pids) {
       try {

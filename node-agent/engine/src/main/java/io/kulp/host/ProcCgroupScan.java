@@ -2,6 +2,7 @@ package io.kulp.host;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,30 +21,43 @@ public final class ProcCgroupScan {
 
   /** The host PIDs whose cgroup path, in any hierarchy, has a segment named after the container. */
   public Set<Integer> pidsOf(ContainerId container) throws IOException {
+    return pidsOf(container, null);
+  }
+
+  /**
+   * Like {@link #pidsOf(ContainerId)}, with the container's cgroup required to be the pod's
+   * ({@link PodCgroup}); null for no such check.
+   */
+  public Set<Integer> pidsOf(ContainerId container, String podUid) throws IOException {
     Set<String> names = container.cgroupDirNames();
     Set<Integer> pids = new TreeSet<>();
     for (int pid : procFs.pids()) {
-      if (inContainer(pid, names)) {
+      Optional<String> path = containerPath(pid, names);
+      if (path.isPresent()) {
+        if (!PodCgroup.belongsTo(path.get(), podUid)) {
+          throw new ContainerElsewhereException(container, podUid, PodCgroup.podUid(path.get()).orElseThrow());
+        }
         pids.add(pid);
       }
     }
     return pids;
   }
 
-  private boolean inContainer(int pid, Set<String> names) {
+  /** The cgroup path of {@code pid} that has a segment named after the container, if any. */
+  private Optional<String> containerPath(int pid, Set<String> names) {
     List<String> cgroupPaths;
     try {
       cgroupPaths = procFs.cgroupPaths(pid);
     } catch (IOException gone) {
-      return false; // exited since the listing, or a kernel thread we may not read
+      return Optional.empty(); // exited since the listing, or a kernel thread we may not read
     }
     for (String path : cgroupPaths) {
       for (String segment : path.split("/")) {
         if (names.contains(segment)) {
-          return true;
+          return Optional.of(path);
         }
       }
     }
-    return false;
+    return Optional.empty();
   }
 }

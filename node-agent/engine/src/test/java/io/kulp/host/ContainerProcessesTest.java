@@ -6,6 +6,7 @@ import static io.kulp.host.HostFixtures.NEIGHBOUR;
 import static io.kulp.host.HostFixtures.containerIn;
 import static io.kulp.host.HostFixtures.host;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,38 @@ class ContainerProcessesTest {
     ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host(layout)));
 
     assertThat(processes.find(containerIn(layout, ABSENT))).isEmpty();
+  }
+
+  /** The pod of every kubelet layout in the snapshots. */
+  private static final String POD_UID = "8c2e3f4a-1b5d-4c6e-9f7a-0d1e2b3c4a5f";
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"containerd-cgroupfs-v1", "containerd-systemd-v1", "containerd-systemd-v2",
+      "cri-o-cgroupfs-v1", "cri-o-systemd-v2", "containerd-proc-only"})
+  void findsTheContainerOfThePodWhoseStatusNamesIt(String layout) throws IOException {
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host(layout)));
+
+    assertThat(processes.find(containerIn(layout, CONTAINER), POD_UID)).extracting(ContainerProcess::hostPid)
+        .containsExactly(2101, 2117);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"containerd-cgroupfs-v1", "containerd-systemd-v1", "containerd-systemd-v2",
+      "cri-o-cgroupfs-v1", "cri-o-systemd-v2", "containerd-proc-only"})
+  void refusesAContainerThatAnotherPodsStatusNames(String layout) {
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host(layout)));
+    String otherPod = "0d0d0d0d-1111-2222-3333-444444444444";
+
+    assertThatThrownBy(() -> processes.find(containerIn(layout, CONTAINER), otherPod))
+        .isInstanceOf(ContainerElsewhereException.class)
+        .hasMessageContaining("runs in the cgroup of pod " + POD_UID + ", not of pod " + otherPod);
+  }
+
+  @Test
+  void acceptsAContainerStartedOutsideTheKubeletWhoseCgroupNamesNoPod() throws IOException {
+    ContainerProcesses processes = new HostContainerProcesses(HostPaths.under(host("docker-cgroupfs-v1")));
+
+    assertThat(processes.find(containerIn("docker-cgroupfs-v1", CONTAINER), POD_UID)).hasSize(2);
   }
 
   @Test

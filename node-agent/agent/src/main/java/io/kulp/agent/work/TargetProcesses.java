@@ -76,7 +76,7 @@ final class TargetProcesses {
           continue;
         }
         try {
-          for (ContainerProcess p : containers.find(ContainerId.parse(id))) {
+          for (ContainerProcess p : containers.find(ContainerId.parse(id), pod.uid)) {
             processes.add(new ProcessTarget(pod.namespace, pod.name, c.name, id, p));
           }
         } catch (IllegalArgumentException | IOException e) {

@@ -208,7 +208,7 @@ final class AgentFakes {
     }
 
     @Override
-    public List<ContainerProcess> find(ContainerId container) {
+    public List<ContainerProcess> find(ContainerId container, String podUid) {
       return byId.getOrDefault(container.toString(), List.of()).stream().filter(p -> running.contains(p.hostPid()))
           .toList();
     }

@@ -61,6 +61,20 @@ class TargetProcessesTest {
   }
 
   @Test
+  void aContainerWhoseCgroupIsAnotherPodsIsNotTakenAsThePodsAndIsNamedInTheNote() {
+    // On a kubelet node (containerd, cgroupfs): the container's cgroup is pod 8c2e3f4a-...'s, and
+    // the status of pod ns/web (uid-web) names it.
+    var kubeletNode = new HostContainerProcesses(HostPaths.under(snapshot("containerd-cgroupfs-v1")));
+    String id = "containerd://" + RUNNING.substring("docker://".length());
+
+    var found = new TargetProcesses(kubeletNode, watchReporting(Map.of())).find(spec(Mode.OneShot, id));
+
+    assertThat(found.processes()).isEmpty();
+    assertThat(found.note()).startsWith("cannot look into ns/web/app: container " + id
+        + " runs in the cgroup of pod 8c2e3f4a-1b5d-4c6e-9f7a-0d1e2b3c4a5f, not of pod uid-web");
+  }
+
+  @Test
   void namesTheContainersThatCouldNotBeLookedIntoAndTenNotStartedAtMost() {
     List<String> pending = IntStream.range(0, 1000).mapToObj(i -> "ns/pod-" + i + "/app").toList();
 
@@ -92,8 +106,12 @@ class TargetProcessesTest {
   }
 
   private static Path snapshot() {
+    return snapshot("docker-cgroupfs-v1");
+  }
+
+  private static Path snapshot(String layout) {
     try {
-      return Path.of(TargetProcessesTest.class.getResource("/hosts/docker-cgroupfs-v1").toURI());
+      return Path.of(TargetProcessesTest.class.getResource("/hosts/" + layout).toURI());
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
