@@ -65,7 +65,7 @@ public final class PatchStore implements Patches {
       cached = store(want, bytes);
     }
     try {
-      return new VerifiedPatch(want, bytes, PatchContainer.read(cached));
+      return new VerifiedPatch(want, PatchContainer.read(cached));
     } catch (PatchException e) {
       throw new PatchRefused("metadata", "patch refused: " + e.getMessage());
     } catch (IOException e) {

@@ -3,7 +3,6 @@ package io.kulp.agent.work;
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
 import io.kulp.agent.patch.VerifiedPatch;
-import io.kulp.api.StagedPatchName;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -74,20 +73,14 @@ final class ContainerStaging {
     if (live == null) {
       return;
     }
-    for (String dir : dirs) {
-      for (String name : files.list(live.pid(), dir)) {
-        if (StagedPatchName.sha256Of(name).isEmpty()) {
-          continue;
-        }
-        String path = dir + "/" + name;
-        if (!inUse.contains(path)) {
-          try {
-            files.remove(live.pid(), path);
-            LOG.atInfo().addKeyValue("containerID", live.containerID()).addKeyValue("path", path)
-                .log("removed a staged patch no process uses");
-          } catch (StagingException e) {
-            LOG.atWarn().addKeyValue("containerID", live.containerID()).log(e.getMessage());
-          }
+    for (String path : files.staged(live.pid(), dirs)) {
+      if (!inUse.contains(path)) {
+        try {
+          files.remove(live.pid(), path);
+          LOG.atInfo().addKeyValue("containerID", live.containerID()).addKeyValue("path", path)
+              .log("removed a staged patch no process uses");
+        } catch (StagingException e) {
+          LOG.atWarn().addKeyValue("containerID", live.containerID()).log(e.getMessage());
         }
       }
     }

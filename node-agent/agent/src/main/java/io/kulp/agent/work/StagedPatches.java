@@ -27,7 +27,7 @@ final class StagedPatches {
   String pathFor(ProcessTarget target) throws StagingException {
     Object staged = byContainer.computeIfAbsent(target.containerID(), id -> {
       try {
-        return files.stage(target.pid(), dirs, patch.stagedName(), patch.bytes());
+        return files.stage(target.pid(), dirs, patch.stagedName(), patch.file(), patch.sha256());
       } catch (StagingException e) {
         return e;
       }

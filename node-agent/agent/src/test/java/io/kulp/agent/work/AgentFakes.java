@@ -61,7 +61,7 @@ final class AgentFakes {
     PatchMetadata apply = new PatchMetadata(PatchKind.APPLY, PatchId.ofHex(idHex), LIBRARY,
         BuildId.ofHex("64132f123900d5782d5ada55f1895dca57f104d2"), BuildId.ofHex("932fffd66e7091dbf71edfbfa40aac6c854e6a48"),
         List.of(new FunctionPair("kfix_value", "kfix_value_v2", 0x20ee)), List.of(), List.of());
-    return new VerifiedPatch(SHA, new byte[] {1, 2, 3}, new PatchContainer(Path.of("/cache/" + SHA + ".so"),
+    return new VerifiedPatch(SHA, new PatchContainer(Path.of("/cache/" + SHA + ".so"),
         new byte[] {4}, apply, Optional.empty()));
   }
 
@@ -226,7 +226,7 @@ final class AgentFakes {
     String refusal;
 
     @Override
-    public String stage(int pid, List<String> dirs, String name, byte[] bytes) throws StagingException {
+    public String stage(int pid, List<String> dirs, String name, Path source, String sha256) throws StagingException {
       if (refusal != null) {
         throw new StagingException(refusal);
       }
@@ -242,9 +242,8 @@ final class AgentFakes {
     }
 
     @Override
-    public List<String> list(int pid, String dir) {
-      return staged.keySet().stream().filter(p -> p.startsWith(dir + "/")).map(p -> p.substring(dir.length() + 1))
-          .toList();
+    public List<String> staged(int pid, List<String> dirs) {
+      return staged.keySet().stream().filter(p -> dirs.stream().anyMatch(d -> p.startsWith(d + "/"))).toList();
     }
   }
 
