@@ -44,8 +44,12 @@ final class ContainerStaging {
     return new StagedPatches(files, dirs, patch);
   }
 
-  /** Cleans the containers of the processes just worked on; {@code all} is every process found. */
-  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all) {
+  /**
+   * Cleans the containers of the processes just worked on; {@code all} is every process found.
+   * Each container is cleaned on {@code pool}, within its deadline: reading its processes and
+   * files may hang like any other work on them.
+   */
+  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all, DeadlinePool pool) {
     Map<String, List<ProcessTarget>> byContainer = new LinkedHashMap<>();
     Set<String> touched = new HashSet<>();
     worked.forEach(t -> touched.add(t.containerID()));
@@ -54,10 +58,14 @@ final class ContainerStaging {
         byContainer.computeIfAbsent(t.containerID(), k -> new ArrayList<>()).add(t);
       }
     }
-    byContainer.values().forEach(this::clean);
+    pool.map(List.copyOf(byContainer.entrySet()), e -> "clean " + e.getKey(), e -> clean(e.getValue()), (e, why) -> {
+      LOG.atWarn().addKeyValue("containerID", e.getKey()).log("cleaning staged patches: " + why);
+      return false;
+    });
   }
 
-  private void clean(List<ProcessTarget> processes) {
+  /** Removes what no process of one container uses; whether a live process was found to do it through. */
+  private boolean clean(List<ProcessTarget> processes) {
     Set<String> inUse = new HashSet<>();
     ProcessTarget live = null;
     for (ProcessTarget t : processes) {
@@ -71,7 +79,7 @@ final class ContainerStaging {
       }
     }
     if (live == null) {
-      return;
+      return false;
     }
     for (String path : files.staged(live.pid(), dirs)) {
       if (!inUse.contains(path)) {
@@ -84,5 +92,6 @@ final class ContainerStaging {
         }
       }
     }
+    return true;
   }
 }

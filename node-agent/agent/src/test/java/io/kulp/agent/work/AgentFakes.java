@@ -31,8 +31,11 @@ import io.kulp.patch.PatchId;
 import io.kulp.patch.PatchKind;
 import io.kulp.patch.PatchMetadata;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -116,6 +120,9 @@ final class AgentFakes {
     final List<ProcessState> runOn = new CopyOnWriteArrayList<>();
     /** What happens in the processes right after each run (another agent, the application...). */
     Runnable afterRun = () -> {};
+    /** Processes whose read never returns (deaf to interrupts, like a system call) until {@link #release}. */
+    final Set<Integer> hanging = ConcurrentHashMap.newKeySet();
+    final CountDownLatch release = new CountDownLatch(1);
 
     FakeProcess add(int pid) {
       FakeProcess p = new FakeProcess(pid);
@@ -132,6 +139,9 @@ final class AgentFakes {
     @Override
     public ProcessState read(int pid) throws EngineException {
       reads.add(pid);
+      if (hanging.contains(pid)) {
+        hang(release);
+      }
       FakeProcess p = processes.get(pid);
       if (p == null || p.gone) {
         throw exception(Outcome.FAILED, Reason.GONE, "no such process: " + pid + " (it exited)");
@@ -188,6 +198,22 @@ final class AgentFakes {
 
     @Override
     public void close() {}
+
+    /** Waits for {@code latch}, interrupted or not. */
+    static void hang(CountDownLatch latch) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          latch.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
 
     private static EngineException exception(Outcome outcome, Reason reason, String message) {
       return new EngineException(outcome, reason, message);
@@ -272,13 +298,15 @@ final class AgentFakes {
     }
   }
 
-  /** The status reports, in order. */
+  /** The status reports, in order, and the last one of each LivePatchNode. */
   static final class Reports implements StatusSink {
     final List<LivePatchNodeStatus> all = new CopyOnWriteArrayList<>();
+    final Map<String, LivePatchNodeStatus> lastOf = new ConcurrentHashMap<>();
 
     @Override
     public void submit(String name, String uid, LivePatchNodeStatus status) {
       all.add(status);
+      lastOf.put(name, status);
     }
 
     LivePatchNodeStatus last() {
@@ -288,6 +316,34 @@ final class AgentFakes {
 
   static AgentMetrics metrics() {
     return new AgentMetrics();
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 
   static Map<String, Integer> counts(LivePatchNodeStatus status) {
