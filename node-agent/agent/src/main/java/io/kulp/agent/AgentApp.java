@@ -55,7 +55,8 @@ public final class AgentApp implements AutoCloseable {
     Engine engine = new PtraceEngine(PtraceEngine.Options.defaults().withProcRoot(settings.host().proc()));
     StatusWriter writer = new StatusWriter(client, metrics);
     WorkerProgress progress = new WorkerProgress(clock);
-    DeadlinePool pool = new DeadlinePool("kulp-agent-patch", settings.parallelism(), NodeReconciler.PROCESS_DEADLINE, progress);
+    DeadlinePool pool = new DeadlinePool("kulp-agent-patch", settings.parallelism(), NodeReconciler.PROCESS_DEADLINE,
+        progress);
     ClusterWatch watch = new ClusterWatch(client, settings.nodeName());
     NodeReconciler reconciler = NodeReconciler.of(engine, new HostContainerProcesses(settings.host()), watch,
         new PatchStore(new KubernetesPatchBytes(client), settings.cacheDir()), new NativeContainerFiles(settings.host()),

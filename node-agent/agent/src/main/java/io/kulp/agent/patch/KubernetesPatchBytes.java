@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads a patch from a ConfigMap's {@code binaryData} through the API server, or downloads it
@@ -96,24 +97,24 @@ public final class KubernetesPatchBytes implements PatchBytes {
     } catch (IllegalArgumentException e) {
       throw new PatchRefused("fetch", "cannot download " + url + ": " + e.getMessage());
     }
-    CappedBody[] body = new CappedBody[1];
+    AtomicReference<CappedBody> body = new AtomicReference<>(); // set on the client's thread
     CompletableFuture<HttpResponse<Long>> response = http.sendAsync(request, info -> {
       if (info.statusCode() != 200) {
         return HttpResponse.BodySubscribers.replacing(-1L);
       }
       long announced = info.headers().firstValueAsLong("content-length").orElse(-1);
-      body[0] = new CappedBody(out, maxBytes, announced > maxBytes
-          ? "it is " + announced + " bytes long, more than " + maxBytes : null);
-      return body[0];
+      body.set(new CappedBody(out, maxBytes, announced > maxBytes
+          ? "it is " + announced + " bytes long, more than " + maxBytes : null));
+      return body.get();
     });
     HttpResponse<Long> answer;
     try {
       answer = response.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       response.cancel(true); // closes the connection
-      long received = body[0] == null ? 0 : body[0].received();
+      CappedBody started = body.get();
       throw new PatchRefused("fetch", "cannot download " + url + ": not complete within " + deadline.toSeconds()
-          + " s (" + (body[0] == null ? "no answer" : received + " bytes of the body received") + ")");
+          + " s (" + (started == null ? "no answer" : started.received() + " bytes of the body received") + ")");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof CappedBody.TooLarge) {
