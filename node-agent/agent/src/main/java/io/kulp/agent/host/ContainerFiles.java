@@ -1,5 +1,6 @@
 package io.kulp.agent.host;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -9,20 +10,24 @@ import java.util.List;
 public interface ContainerFiles {
 
   /**
-   * Writes {@code bytes} as {@code name} into the first of {@code dirs} (paths as the process sees
-   * them) that is on a writable mount allowing exec, creating the directory if needed.
+   * Copies the agent's file {@code source}, which must have digest {@code sha256}, as {@code name}
+   * into the first of {@code dirs} (paths as the process sees them) that is on a writable mount
+   * allowing exec and that no user of the container but root can change, creating the directory if
+   * needed (or a directory of the agent's own next to it, when another user took its name). What
+   * is at the returned path afterwards has digest {@code sha256}.
    *
    * @return the file's path as the process sees it
-   * @throws StagingException when no directory is usable; the message says why for each
+   * @throws StagingException when no directory is usable (the message says why for each), or
+   *     {@code source} does not have digest {@code sha256}
    */
-  String stage(int pid, List<String> dirs, String name, byte[] bytes) throws StagingException;
+  String stage(int pid, List<String> dirs, String name, Path source, String sha256) throws StagingException;
 
   /** Removes a file staged earlier ({@code path} as the process sees it); absent is fine. */
   void remove(int pid, String path) throws StagingException;
 
   /**
-   * The names of the entries of directory {@code dir} (a path as the process sees it); empty when
-   * it does not exist or cannot be read.
+   * The paths (as the process sees them) of the staged patch files in the agent's staging
+   * directories {@code dirs} and in its own directories next to them; empty when none can be read.
    */
-  List<String> list(int pid, String dir);
+  List<String> staged(int pid, List<String> dirs);
 }

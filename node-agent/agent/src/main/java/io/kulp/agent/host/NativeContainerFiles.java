@@ -1,69 +1,48 @@
 package io.kulp.agent.host;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import io.kulp.agent.host.ContainerRoot.Step;
+import io.kulp.api.StagedPatchName;
 import io.kulp.host.HostPaths;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link ContainerFiles} with {@code openat2(2)}: every path inside the container is resolved with
- * {@code RESOLVE_IN_ROOT} against the process's {@code /proc/PID/root}, so a symbolic link the
- * container planted (say {@code /tmp -> /etc}, or an absolute link) resolves inside the container,
- * never on the host; the staging directory itself and the file are opened with
- * {@code RESOLVE_NO_SYMLINKS} and {@code O_EXCL}. Mount flags come from {@code fstatfs}: a
- * directory on a read-only or {@code noexec} mount is passed over (a dlopen from it would fail).
- * Needs Linux 5.6 or later.
+ * {@link ContainerFiles} with {@code openat2(2)}, on descriptors. Every path inside the container
+ * is walked one name at a time from the process's {@code /proc/PID/root} ({@link ContainerRoot}),
+ * so a symbolic link the container planted (say {@code /tmp -> /etc}, or an absolute link)
+ * resolves inside the container, never on the host, and only through entries no user of the
+ * container but root can replace. The staging directory must be the agent's: a directory owned by
+ * root that no one else may write. When another user took its name first (a world-writable
+ * directory, a directory of its own, a plain file, a link), the agent leaves that entry alone and
+ * stages into a directory of its own next to it, {@code NAME-<16 hex digits>}, made with
+ * {@code mkdirat} (which fails on an existing name). The file is written to a fresh name
+ * ({@code O_EXCL}) while its sha256 is computed, synced, made read-only (0444) and renamed into
+ * place; then it is read back through a new descriptor and must have the digest the agent verified.
+ * Mount flags come from {@code fstatfs}: a directory on a read-only or {@code noexec} mount is
+ * passed over (a dlopen from it would fail). Needs Linux 5.6 or later.
  */
 public final class NativeContainerFiles implements ContainerFiles {
-  private static final int O_RDONLY = 0;
-  private static final int O_WRONLY = 01;
-  private static final int O_CREAT = 0100;
-  private static final int O_EXCL = 0200;
-  private static final int O_DIRECTORY = 0200000;
-  private static final int O_NOFOLLOW = 0400000;
-  private static final int O_CLOEXEC = 02000000;
-  private static final int O_PATH = 010000000;
-  private static final long RESOLVE_NO_MAGICLINKS = 0x02;
-  private static final long RESOLVE_NO_SYMLINKS = 0x04;
-  private static final long RESOLVE_BENEATH = 0x08;
-  private static final long RESOLVE_IN_ROOT = 0x10;
-  private static final long SYS_OPENAT2 = 437;
-  private static final int ST_RDONLY = 1;
-  private static final int ST_NOEXEC = 8;
-  private static final int STATFS_SIZE = 120;
-  private static final int STATFS_FLAGS_OFFSET = 80;
-  private static final int ENOENT = 2;
-  private static final int EEXIST = 17;
-
-  /** The libc calls used here; errors surface as {@link LastErrorException} carrying errno. */
-  interface C extends Library {
-    C LIBC = Native.load("c", C.class);
-
-    long syscall(long number, Object... args) throws LastErrorException;
-
-    int open(String path, int flags) throws LastErrorException;
-
-    int mkdirat(int dirfd, String path, int mode) throws LastErrorException;
-
-    int unlinkat(int dirfd, String path, int flags) throws LastErrorException;
-
-    int renameat(int olddirfd, String oldpath, int newdirfd, String newpath) throws LastErrorException;
-
-    int fstatfs(int fd, Pointer buf) throws LastErrorException;
-
-    long write(int fd, Pointer buf, long count) throws LastErrorException;
-
-    int close(int fd);
-  }
+  private static final Logger LOG = LoggerFactory.getLogger(NativeContainerFiles.class);
+  /** Entries of a parent directory (such as /tmp) looked through for the agent's own directory. */
+  static final int MAX_LISTED = 10_000;
+  private static final int OWN_DIRECTORY_MODE = 0711;
+  private static final int STAGED_FILE_MODE = 0444;
+  private static final int BUFFER = 64 << 10;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final HostPaths host;
 
@@ -72,168 +51,280 @@ public final class NativeContainerFiles implements ContainerFiles {
   }
 
   @Override
-  public String stage(int pid, List<String> dirs, String name, byte[] bytes) throws StagingException {
-    int root = openRoot(pid);
+  public String stage(int pid, List<String> dirs, String name, Path source, String sha256) throws StagingException {
     List<String> refusals = new ArrayList<>();
-    try {
+    try (ContainerRoot root = ContainerRoot.open(host, pid)) {
       for (String dir : dirs) {
         try {
-          if (stageIn(root, dir, name, bytes, refusals)) {
-            return dir + "/" + name;
-          }
-        } catch (LastErrorException e) {
+          return stageIn(root, dir, name, source, sha256);
+        } catch (UnusableDirectory e) {
           refusals.add(dir + ": " + e.getMessage());
+        } catch (LastErrorException e) {
+          refusals.add(dir + ": " + (e.getErrorCode() == Libc.ENOENT ? "its parent does not exist" : e.getMessage()));
         }
       }
-    } finally {
-      C.LIBC.close(root);
     }
     throw new StagingException("no staging directory is usable in process " + pid + " (" + String.join("; ", refusals)
-        + "); set KULP_STAGING_DIRS to a writable directory of the container that allows exec");
+        + "); set KULP_STAGING_DIRS to a writable directory of the container that allows exec, whose parents only"
+        + " root may write (or that are sticky, as /tmp)");
   }
 
-  private boolean stageIn(int root, String dir, String name, byte[] bytes, List<String> refusals) {
-    int slash = dir.lastIndexOf('/');
-    String parent = slash == 0 ? "." : dir.substring(1, slash);
-    String leaf = dir.substring(slash + 1);
-    int parentFd;
-    try {
-      parentFd = openat2(root, parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    } catch (LastErrorException e) {
-      refusals.add(dir + ": " + (e.getErrorCode() == ENOENT ? "its parent does not exist" : e.getMessage()));
-      return false;
-    }
-    try {
-      String unusable = unusableMount(parentFd);
+  private String stageIn(ContainerRoot root, String dir, String name, Path source, String sha256)
+      throws UnusableDirectory, StagingException {
+    String parentPath = dir.substring(0, dir.lastIndexOf('/'));
+    try (Step parent = root.openDirectory(parentPath)) {
+      String unusable = parent.fd().unusableMount();
+      if (unusable == null) {
+        unusable = root.replaceable(parent);
+      }
       if (unusable != null) {
-        refusals.add(dir + ": " + unusable);
+        throw new UnusableDirectory(unusable);
+      }
+      try (Step own = ownDirectory(root, parent, dir)) {
+        unusable = own.fd().unusableMount();
+        if (unusable != null) {
+          throw new UnusableDirectory(unusable);
+        }
+        String path = parentPath + "/" + leaf(own.path()) + "/" + name;
+        write(own.fd(), path, source, sha256);
+        return path;
+      }
+    }
+  }
+
+  /**
+   * The staging directory {@code dir} in {@code parent}: made if absent; if its name is taken by
+   * anything that is not the agent's, a directory of the agent's own next to it instead.
+   */
+  private static Step ownDirectory(ContainerRoot root, Step parent, String dir) throws UnusableDirectory {
+    String leaf = leaf(dir);
+    String squatted;
+    try {
+      makeDirectory(parent, leaf);
+      Step own = directory(root, parent, leaf);
+      squatted = root.notOwn(own.path(), own.stat());
+      if (squatted == null) {
+        return own;
+      }
+      own.close();
+    } catch (UnusableDirectory e) {
+      squatted = e.getMessage();
+    }
+    for (String fallback : fallbacks(parent, leaf)) {
+      try {
+        Step own = directory(root, parent, fallback);
+        if (root.notOwn(own.path(), own.stat()) == null) {
+          return own;
+        }
+        own.close();
+      } catch (UnusableDirectory | LastErrorException e) {
+        // not one of the agent's: pass over it
+      }
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String fallback = leaf + "-" + HexFormat.of().toHexDigits(RANDOM.nextLong());
+      if (!makeDirectory(parent, fallback)) {
+        continue; // taken: someone guessed it
+      }
+      Step own = directory(root, parent, fallback);
+      String why = root.notOwn(own.path(), own.stat());
+      if (why == null) {
+        LOG.atWarn().addKeyValue("path", dir).addKeyValue("instead", own.path())
+            .log("a staging directory is taken by something that is not the agent's: " + squatted);
+        return own;
+      }
+      own.close();
+      throw new UnusableDirectory(squatted + ", and " + why);
+    }
+    throw new UnusableDirectory(squatted + ", and no directory of the agent's own could be made next to it");
+  }
+
+  /**
+   * Makes directory {@code name} in {@code parent}, mode 0711 whatever the umask; false when the
+   * name exists. The caller made sure nobody but root can replace an entry of root's in
+   * {@code parent}, so the name still is the new directory when it is changed.
+   */
+  private static boolean makeDirectory(Step parent, String name) {
+    try {
+      Libc.C.mkdirat(parent.fd().number(), name, OWN_DIRECTORY_MODE);
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == Libc.EEXIST) {
         return false;
       }
-      try {
-        C.LIBC.mkdirat(parentFd, leaf, 0755);
-      } catch (LastErrorException e) {
-        if (e.getErrorCode() != EEXIST) {
-          throw e;
-        }
+      throw e;
+    }
+    Libc.C.fchmodat(parent.fd().number(), name, OWN_DIRECTORY_MODE, 0);
+    return true;
+  }
+
+  /** Opens the entry {@code name} of {@code parent}, which nobody else may be able to replace. */
+  private static Step directory(ContainerRoot root, Step parent, String name) throws UnusableDirectory {
+    String shown = parent.path() + "/" + name;
+    Fd fd = Fd.openat2(parent.fd(), name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, Libc.RESOLVE_ONE_NAME);
+    try {
+      FileStat stat = fd.stat();
+      String why = root.replaceable(parent, shown, stat);
+      if (why != null) {
+        throw new UnusableDirectory(why);
       }
-      int dirFd = openat2(parentFd, leaf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0,
-          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-      try {
-        unusable = unusableMount(dirFd);
-        if (unusable != null) {
-          refusals.add(dir + ": " + unusable);
-          return false;
-        }
-        writeAtomically(dirFd, name, bytes);
-        return true;
-      } finally {
-        C.LIBC.close(dirFd);
-      }
+      Step step = new Step(fd, stat, shown);
+      fd = null;
+      return step;
     } finally {
-      C.LIBC.close(parentFd);
+      if (fd != null) {
+        fd.close();
+      }
     }
   }
 
-  private static void writeAtomically(int dirFd, String name, byte[] bytes) {
-    String tmp = "." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp";
-    int fd = openat2(dirFd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444,
-        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-    try {
-      Memory buffer = new Memory(Math.max(1, bytes.length));
-      buffer.write(0, bytes, 0, bytes.length);
-      long done = 0;
-      while (done < bytes.length) {
-        done += C.LIBC.write(fd, buffer.share(done), bytes.length - done);
-      }
-    } catch (LastErrorException e) {
-      C.LIBC.close(fd);
-      C.LIBC.unlinkat(dirFd, tmp, 0);
-      throw e;
+  /** Names in {@code parent} that look like the agent's own directories next to {@code leaf}, sorted. */
+  private static List<String> fallbacks(Step parent, String leaf) {
+    Pattern own = Pattern.compile(Pattern.quote(leaf) + "-[0-9a-f]{16}");
+    return names(parent.fd()).stream().filter(n -> own.matcher(n).matches()).sorted().toList();
+  }
+
+  /** At most {@link #MAX_LISTED} names of the directory {@code dir}; empty when it cannot be read. */
+  private static List<String> names(Fd dir) {
+    try (Fd readable = Fd.openat2(dir, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0,
+        Libc.RESOLVE_BENEATH);
+        Stream<Path> entries = Files.list(Path.of("/proc/self/fd/" + readable.number()))) {
+      // the descriptor's directory: listing it follows no link
+      return entries.limit(MAX_LISTED).map(e -> e.getFileName().toString()).toList();
+    } catch (LastErrorException | IOException e) {
+      return List.of();
     }
-    C.LIBC.close(fd);
-    C.LIBC.renameat(dirFd, tmp, dirFd, name);
+  }
+
+  /** Copies {@code source} into {@code dir} as the last name of {@code path}, and checks what is there afterwards. */
+  private static void write(Fd dir, String path, Path source, String sha256) throws StagingException {
+    String name = leaf(path);
+    String tmp = "." + name + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp";
+    boolean placed = false;
+    try (Fd file = Fd.openat2(dir, tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC,
+        STAGED_FILE_MODE, Libc.RESOLVE_ONE_NAME)) {
+      String copied = copy(source, file);
+      if (!copied.equals(sha256)) {
+        throw new StagingException("the agent's copy of the patch (" + source + ") has sha256 " + copied + ", not "
+            + sha256 + "; nothing was staged");
+      }
+      Libc.C.fchmod(file.number(), STAGED_FILE_MODE);
+      Libc.C.fsync(file.number());
+      Libc.C.renameat(dir.number(), tmp, dir.number(), name);
+      placed = true;
+    } finally {
+      if (!placed) {
+        try {
+          Libc.C.unlinkat(dir.number(), tmp, 0);
+        } catch (LastErrorException ignored) {
+          // not created
+        }
+      }
+    }
+    String staged = stagedDigest(dir, name);
+    if (!sha256.equals(staged)) {
+      throw new StagingException(path + " does not hold the verified patch after staging (" + staged + ")");
+    }
+  }
+
+  private static String copy(Path source, Fd file) throws StagingException {
+    MessageDigest sha = sha256();
+    Memory buffer = new Memory(BUFFER);
+    byte[] chunk = new byte[BUFFER];
+    try (InputStream in = Files.newInputStream(source)) {
+      for (int n; (n = in.read(chunk)) > 0; ) {
+        sha.update(chunk, 0, n);
+        buffer.write(0, chunk, 0, n);
+        for (long done = 0; done < n; ) {
+          done += Libc.C.write(file.number(), buffer.share(done), n - done);
+        }
+      }
+    } catch (IOException e) {
+      throw new StagingException("cannot read the agent's copy of the patch (" + source + "): " + e.getMessage());
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** The sha256 of the file {@code name} of {@code dir}, read through a new descriptor; or what is wrong with it. */
+  private static String stagedDigest(Fd dir, String name) {
+    try (Fd file = Fd.openat2(dir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, Libc.RESOLVE_ONE_NAME)) {
+      FileStat stat = file.stat();
+      if (!stat.isRegularFile() || stat.uid() != 0 || stat.links() != 1 || (stat.mode() & 07777) != STAGED_FILE_MODE) {
+        return "not a read-only file of root's with one link: mode " + Integer.toOctalString(stat.mode()) + ", uid "
+            + stat.uid() + ", " + stat.links() + " links";
+      }
+      MessageDigest sha = sha256();
+      Memory buffer = new Memory(BUFFER);
+      for (long n; (n = Libc.C.read(file.number(), buffer, BUFFER)) > 0; ) {
+        sha.update(buffer.getByteArray(0, (int) n));
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (LastErrorException e) {
+      return "cannot read it back: " + e.getMessage();
+    }
   }
 
   @Override
   public void remove(int pid, String path) throws StagingException {
-    int slash = path.lastIndexOf('/');
-    if (!path.startsWith("/") || slash <= 0) {
+    String name = leaf(path);
+    if (!path.startsWith("/") || StagedPatchName.sha256Of(name).isEmpty() || path.indexOf('/', 1) < 0) {
       throw new StagingException("not a staged file: " + path);
     }
-    int root = openRoot(pid);
-    try {
-      int dirFd = openat2(root, path.substring(1, slash), O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-      try {
-        C.LIBC.unlinkat(dirFd, path.substring(slash + 1), 0);
-      } finally {
-        C.LIBC.close(dirFd);
+    String dir = path.substring(0, path.lastIndexOf('/'));
+    try (ContainerRoot root = ContainerRoot.open(host, pid);
+        Step parent = root.openDirectory(dir.substring(0, dir.lastIndexOf('/')));
+        Step own = directory(root, parent, leaf(dir))) {
+      String why = root.notOwn(own.path(), own.stat());
+      if (why != null) {
+        throw new UnusableDirectory(why);
       }
+      Libc.C.unlinkat(own.fd().number(), name, 0);
+    } catch (UnusableDirectory e) {
+      throw new StagingException("cannot remove " + path + " from process " + pid + ": " + e.getMessage());
     } catch (LastErrorException e) {
-      if (e.getErrorCode() != ENOENT) {
+      if (e.getErrorCode() != Libc.ENOENT) {
         throw new StagingException("cannot remove " + path + " from process " + pid + ": " + e.getMessage());
       }
-    } finally {
-      C.LIBC.close(root);
     }
   }
 
   @Override
-  public List<String> list(int pid, String dir) {
-    int root;
-    try {
-      root = openRoot(pid);
-    } catch (StagingException e) {
-      return List.of();
-    }
-    try {
-      int dirFd = openat2(root, dir.substring(1), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0,
-          RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-      try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd/" + dirFd))) {
-        // the descriptor's directory, resolved inside the container: listing it follows no link
-        return entries.map(e -> e.getFileName().toString()).toList();
-      } finally {
-        C.LIBC.close(dirFd);
+  public List<String> staged(int pid, List<String> dirs) {
+    List<String> paths = new ArrayList<>();
+    try (ContainerRoot root = ContainerRoot.open(host, pid)) {
+      for (String dir : dirs) {
+        String parentPath = dir.substring(0, dir.lastIndexOf('/'));
+        try (Step parent = root.openDirectory(parentPath)) {
+          List<String> leaves = new ArrayList<>(List.of(leaf(dir)));
+          leaves.addAll(fallbacks(parent, leaf(dir)));
+          for (String leaf : leaves) {
+            try (Step own = directory(root, parent, leaf)) {
+              if (root.notOwn(own.path(), own.stat()) == null) {
+                names(own.fd()).stream().filter(n -> StagedPatchName.sha256Of(n).isPresent())
+                    .forEach(n -> paths.add(parentPath + "/" + leaf + "/" + n));
+              }
+            } catch (UnusableDirectory | LastErrorException e) {
+              // not the agent's, or absent: nothing of the agent's in it
+            }
+          }
+        } catch (UnusableDirectory | LastErrorException e) {
+          // no staging directory here
+        }
       }
-    } catch (LastErrorException | IOException e) {
+    } catch (StagingException gone) {
       return List.of();
-    } finally {
-      C.LIBC.close(root);
     }
+    return paths;
   }
 
-  private int openRoot(int pid) throws StagingException {
-    String root = host.proc(pid).resolve("root").toString();
+  private static String leaf(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      root = host.processEntry(pid).resolve("root").toString(); // the main thread may have exited
-      return C.LIBC.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    } catch (IOException e) {
-      throw new StagingException("cannot open " + root + ": " + e.getMessage() + " (the process is gone)");
-    } catch (LastErrorException e) {
-      throw new StagingException("cannot open " + root + ": " + e.getMessage()
-          + (e.getErrorCode() == ENOENT ? " (the process is gone)" : " (the agent needs CAP_SYS_PTRACE)"));
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
-  }
-
-  /** Why files on the mount of {@code fd} cannot be dlopened after writing them, or null. */
-  private static String unusableMount(int fd) {
-    Memory statfs = new Memory(STATFS_SIZE);
-    C.LIBC.fstatfs(fd, statfs);
-    long flags = statfs.getLong(STATFS_FLAGS_OFFSET);
-    if ((flags & ST_RDONLY) != 0) {
-      return "read-only mount";
-    }
-    if ((flags & ST_NOEXEC) != 0) {
-      return "noexec mount";
-    }
-    return null;
-  }
-
-  private static int openat2(int dirFd, String path, int flags, int mode, long resolve) {
-    Memory how = new Memory(24);
-    how.setLong(0, flags);
-    how.setLong(8, mode);
-    how.setLong(16, resolve);
-    return (int) C.LIBC.syscall(SYS_OPENAT2, (long) dirFd, path, how, 24L);
   }
 }

@@ -90,7 +90,10 @@ final class JsonLogger extends AbstractLogger implements LoggingEventAware {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20) {
+          if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+              || c == '\u2028' || c == '\u2029') {
+            // C0 and C1 controls, DEL, bidirectional overrides, zero-width and line separators:
+            // valid JSON either way, but a terminal or a log viewer would act on them raw
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -40,6 +40,14 @@ public final class AgentMetrics {
     increment("kulp_agent_patches_refused_total{reason=\"" + reason + "\"}");
   }
 
+  /**
+   * The agent gave up on one process: it stopped waiting for its work at the deadline, or did not
+   * start it because earlier work on it (or on too many processes) has not ended.
+   */
+  public void processGivenUp() {
+    increment("kulp_agent_processes_given_up_total");
+  }
+
   public void statusWrite(String result) {
     increment("kulp_agent_status_writes_total{result=\"" + result + "\"}");
   }
@@ -77,6 +85,8 @@ public final class AgentMetrics {
     family(out, "kulp_agent_operations_total", "counter", "Operations the agent made on processes.");
     family(out, "kulp_agent_patches_refused_total", "counter", "Patches refused (sha256, metadata or fetch).");
     family(out, "kulp_agent_status_writes_total", "counter", "LivePatchNode status writes, by result.");
+    family(out, "kulp_agent_processes_given_up_total", "counter",
+        "Processes whose work overran its deadline, or was not started while earlier work on them had not ended.");
     out.append("# HELP kulp_agent_processes Processes of this node's LivePatchNodes by result, as last reported.\n")
         .append("# TYPE kulp_agent_processes gauge\n");
     new TreeMap<>(gauges).forEach((series, value) -> out.append(series).append(' ').append(value.getAsLong()).append('\n'));
@@ -97,7 +107,7 @@ public final class AgentMetrics {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n')
         .append("# TYPE ").append(name).append(' ').append(type).append('\n');
     new TreeMap<>(counters).forEach((series, value) -> {
-      if (series.startsWith(name + "{")) {
+      if (series.equals(name) || series.startsWith(name + "{")) {
         out.append(series).append(' ').append(value.get()).append('\n');
       }
     });

@@ -7,22 +7,45 @@ import io.kulp.patch.AtomicFile;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchException;
 import io.kulp.patch.PatchMetadata;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 
 /**
- * Gets the patch a LivePatchNode names, verified: fetched once per digest, checked against
- * {@code sha256} before anything else is done with the bytes, kept in the cache directory under
- * its digest, and checked against the spec's library (name, and build-id when set). A file in the
- * cache is checked again when read, so a damaged cache entry is fetched anew, never used.
+ * Gets the patch a LivePatchNode names, verified: fetched once per digest straight into a
+ * temporary file of the cache directory, checked against {@code sha256} before anything else is
+ * done with it, then renamed to its digest's name, and checked against the spec's library (name,
+ * and build-id when set). The bytes are never held in memory: the agent remembers, for at most
+ * {@link #REMEMBERED} digests, the validated metadata and the cache file's identity, and whoever
+ * stages the file checks its digest again while copying it. A cache file that is not as verified
+ * (another size, time or inode, or other bytes when read again) is fetched anew, never used.
  */
 public final class PatchStore implements Patches {
+  /** Verified patches whose metadata is remembered; others are read from the cache again. */
+  static final int REMEMBERED = 32;
+
   private final PatchBytes source;
   private final Path cacheDir;
-  private final Map<String, VerifiedPatch> verified = new ConcurrentHashMap<>();
+  private final Map<String, Remembered> verified = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Remembered> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+
+  /** A verified patch and the identity of its cache file when it was verified. */
+  private record Remembered(VerifiedPatch patch, Object fileKey, long size, long modified) {}
 
   public PatchStore(PatchBytes source, Path cacheDir) {
     this.source = source;
@@ -32,40 +55,50 @@ public final class PatchStore implements Patches {
   @Override
   public VerifiedPatch get(PatchSource spec, LibrarySpec library) throws PatchRefused {
     String want = spec.sha256;
-    VerifiedPatch patch = verified.get(want);
+    if (!Sha256.isHex(want)) {
+      throw new PatchRefused("sha256", "patch refused: spec.patch.sha256 is not a sha256 digest (64 lowercase"
+          + " hexadecimal characters); nothing was fetched");
+    }
+    VerifiedPatch patch = remembered(want);
     if (patch == null) {
       patch = load(spec);
-      verified.put(want, patch);
     }
     checkLibrary(patch, library);
     return patch;
   }
 
+  /** The patch verified earlier, if its cache file is still the one verified. */
+  private synchronized VerifiedPatch remembered(String digest) {
+    Remembered r = verified.get(digest);
+    if (r == null) {
+      return null;
+    }
+    try {
+      BasicFileAttributes now = Files.readAttributes(r.patch().file(), BasicFileAttributes.class);
+      if (Objects.equals(now.fileKey(), r.fileKey()) && now.size() == r.size()
+          && now.lastModifiedTime().toMillis() == r.modified()) {
+        return r.patch();
+      }
+    } catch (IOException gone) {
+      // fetched anew
+    }
+    verified.remove(digest);
+    return null;
+  }
+
   private VerifiedPatch load(PatchSource spec) throws PatchRefused {
     String want = spec.sha256;
     Path cached = cacheDir.resolve(want + ".so");
-    byte[] bytes = null;
-    try {
-      if (Files.isRegularFile(cached)) {
-        byte[] onDisk = Files.readAllBytes(cached);
-        if (Sha256.of(onDisk).equals(want)) {
-          bytes = onDisk;
-        }
-      }
-    } catch (IOException unreadable) {
-      // fetched anew below
-    }
-    if (bytes == null) {
-      bytes = source.fetch(spec);
-      String got = Sha256.of(bytes);
-      if (!got.equals(want)) {
-        throw new PatchRefused("sha256", "patch refused: its sha256 is " + got + ", but spec.patch.sha256 is " + want
-            + "; nothing was injected (publish the right file, or correct sha256)");
-      }
-      cached = store(want, bytes);
+    if (!want.equals(digestOf(cached))) {
+      fetch(spec, cached);
     }
     try {
-      return new VerifiedPatch(want, bytes, PatchContainer.read(cached));
+      BasicFileAttributes attrs = Files.readAttributes(cached, BasicFileAttributes.class);
+      VerifiedPatch patch = new VerifiedPatch(want, PatchContainer.read(cached));
+      synchronized (this) {
+        verified.put(want, new Remembered(patch, attrs.fileKey(), attrs.size(), attrs.lastModifiedTime().toMillis()));
+      }
+      return patch;
     } catch (PatchException e) {
       throw new PatchRefused("metadata", "patch refused: " + e.getMessage());
     } catch (IOException e) {
@@ -73,14 +106,62 @@ public final class PatchStore implements Patches {
     }
   }
 
-  private Path store(String digest, byte[] bytes) throws PatchRefused {
+  /** Fetches the patch into a temporary file, and renames it to {@code cached} if it has the digest wanted. */
+  private void fetch(PatchSource spec, Path cached) throws PatchRefused {
+    String want = spec.sha256;
+    Path tmp;
     try {
       Files.createDirectories(cacheDir);
-      Path target = cacheDir.resolve(digest + ".so");
-      AtomicFile.write(target, bytes); // mode 0600, and never seen half-written
-      return target;
+      tmp = AtomicFile.temporaryFor(cached, ".part"); // mode 0600
     } catch (IOException e) {
       throw new PatchRefused("fetch", "cannot write the patch cache " + cacheDir + ": " + e.getMessage());
+    }
+    try {
+      MessageDigest sha = sha256();
+      try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)), sha)) {
+        source.fetch(spec, out);
+      } catch (IOException e) {
+        throw new PatchRefused("fetch", "cannot write the patch cache " + cacheDir + ": " + e.getMessage());
+      }
+      String got = HexFormat.of().formatHex(sha.digest());
+      if (!got.equals(want)) {
+        throw new PatchRefused("sha256", "patch refused: its sha256 is " + got + ", but spec.patch.sha256 is " + want
+            + "; nothing was injected (publish the right file, or correct sha256)");
+      }
+      AtomicFile.replace(tmp, cached); // synced, and never seen half-written
+    } catch (IOException e) {
+      throw new PatchRefused("fetch", "cannot write the patch cache " + cacheDir + ": " + e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // renamed, or left for the next fetch to replace
+      }
+    }
+  }
+
+  /** The sha256 of the file {@code path}, read in pieces; null when it cannot be read. */
+  private static String digestOf(Path path) {
+    if (!Files.isRegularFile(path)) {
+      return null;
+    }
+    MessageDigest sha = sha256();
+    byte[] chunk = new byte[64 << 10];
+    try (InputStream in = Files.newInputStream(path)) {
+      for (int n; (n = in.read(chunk)) > 0; ) {
+        sha.update(chunk, 0, n);
+      }
+    } catch (IOException unreadable) {
+      return null;
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 

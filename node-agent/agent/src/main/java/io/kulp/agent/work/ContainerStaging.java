@@ -3,7 +3,6 @@ package io.kulp.agent.work;
 import io.kulp.agent.host.ContainerFiles;
 import io.kulp.agent.host.StagingException;
 import io.kulp.agent.patch.VerifiedPatch;
-import io.kulp.api.StagedPatchName;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -45,8 +44,12 @@ final class ContainerStaging {
     return new StagedPatches(files, dirs, patch);
   }
 
-  /** Cleans the containers of the processes just worked on; {@code all} is every process found. */
-  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all) {
+  /**
+   * Cleans the containers of the processes just worked on; {@code all} is every process found.
+   * Each container is cleaned on {@code pool}, within its deadline: reading its processes and
+   * files may hang like any other work on them.
+   */
+  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all, DeadlinePool pool) {
     Map<String, List<ProcessTarget>> byContainer = new LinkedHashMap<>();
     Set<String> touched = new HashSet<>();
     worked.forEach(t -> touched.add(t.containerID()));
@@ -55,10 +58,14 @@ final class ContainerStaging {
         byContainer.computeIfAbsent(t.containerID(), k -> new ArrayList<>()).add(t);
       }
     }
-    byContainer.values().forEach(this::clean);
+    pool.map(List.copyOf(byContainer.entrySet()), e -> "clean " + e.getKey(), e -> clean(e.getValue()), (e, why) -> {
+      LOG.atWarn().addKeyValue("containerID", e.getKey()).log("cleaning staged patches: " + why);
+      return false;
+    });
   }
 
-  private void clean(List<ProcessTarget> processes) {
+  /** Removes what no process of one container uses; whether a live process was found to do it through. */
+  private boolean clean(List<ProcessTarget> processes) {
     Set<String> inUse = new HashSet<>();
     ProcessTarget live = null;
     for (ProcessTarget t : processes) {
@@ -72,24 +79,19 @@ final class ContainerStaging {
       }
     }
     if (live == null) {
-      return;
+      return false;
     }
-    for (String dir : dirs) {
-      for (String name : files.list(live.pid(), dir)) {
-        if (StagedPatchName.sha256Of(name).isEmpty()) {
-          continue;
-        }
-        String path = dir + "/" + name;
-        if (!inUse.contains(path)) {
-          try {
-            files.remove(live.pid(), path);
-            LOG.atInfo().addKeyValue("containerID", live.containerID()).addKeyValue("path", path)
-                .log("removed a staged patch no process uses");
-          } catch (StagingException e) {
-            LOG.atWarn().addKeyValue("containerID", live.containerID()).log(e.getMessage());
-          }
+    for (String path : files.staged(live.pid(), dirs)) {
+      if (!inUse.contains(path)) {
+        try {
+          files.remove(live.pid(), path);
+          LOG.atInfo().addKeyValue("containerID", live.containerID()).addKeyValue("path", path)
+              .log("removed a staged patch no process uses");
+        } catch (StagingException e) {
+          LOG.atWarn().addKeyValue("containerID", live.containerID()).log(e.getMessage());
         }
       }
     }
+    return true;
   }
 }

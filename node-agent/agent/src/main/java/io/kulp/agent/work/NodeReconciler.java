@@ -15,9 +15,9 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
-import io.kulp.engine.ProcessPool;
 import io.kulp.host.ContainerProcesses;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,19 +32,26 @@ import org.slf4j.LoggerFactory;
  * Brings the processes of one LivePatchNode to its desired state and reports them (the agent
  * contract of docs/api.md). Called on one thread at a time. For a generation it has not finished,
  * it gets the patch (verified), finds the target processes, brings each new one to the desired
- * state in parallel on a bounded pool, removes staged files no process uses any more, and reports.
+ * state in parallel on a bounded pool, each within a deadline, removes staged files no process uses
+ * any more, and reports.
  * In Continuous mode each later call is a rescan that acts only on processes it has not seen yet.
  */
 public final class NodeReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(NodeReconciler.class);
   /** Passes (the first, then one per rescan) that may fail to fetch the patch before the node fails. */
   static final int FETCH_ATTEMPTS = 6;
+  /**
+   * The longest the agent waits for the work on one process (reads, staging, and up to
+   * {@link ProcessWork#ATTEMPTS} operations, each of which the engine bounds to 10 s): the process
+   * is then reported Failed, "timed out after 60 s", and the pass goes on ({@link DeadlinePool}).
+   */
+  public static final Duration PROCESS_DEADLINE = Duration.ofSeconds(60);
 
   private final TargetProcesses targets;
   private final ProcessWork work;
   private final ContainerStaging staging;
   private final Patches patches;
-  private final ProcessPool pool;
+  private final DeadlinePool pool;
   private final StatusSink sink;
   private final AgentMetrics metrics;
   private final Clock clock;
@@ -55,11 +62,11 @@ public final class NodeReconciler {
    * @param work brings one process to the desired state
    * @param staging stages patches into containers and removes them
    * @param patches the verified patches
-   * @param pool where processes are worked on in parallel
+   * @param pool where processes are worked on in parallel, each within its deadline
    * @param sink where the status reports go
    */
   NodeReconciler(TargetProcesses targets, ProcessWork work, ContainerStaging staging, Patches patches,
-      ProcessPool pool, StatusSink sink, AgentMetrics metrics, Clock clock) {
+      DeadlinePool pool, StatusSink sink, AgentMetrics metrics, Clock clock) {
     this.targets = targets;
     this.work = work;
     this.staging = staging;
@@ -79,7 +86,7 @@ public final class NodeReconciler {
    * @param stagingDirs the candidate staging directories inside containers, in order of preference
    */
   public static NodeReconciler of(Engine engine, ContainerProcesses containers, PodLookup pods, Patches patches,
-      ContainerFiles files, List<String> stagingDirs, ProcessPool pool, StatusSink sink, AgentMetrics metrics,
+      ContainerFiles files, List<String> stagingDirs, DeadlinePool pool, StatusSink sink, AgentMetrics metrics,
       Clock clock) {
     TargetProcesses targets = new TargetProcesses(containers, pods);
     return new NodeReconciler(targets, new ProcessWork(engine, metrics, targets),
@@ -153,7 +160,7 @@ public final class NodeReconciler {
         report(name, p, NodePhase.InProgress, found.note());
       }
       List<ProcessTarget> changed = act(name, generation, p, todo, desired);
-      staging.cleanAfterPass(changed, found.processes());
+      staging.cleanAfterPass(changed, found.processes(), pool);
     }
     p.finished = true;
     boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
@@ -188,7 +195,10 @@ public final class NodeReconciler {
   private List<ProcessTarget> act(String name, long generation, GenerationProgress p, List<ProcessTarget> todo,
       DesiredState desired) {
     StagedPatches staged = desired.patch() == null ? null : staging.forPass(desired.patch());
-    List<ProcessReport> reports = pool.map(todo, t -> work.bring(t, desired, staged));
+    List<ProcessReport> reports = pool.map(todo, ProcessTarget::key, t -> work.bring(t, desired, staged), (t, why) -> {
+      metrics.processGivenUp();
+      return new ProcessReport(t, ProcessResult.Failed, why);
+    });
     List<ProcessTarget> changed = new ArrayList<>();
     for (ProcessReport o : reports) {
       if (o == null) {

@@ -16,9 +16,18 @@ import java.util.List;
  * budget of docs/api.md: every process counted in the summary; records for the processes not in
  * the desired state first (Failed, then Skipped), then, while room is left, for the processes in
  * the desired state; at most {@link StatusLimits#MAX_RECORDS}. Skipped and Failed processes that did
- * not fit are counted in {@code recordsOmitted}. Pure.
+ * not fit are counted in {@code recordsOmitted}. Reasons and the message carry text from the
+ * containers (paths, library names, the runtime's own messages, read from the process's memory),
+ * so they are made printable here, the one place records are built: control and format
+ * characters (terminal escape sequences, line breaks, bidirectional overrides, zero-width
+ * characters), line and paragraph separators and lone surrogates are written as escapes (a
+ * backslash and n, r or t, or u and four hexadecimal digits), and long text is cut.
+ * Pure.
  */
 public final class StatusBuilder {
+  /** Most characters of a LivePatchNode's {@code message}. */
+  public static final int MAX_MESSAGE_LENGTH = 1024;
+
   private static final Comparator<ProcessReport> ORDER = Comparator
       .comparingInt((ProcessReport o) -> rank(o.result()))
       .thenComparing(o -> o.target().namespace())
@@ -53,7 +62,7 @@ public final class StatusBuilder {
       }
     }
     status.recordsOmitted = omitted;
-    status.message = message;
+    status.message = message == null ? null : printable(message, MAX_MESSAGE_LENGTH);
     status.lastReportTime = now.toString();
     return status;
   }
@@ -78,9 +87,42 @@ public final class StatusBuilder {
     r.startTime = t.process().startTime();
     r.result = o.result();
     if (o.reason() != null && !o.reason().isEmpty()) {
-      int max = StatusLimits.MAX_REASON_LENGTH;
-      r.reason = o.reason().length() <= max ? o.reason() : o.reason().substring(0, max - 1) + "…";
+      r.reason = printable(o.reason(), StatusLimits.MAX_REASON_LENGTH);
     }
     return r;
+  }
+
+  /**
+   * {@code text} with every control or format character and every lone surrogate escaped, cut to
+   * at most {@code max} characters (the last one then "…"), never inside an escape or a pair.
+   */
+  static String printable(String text, int max) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 16);
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      int n = Character.charCount(cp);
+      String piece = switch (Character.getType(cp)) {
+        case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.LINE_SEPARATOR,
+            Character.PARAGRAPH_SEPARATOR -> escape(cp);
+        default -> text.substring(i, i + n);
+      };
+      if (out.length() + piece.length() > max - 1 && i + n < text.length()
+          || out.length() + piece.length() > max) {
+        out.append('…');
+        break;
+      }
+      out.append(piece);
+      i += n;
+    }
+    return out.toString();
+  }
+
+  private static String escape(int cp) {
+    return switch (cp) {
+      case '\n' -> "\\n";
+      case '\r' -> "\\r";
+      case '\t' -> "\\t";
+      default -> String.format("\\u%04x", cp);
+    };
   }
 }

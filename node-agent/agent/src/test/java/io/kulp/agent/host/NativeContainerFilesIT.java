@@ -3,6 +3,7 @@ package io.kulp.agent.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kulp.api.Sha256;
 import io.kulp.api.StagedPatchName;
 import io.kulp.host.HostPaths;
 import io.kulp.testing.Fixtures;
@@ -14,23 +15,39 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Staging into real docker containers through /proc/PID/root: the file lands where the process
  * sees it, noexec and read-only mounts are passed over, and links planted by the container never
- * lead the (host-root) agent out of the container.
+ * lead the (host-root) agent out of the container. ScratchImage makes /tmp and /var/tmp
+ * world-writable without the sticky bit, which the agent refuses as a staging parent
+ * (HostileStagingIT); these tests first make them 1777, as they are in real images.
  */
+@Timeout(120)
 class NativeContainerFilesIT {
   private static final byte[] BYTES = "not really a patch".getBytes();
-  private static final String NAME = StagedPatchName.of("0".repeat(64));
+  private static final String SHA = Sha256.of(BYTES);
+  private static final String NAME = StagedPatchName.of(SHA);
   private static ScratchImage image;
 
   private final ContainerFiles files = new NativeContainerFiles(HostPaths.system());
 
   @TempDir
   Path hostDir;
+
+  @TempDir
+  Path cache;
+
+  private Path source;
+
+  @BeforeEach
+  void writeSource() throws Exception {
+    source = Files.write(cache.resolve(SHA + ".so"), BYTES);
+  }
 
   @BeforeAll
   static void buildImage() {
@@ -63,16 +80,31 @@ class NativeContainerFilesIT {
     return Path.of("/proc", Integer.toString(c.hostPid()), "root", path.substring(1));
   }
 
+  /** Gives directories of the container the mode of a real /tmp: world-writable with the sticky bit. */
+  static void sticky(FixtureContainer c, String... dirs) throws Exception {
+    for (String dir : dirs) {
+      Process chmod = new ProcessBuilder("chmod", "1777", inContainer(c, dir).toString()).inheritIO().start();
+      assertThat(chmod.waitFor()).isZero();
+    }
+  }
+
   @Test
   void stagesAReadOnlyFileWhereTheProcessSeesItAndRemovesIt() throws Exception {
     try (FixtureContainer c = start()) {
-      String path = files.stage(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp"), NAME, BYTES);
+      sticky(c, "/tmp", "/var/tmp");
+      String path = files.stage(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp"), NAME, source, SHA);
 
       assertThat(path).isEqualTo("/tmp/.kulp/" + NAME);
       assertThat(inContainer(c, path)).hasBinaryContent(BYTES);
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(inContainer(c, path))))
           .isEqualTo("r--r--r--");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(inContainer(c, "/tmp/.kulp"))))
+          .isEqualTo("rwx--x--x");
+      try (var entries = Files.list(inContainer(c, "/tmp/.kulp"))) {
+        assertThat(entries).hasSize(1); // no temporary file left behind
+      }
       assertThat(Path.of(path)).doesNotExist();
+      assertThat(files.staged(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp"))).containsExactly(path);
 
       files.remove(c.hostPid(), path);
       assertThat(inContainer(c, path)).doesNotExist();
@@ -83,7 +115,8 @@ class NativeContainerFilesIT {
   @Test
   void passesOverANoexecMountForTheNextDirectory() throws Exception {
     try (FixtureContainer c = start("--tmpfs=/tmp:rw,noexec")) {
-      String path = files.stage(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp"), NAME, BYTES);
+      sticky(c, "/var/tmp");
+      String path = files.stage(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp"), NAME, source, SHA);
 
       assertThat(path).isEqualTo("/var/tmp/.kulp/" + NAME);
       assertThat(inContainer(c, "/tmp/.kulp")).doesNotExist();
@@ -94,7 +127,7 @@ class NativeContainerFilesIT {
   void saysWhyNoDirectoryIsUsableOnAReadOnlyRootWithANoexecTmp() {
     try (FixtureContainer c = start("--read-only", "--tmpfs=/tmp:rw,noexec")) {
       assertThatThrownBy(() -> files.stage(c.hostPid(), List.of("/tmp/.kulp", "/var/tmp/.kulp", "/nope/.kulp"),
-          NAME, BYTES)).isInstanceOf(StagingException.class)
+          NAME, source, SHA)).isInstanceOf(StagingException.class)
           .hasMessageContaining("/tmp/.kulp: noexec mount")
           .hasMessageContaining("/var/tmp/.kulp: read-only mount")
           .hasMessageContaining("/nope/.kulp: its parent does not exist")
@@ -103,12 +136,15 @@ class NativeContainerFilesIT {
   }
 
   @Test
-  void aLinkPlantedAsTheStagingDirectoryIsRefusedAndTheHostTargetStaysEmpty() throws Exception {
+  void aLinkPlantedAsTheStagingDirectoryIsPassedOverAndTheHostTargetStaysEmpty() throws Exception {
     try (FixtureContainer c = start()) {
+      sticky(c, "/tmp");
       Files.createSymbolicLink(inContainer(c, "/tmp/.kulp"), hostDir.toAbsolutePath());
 
-      assertThatThrownBy(() -> files.stage(c.hostPid(), List.of("/tmp/.kulp"), NAME, BYTES))
-          .isInstanceOf(StagingException.class);
+      String path = files.stage(c.hostPid(), List.of("/tmp/.kulp"), NAME, source, SHA);
+
+      assertThat(path).matches("/tmp/\\.kulp-[0-9a-f]{16}/" + NAME); // a directory of the agent's own instead
+      assertThat(inContainer(c, path)).hasBinaryContent(BYTES);
       try (var entries = Files.list(hostDir)) {
         assertThat(entries).isEmpty();
       }
@@ -118,15 +154,31 @@ class NativeContainerFilesIT {
   @Test
   void aLinkPlantedAsAParentResolvesInsideTheContainerNotOnTheHost() throws Exception {
     try (FixtureContainer c = start()) {
+      sticky(c, "/tmp");
       Files.delete(inContainer(c, "/var/tmp"));
       Files.createSymbolicLink(inContainer(c, "/var/tmp"), hostDir.toAbsolutePath());
       Files.createDirectories(inContainer(c, hostDir.toAbsolutePath().toString()));
 
-      String path = files.stage(c.hostPid(), List.of("/var/tmp/.kulp"), NAME, BYTES);
+      String path = files.stage(c.hostPid(), List.of("/var/tmp/.kulp"), NAME, source, SHA);
 
       assertThat(inContainer(c, hostDir.toAbsolutePath() + "/.kulp/" + NAME)).hasBinaryContent(BYTES);
       assertThat(path).isEqualTo("/var/tmp/.kulp/" + NAME);
       try (var entries = Files.list(hostDir)) {
+        assertThat(entries).isEmpty();
+      }
+      assertThat(files.staged(c.hostPid(), List.of("/var/tmp/.kulp"))).containsExactly(path);
+    }
+  }
+
+  @Test
+  void aCopyWhoseDigestIsNotTheVerifiedOneIsNotStagedAndLeavesNothing() throws Exception {
+    try (FixtureContainer c = start()) {
+      sticky(c, "/tmp");
+      Files.write(source, "other bytes".getBytes());
+
+      assertThatThrownBy(() -> files.stage(c.hostPid(), List.of("/tmp/.kulp"), NAME, source, SHA))
+          .isInstanceOf(StagingException.class).hasMessageContaining("not " + SHA);
+      try (var entries = Files.list(inContainer(c, "/tmp/.kulp"))) {
         assertThat(entries).isEmpty();
       }
     }

@@ -44,4 +44,12 @@ class JsonLoggerTest {
     assertThat(written()).contains("\"error\":\"java.lang.IllegalStateException: bad\\nthing\\n\\tat ")
         .hasLineCount(1);
   }
+
+  @Test
+  void escapesTheControlAndFormatCharactersThatATerminalOrViewerWouldInterpret() {
+    factory.getLogger("x").atWarn().addKeyValue("reason", "a\u009b2Jb\u007f\u202ec\u2028d").log("e\u001b[2J");
+
+    assertThat(written()).contains("\"msg\":\"e\\u001b[2J\"")
+        .contains("\"reason\":\"a\\u009b2Jb\\u007f\\u202ec\\u2028d\"");
+  }
 }

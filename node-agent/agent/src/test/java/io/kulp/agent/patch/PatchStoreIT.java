@@ -22,10 +22,10 @@ class PatchStoreIT {
   private final AtomicInteger fetches = new AtomicInteger();
 
   private PatchBytes serving(Path file) {
-    return source -> {
+    return (source, out) -> {
       fetches.incrementAndGet();
       try {
-        return Files.readAllBytes(file);
+        Files.copy(file, out);
       } catch (java.io.IOException e) {
         throw new PatchRefused("fetch", e.getMessage());
       }
@@ -74,6 +74,7 @@ class PatchStoreIT {
 
     assertThat(fetches).hasValue(1);
     assertThat(again).isSameAs(first);
+    assertThat(first.file()).isEqualTo(cache.resolve(sha(v2) + ".so"));
     assertThat(cache.resolve(sha(v2) + ".so")).hasSameBinaryContentAs(v2);
     assertThat(afterRestart.container().apply().id()).isEqualTo(first.container().apply().id());
   }
@@ -109,5 +110,31 @@ class PatchStoreIT {
 
     assertThatThrownBy(() -> store.get(source(sha(damaged)), null)).isInstanceOf(PatchRefused.class)
         .hasMessageStartingWith("patch refused:");
+  }
+
+  @Test
+  void aSha256ThatIsNotADigestIsRefusedBeforeAnythingIsFetchedOrNamedAfterIt() throws Exception {
+    PatchStore store = new PatchStore(serving(Fixtures.patch("value_v2")), cache.resolve("cache"));
+
+    assertThatThrownBy(() -> store.get(source("../" + "a".repeat(61)), null)).isInstanceOf(PatchRefused.class)
+        .hasMessageContaining("spec.patch.sha256 is not a sha256 digest")
+        .extracting(e -> ((PatchRefused) e).reason()).isEqualTo("sha256");
+    assertThat(fetches).hasValue(0);
+    try (var files = Files.list(cache)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void aCacheFileChangedAfterItWasVerifiedIsFetchedAgain() throws Exception {
+    Path v2 = Fixtures.patch("value_v2");
+    PatchStore store = new PatchStore(serving(v2), cache);
+    store.get(source(sha(v2)), null);
+    Files.write(cache.resolve(sha(v2) + ".so"), new byte[] {1, 2, 3});
+
+    VerifiedPatch again = store.get(source(sha(v2)), null);
+
+    assertThat(fetches).hasValue(2);
+    assertThat(again.file()).hasSameBinaryContentAs(v2);
   }
 }

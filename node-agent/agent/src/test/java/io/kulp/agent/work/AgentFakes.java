@@ -31,8 +31,11 @@ import io.kulp.patch.PatchId;
 import io.kulp.patch.PatchKind;
 import io.kulp.patch.PatchMetadata;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -61,7 +65,7 @@ final class AgentFakes {
     PatchMetadata apply = new PatchMetadata(PatchKind.APPLY, PatchId.ofHex(idHex), LIBRARY,
         BuildId.ofHex("64132f123900d5782d5ada55f1895dca57f104d2"), BuildId.ofHex("932fffd66e7091dbf71edfbfa40aac6c854e6a48"),
         List.of(new FunctionPair("kfix_value", "kfix_value_v2", 0x20ee)), List.of(), List.of());
-    return new VerifiedPatch(SHA, new byte[] {1, 2, 3}, new PatchContainer(Path.of("/cache/" + SHA + ".so"),
+    return new VerifiedPatch(SHA, new PatchContainer(Path.of("/cache/" + SHA + ".so"),
         new byte[] {4}, apply, Optional.empty()));
   }
 
@@ -116,6 +120,9 @@ final class AgentFakes {
     final List<ProcessState> runOn = new CopyOnWriteArrayList<>();
     /** What happens in the processes right after each run (another agent, the application...). */
     Runnable afterRun = () -> {};
+    /** Processes whose read never returns (deaf to interrupts, like a system call) until {@link #release}. */
+    final Set<Integer> hanging = ConcurrentHashMap.newKeySet();
+    final CountDownLatch release = new CountDownLatch(1);
 
     FakeProcess add(int pid) {
       FakeProcess p = new FakeProcess(pid);
@@ -132,6 +139,9 @@ final class AgentFakes {
     @Override
     public ProcessState read(int pid) throws EngineException {
       reads.add(pid);
+      if (hanging.contains(pid)) {
+        hang(release);
+      }
       FakeProcess p = processes.get(pid);
       if (p == null || p.gone) {
         throw exception(Outcome.FAILED, Reason.GONE, "no such process: " + pid + " (it exited)");
@@ -189,6 +199,22 @@ final class AgentFakes {
     @Override
     public void close() {}
 
+    /** Waits for {@code latch}, interrupted or not. */
+    static void hang(CountDownLatch latch) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          latch.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     private static EngineException exception(Outcome outcome, Reason reason, String message) {
       return new EngineException(outcome, reason, message);
     }
@@ -226,7 +252,7 @@ final class AgentFakes {
     String refusal;
 
     @Override
-    public String stage(int pid, List<String> dirs, String name, byte[] bytes) throws StagingException {
+    public String stage(int pid, List<String> dirs, String name, Path source, String sha256) throws StagingException {
       if (refusal != null) {
         throw new StagingException(refusal);
       }
@@ -242,9 +268,8 @@ final class AgentFakes {
     }
 
     @Override
-    public List<String> list(int pid, String dir) {
-      return staged.keySet().stream().filter(p -> p.startsWith(dir + "/")).map(p -> p.substring(dir.length() + 1))
-          .toList();
+    public List<String> staged(int pid, List<String> dirs) {
+      return staged.keySet().stream().filter(p -> dirs.stream().anyMatch(d -> p.startsWith(d + "/"))).toList();
     }
   }
 
@@ -273,13 +298,15 @@ final class AgentFakes {
     }
   }
 
-  /** The status reports, in order. */
+  /** The status reports, in order, and the last one of each LivePatchNode. */
   static final class Reports implements StatusSink {
     final List<LivePatchNodeStatus> all = new CopyOnWriteArrayList<>();
+    final Map<String, LivePatchNodeStatus> lastOf = new ConcurrentHashMap<>();
 
     @Override
     public void submit(String name, String uid, LivePatchNodeStatus status) {
       all.add(status);
+      lastOf.put(name, status);
     }
 
     LivePatchNodeStatus last() {
@@ -289,6 +316,34 @@ final class AgentFakes {
 
   static AgentMetrics metrics() {
     return new AgentMetrics();
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 
   static Map<String, Integer> counts(LivePatchNodeStatus status) {

@@ -3,6 +3,8 @@ package io.kulp.agent.work;
 import static io.kulp.agent.work.AgentFakes.LIBRARY;
 import static io.kulp.agent.work.AgentFakes.SHA;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kulp.api.v1alpha1.Action;
@@ -16,8 +18,8 @@ import io.kulp.api.v1alpha1.PatchSource;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.api.v1alpha1.TargetContainer;
 import io.kulp.api.v1alpha1.TargetPod;
-import io.kulp.engine.ProcessPool;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -28,36 +30,48 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How the agent works through one LivePatchNode, pass after pass: waiting for a patch it cannot
- * fetch yet, not redoing a finished generation, acting on new processes only when it rescans, and
- * reporting only what changed.
+ * fetch yet, not redoing a finished generation, acting on new processes only when it rescans,
+ * reporting only what changed, and going on when the work on a process never ends.
  */
 class NodeReconcilerTest {
   private static final String CONTAINER = "containerd://" + "c".repeat(64);
+  private static final String OTHER_CONTAINER = "containerd://" + "d".repeat(64);
   private static final String V2 = "315c0237c8d877f36c849bc6b096570c";
+  private static final Duration DEADLINE = Duration.ofMillis(300);
 
   private final AgentFakes.FakeEngine engine = new AgentFakes.FakeEngine();
   private final AgentFakes.FakeContainers containers = new AgentFakes.FakeContainers();
   private final AgentFakes.FakeFiles files = new AgentFakes.FakeFiles();
   private final AgentFakes.FakePatches patches = new AgentFakes.FakePatches(AgentFakes.patch(V2));
   private final AgentFakes.Reports reports = new AgentFakes.Reports();
-  private final ProcessPool pool = new ProcessPool("test", 2);
+  private final WorkerProgress progress = new WorkerProgress(Clock.systemUTC(), Duration.ofSeconds(1));
+  private final DeadlinePool pool = new DeadlinePool("test", 2, DEADLINE, progress);
   private final NodeReconciler reconciler = NodeReconciler.of(engine, containers,
       (ns, pod, uid, c) -> Optional.empty(), patches, files, List.of("/tmp/.kulp"), pool, reports,
       AgentFakes.metrics(), Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC));
 
   @AfterEach
   void closePool() {
+    engine.release.countDown();
     pool.close();
   }
 
   private void processes(int... pids) {
+    processesIn(CONTAINER, pids);
+  }
+
+  private void processesIn(String container, int... pids) {
     for (int pid : pids) {
       engine.add(pid);
     }
-    containers.add(CONTAINER, pids);
+    containers.add(container, pids);
   }
 
   private static LivePatchNode node(Action action, Mode mode, long generation) {
+    return node("fix-node-a", CONTAINER, action, mode, generation);
+  }
+
+  private static LivePatchNode node(String name, String container, Action action, Mode mode, long generation) {
     LivePatchNodeSpec spec = new LivePatchNodeSpec();
     spec.livePatch = "fix";
     spec.nodeName = "node-a";
@@ -73,11 +87,11 @@ class NodeReconcilerTest {
     pod.uid = "uid-1";
     TargetContainer c = new TargetContainer();
     c.name = "app";
-    c.containerID = CONTAINER;
+    c.containerID = container;
     pod.containers.add(c);
     spec.targets.add(pod);
     LivePatchNode lpn = new LivePatchNode();
-    lpn.setMetadata(new ObjectMetaBuilder().withName("fix-node-a").withUid("lpn-uid").withGeneration(generation)
+    lpn.setMetadata(new ObjectMetaBuilder().withName(name).withUid("uid-" + name).withGeneration(generation)
         .build());
     lpn.setSpec(spec);
     return lpn;
@@ -251,5 +265,61 @@ class NodeReconcilerTest {
     reconciler.reconcile(node(Action.Revert, Mode.OneShot, 2));
 
     assertThat(files.removed).containsExactly("/tmp/.kulp/kulp-" + SHA + ".so");
+  }
+
+  @Test
+  void aProcessWhoseWorkNeverEndsIsReportedTimedOutAndThePassFinishes() {
+    processes(101, 102);
+    engine.hanging.add(101);
+
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> reconciler.reconcile(node(Action.Apply, Mode.OneShot, 1)));
+
+    LivePatchNodeStatus last = reports.last();
+    assertThat(last.phase).isEqualTo(NodePhase.Failed);
+    assertThat(last.records).filteredOn(r -> r.hostPID == 101L).singleElement().satisfies(r -> {
+      assertThat(r.result).isEqualTo(ProcessResult.Failed);
+      assertThat(r.reason).isEqualTo("timed out after 300 ms");
+    });
+    assertThat(last.records).filteredOn(r -> r.hostPID == 102L).singleElement()
+        .satisfies(r -> assertThat(r.result).isEqualTo(ProcessResult.Applied));
+    assertThat(pool.abandoned()).isEqualTo(2); // the work on 101, and the cleaning of its container, which reads it
+  }
+
+  @Test
+  void aProcessWhoseTimedOutWorkHasNotEndedIsNotStartedAgainUntilItEnds() {
+    processes(101, 102);
+    engine.hanging.add(101);
+    reconciler.reconcile(node(Action.Apply, Mode.OneShot, 1));
+
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> reconciler.reconcile(node(Action.Revert, Mode.OneShot, 2)));
+
+    assertThat(reports.last().records).filteredOn(r -> r.hostPID == 101L).singleElement()
+        .satisfies(r -> assertThat(r.reason).startsWith("not started: the work of an earlier pass on it timed out"));
+    assertThat(engine.reads).filteredOn(pid -> pid == 101).hasSize(2); // only the two reads that hang, of pass 1
+
+    engine.release.countDown(); // the engine returns at last
+    await().atMost(Duration.ofSeconds(5)).until(() -> pool.abandoned() == 0);
+    reconciler.reconcile(node(Action.Revert, Mode.OneShot, 3));
+
+    assertThat(AgentFakes.counts(reports.last())).isEqualTo(Map.of("Reverted", 2));
+  }
+
+  @Test
+  void aProcessWhoseWorkNeverEndsDoesNotHoldUpTheOtherLivePatchNodes() {
+    processes(101);
+    processesIn(OTHER_CONTAINER, 201);
+    engine.hanging.add(101);
+    Map<String, LivePatchNode> nodes = Map.of(
+        "fix-node-a", node("fix-node-a", CONTAINER, Action.Apply, Mode.Continuous, 1),
+        "other-node-a", node("other-node-a", OTHER_CONTAINER, Action.Apply, Mode.Continuous, 1));
+    try (WorkQueue queue = new WorkQueue(name -> reconciler.reconcile(nodes.get(name)), progress)) {
+      queue.enqueue("fix-node-a");
+      queue.enqueue("other-node-a");
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> reports.lastOf.containsKey("other-node-a")
+          && reports.lastOf.get("other-node-a").phase == NodePhase.Succeeded);
+      assertThat(reports.lastOf.get("fix-node-a").phase).isEqualTo(NodePhase.Failed);
+      assertThat(progress.stalled()).isFalse(); // the pass went on: the worker is not stuck
+    }
   }
 }

@@ -59,4 +59,27 @@ class StatusBuilderTest {
 
     assertThat(r.reason).hasSize(StatusLimits.MAX_REASON_LENGTH);
   }
+
+  @Test
+  void escapesControlAndFormatCharactersOfReasonsAndTheMessage() {
+    String hostile = "boom\u001b[2J\rInjected: applied\n\u0000\u202egnp.\u200b\ud800";
+    String shown = "boom\\u001b[2J\\rInjected: applied\\n\\u0000\\u202egnp.\\u200b\\ud800";
+
+    LivePatchNodeStatus s = StatusBuilder.build(1, NodePhase.Failed, List.of(outcome(1, ProcessResult.Failed, hostile)),
+        "patch refused: " + hostile, NOW);
+
+    assertThat(s.records.get(0).reason).isEqualTo(shown);
+    assertThat(s.message).isEqualTo("patch refused: " + shown);
+  }
+
+  @Test
+  void keepsPrintableTextAsItIsAndCutsTheMessageToItsLimit() {
+    String text = "libkfix.so.1 build-id mismatch: \u00e9t\u00e9 \ud83d\ude00 \\ \"quoted\"";
+
+    LivePatchNodeStatus s = StatusBuilder.build(1, NodePhase.Failed, List.of(outcome(1, ProcessResult.Failed, text)),
+        "m".repeat(5000), NOW);
+
+    assertThat(s.records.get(0).reason).isEqualTo(text);
+    assertThat(s.message).hasSize(StatusBuilder.MAX_MESSAGE_LENGTH).endsWith("\u2026");
+  }
 }
