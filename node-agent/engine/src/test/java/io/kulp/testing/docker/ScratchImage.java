@@ -100,7 +100,11 @@ public final class ScratchImage implements AutoCloseable {
       return this;
     }
 
-    /** Creates an empty, world-writable directory, such as {@code /tmp}. */
+    /**
+     * Creates an empty, world-writable directory with the sticky bit (mode 1777), as {@code /tmp}
+     * is in every distribution image: the agent stages patches only below directories whose
+     * entries no other user can replace.
+     */
     public Builder directory(String pathInImage) {
       directories.add(absolute(pathInImage));
       return this;
@@ -135,7 +139,7 @@ public final class ScratchImage implements AutoCloseable {
         }
         for (String directory : directories) {
           Path target = Files.createDirectories(inRootfs(rootfs, directory));
-          target.toFile().setWritable(true, false);
+          exec(List.of("chmod", "1777", target.toString()));
         }
         Path tar = staging.resolve("rootfs.tar");
         exec(List.of("tar", "-C", rootfs.toString(), "--numeric-owner", "--owner=0", "--group=0", "-cf", tar.toString(), "."));
