@@ -61,8 +61,8 @@ class HostileStagingIT {
         .add(Path.of("/usr/bin/mv"), "/bin/mv")
         .add(Path.of("/usr/bin/mkdir"), "/bin/mkdir")
         .text("/evil", "the attacker's bytes")
-        .directory("/tmp") // world-writable, without the sticky bit, as ScratchImage makes it
-        .directory("/var/tmp")
+        .directory("/tmp", "0777") // world-writable, without the sticky bit, as a Kubernetes emptyDir is
+        .directory("/var/tmp", "0777")
         .env("PATH", "/bin")
         .build();
   }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Staging into real docker containers through /proc/PID/root: the file lands where the process
  * sees it, noexec and read-only mounts are passed over, and links planted by the container never
- * lead the (host-root) agent out of the container. ScratchImage makes /tmp and /var/tmp
- * world-writable without the sticky bit, which the agent refuses as a staging parent
- * (HostileStagingIT); these tests first make them 1777, as they are in real images.
+ * lead the (host-root) agent out of the container. /tmp and /var/tmp are 1777, as in real images
+ * (the agent refuses a world-writable staging parent without the sticky bit: HostileStagingIT);
+ * the tests set that mode again on the directories they use, tmpfs mounts included.
  */
 @Timeout(120)
 class NativeContainerFilesIT {

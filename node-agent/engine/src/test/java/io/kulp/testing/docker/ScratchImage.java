@@ -78,7 +78,7 @@ public final class ScratchImage implements AutoCloseable {
     private final String name;
     private final Map<String, Path> files = new LinkedHashMap<>();
     private final Map<String, String> texts = new LinkedHashMap<>();
-    private final List<String> directories = new ArrayList<>();
+    private final Map<String, String> directories = new LinkedHashMap<>();
     private final Map<String, String> env = new LinkedHashMap<>();
 
     private Builder(String name) {
@@ -106,7 +106,12 @@ public final class ScratchImage implements AutoCloseable {
      * entries no other user can replace.
      */
     public Builder directory(String pathInImage) {
-      directories.add(absolute(pathInImage));
+      return directory(pathInImage, "1777");
+    }
+
+    /** Creates an empty directory with {@code mode} (octal, for chmod): a hostile layout, say 0777. */
+    public Builder directory(String pathInImage, String mode) {
+      directories.put(absolute(pathInImage), mode);
       return this;
     }
 
@@ -137,9 +142,9 @@ public final class ScratchImage implements AutoCloseable {
           Files.createDirectories(target.getParent());
           Files.writeString(target, text.getValue());
         }
-        for (String directory : directories) {
-          Path target = Files.createDirectories(inRootfs(rootfs, directory));
-          exec(List.of("chmod", "1777", target.toString()));
+        for (Map.Entry<String, String> directory : directories.entrySet()) {
+          Path target = Files.createDirectories(inRootfs(rootfs, directory.getKey()));
+          exec(List.of("chmod", directory.getValue(), target.toString()));
         }
         Path tar = staging.resolve("rootfs.tar");
         exec(List.of("tar", "-C", rootfs.toString(), "--numeric-owner", "--owner=0", "--group=0", "-cf", tar.toString(), "."));
