@@ -35,6 +35,12 @@ final class TargetLoader {
     } catch (ElfException e) {
       throw new PackerException(e.getMessage() + ": the `@` line of " + dsc + " must name the target library", e);
     }
+    try (elf) {
+      return load(elf, path);
+    }
+  }
+
+  private static TargetLibrary load(ElfFile elf, Path path) throws IOException, PatchException {
     BuildId buildId = elf.buildId().orElseThrow(() -> new PackerException("target library " + path
         + " has no build-id (no NT_GNU_BUILD_ID note), and kulp matches patches to libraries by build-id:"
         + " link the library with -Wl,--build-id"));
