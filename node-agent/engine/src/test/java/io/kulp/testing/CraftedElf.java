@@ -67,8 +67,18 @@ public final class CraftedElf {
     return this;
   }
 
+  /** Adds a section with any values, named {@code name}; its address is its offset. */
+  public int rawSection(String name, long type, long offset, long size, long link, long entrySize) {
+    return sectionAt(name(name), type, offset, size, link, entrySize, offset);
+  }
+
   /** Adds a PT_LOAD or other segment, mapped at its offset. */
   public CraftedElf segment(int type, long offset, long fileSize) {
+    return rawSegment(type, offset, fileSize);
+  }
+
+  /** Adds a segment with any values, mapped at its offset. */
+  public CraftedElf rawSegment(long type, long offset, long fileSize) {
     segments.add(new long[] {type, offset, offset, fileSize});
     return this;
   }
@@ -123,7 +133,7 @@ public final class CraftedElf {
     return out;
   }
 
-  private int sectionAt(long nameIndex, int type, long offset, long size, long link, long entrySize, long addr) {
+  private int sectionAt(long nameIndex, long type, long offset, long size, long link, long entrySize, long addr) {
     sections.add(new long[] {nameIndex, type, 0, addr, offset, size, link, 0, 8, entrySize});
     return sections.size() - 1;
   }
