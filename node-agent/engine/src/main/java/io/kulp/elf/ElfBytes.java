@@ -157,16 +157,21 @@ final class ElfBytes implements Closeable {
     if (len > CHUNK) {
       fill(off, out, (int) len, what);
     } else {
-      for (int i = 0; i < len;) {
-        long at = off + i;
-        byte[] chunk = chunk(at >>> CHUNK_SHIFT, what);
-        int within = (int) (at & (CHUNK - 1));
-        int n = (int) Math.min(len - i, chunk.length - within);
-        System.arraycopy(chunk, within, out, i, n);
-        i += n;
-      }
+      copy(off, out, (int) len, what);
     }
     return out;
+  }
+
+  /** Copies [off, off+len), already checked and charged, through the chunk cache. */
+  private void copy(long off, byte[] out, int len, String what) throws ElfException {
+    for (int i = 0; i < len;) {
+      long at = off + i;
+      byte[] chunk = chunk(at >>> CHUNK_SHIFT, what);
+      int within = (int) (at & (CHUNK - 1));
+      int n = Math.min(len - i, chunk.length - within);
+      System.arraycopy(chunk, within, out, i, n);
+      i += n;
+    }
   }
 
   /**
@@ -178,10 +183,52 @@ final class ElfBytes implements Closeable {
     int length = cstringLength(tableOff, tableSize, index, maxLength, what);
     hold(length, what);
     byte[] raw = new byte[length];
-    for (int i = 0; i < length; i++) {
-      raw[i] = (byte) byteAt(tableOff + index + i, what);
-    }
+    copy(tableOff + index, raw, length, what);
     return new String(raw, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The string table at [off, off+size) read whole, for decoding every name of a symbol table
+   * (names are scattered over the table, which a few cached chunks would read again and again);
+   * null when it is larger than {@link ElfLimits#MAX_COPY}: {@link #cstring} then reads each name.
+   */
+  StringTable stringTable(long off, long size, String what) throws ElfException {
+    check(off, size, what + " string table");
+    return size > ElfLimits.MAX_COPY ? null : new StringTable(bytes(off, size, what + " string table"));
+  }
+
+  /** A string table in memory; its names are charged like those {@link #cstring} reads. */
+  final class StringTable {
+    private final byte[] table;
+
+    private StringTable(byte[] table) {
+      this.table = table;
+    }
+
+    String get(long index, int maxLength, String what) throws ElfException {
+      if (index < 0 || index >= table.length) {
+        throw error(what + " name index " + Long.toUnsignedString(index) + " is outside its string table ("
+            + table.length + " bytes)");
+      }
+      int start = (int) index;
+      int end = (int) Math.min(table.length, start + (long) maxLength + 1);
+      for (int i = start; i < end; i++) {
+        if (table[i] == 0) {
+          synchronized (ElfBytes.this) {
+            consume(i - start + 1, what);
+            hold(i - start, what);
+          }
+          return new String(table, start, i - start, StandardCharsets.UTF_8);
+        }
+      }
+      synchronized (ElfBytes.this) {
+        consume(end - start, what);
+      }
+      if (end - start > maxLength) {
+        throw error(what + " name at index " + index + " is longer than the " + maxLength + " bytes kulp reads");
+      }
+      throw error(what + " name at index " + index + " is not NUL-terminated");
+    }
   }
 
   /** Whether the NUL-terminated string at {@code index} of a string table is {@code name}; copies nothing. */
@@ -224,11 +271,19 @@ final class ElfBytes implements Closeable {
     }
     long start = tableOff + index;
     long end = Math.min(tableOff + tableSize, start + maxLength + 1);
-    for (long i = start; i < end; i++) {
-      if (byteAt(i, what) == 0) {
-        consume(i - start + 1, what);
-        return (int) (i - start);
+    for (long at = start; at < end;) {
+      // Scans a chunk at a time.
+      byte[] chunk = chunk(at >>> CHUNK_SHIFT, what);
+      int from = (int) (at & (CHUNK - 1));
+      int to = (int) Math.min(chunk.length, from + (end - at));
+      for (int i = from; i < to; i++) {
+        if (chunk[i] == 0) {
+          long nul = at + (i - from);
+          consume(nul - start + 1, what);
+          return (int) (nul - start);
+        }
       }
+      at += to - from;
     }
     consume(end - start, what);
     if (end - start > maxLength) {

@@ -31,10 +31,12 @@ final class SymbolTableReader {
   /** Every entry of {@code table}. */
   static List<ElfSymbol> read(ElfBytes in, ElfSection table, List<ElfSection> sections) throws ElfException {
     SymbolTableReader r = new SymbolTableReader(in, table, sections);
+    ElfBytes.StringTable names = r.count == 0 ? null : in.stringTable(r.strings.offset(), r.strings.size(), table.name());
     List<ElfSymbol> out = new ArrayList<>();
     for (long i = 0; i < r.count; i++) {
       in.hold(ElfLimits.SYMBOL_COST, table.name());
-      out.add(r.symbol(i));
+      long at = in.entry(table.offset(), i, ElfSymbol.ENTRY_SIZE, table.name());
+      out.add(names == null ? r.symbol(i) : decode(in, at, names, table.name()));
     }
     return List.copyOf(out);
   }
@@ -60,9 +62,19 @@ final class SymbolTableReader {
   /** The symbol entry at file offset {@code at}, its name in the string table at [stringsAt, stringsAt+stringsSize). */
   static ElfSymbol decode(ElfBytes in, long at, long stringsAt, long stringsSize, String what) throws ElfException {
     long nameIndex = in.u32(at, "st_name");
+    String name = nameIndex == 0 ? "" : in.cstring(stringsAt, stringsSize, nameIndex, ElfLimits.MAX_SYMBOL_NAME, what);
+    return withName(in, at, name);
+  }
+
+  /** The symbol entry at file offset {@code at}, its name in {@code names}. */
+  private static ElfSymbol decode(ElfBytes in, long at, ElfBytes.StringTable names, String what) throws ElfException {
+    long nameIndex = in.u32(at, "st_name");
+    return withName(in, at, nameIndex == 0 ? "" : names.get(nameIndex, ElfLimits.MAX_SYMBOL_NAME, what));
+  }
+
+  private static ElfSymbol withName(ElfBytes in, long at, String name) throws ElfException {
     int info = in.u8(at + 4, "st_info");
     int shndx = in.u16(at + 6, "st_shndx");
-    String name = nameIndex == 0 ? "" : in.cstring(stringsAt, stringsSize, nameIndex, ElfLimits.MAX_SYMBOL_NAME, what);
     return new ElfSymbol(name, in.u64(at + 8, "st_value"), in.u64(at + 16, "st_size"),
         SymbolType.of(info & 0xf), SymbolBinding.of(info >>> 4), shndx);
   }
