@@ -33,6 +33,8 @@ public final class ElfFile implements Closeable {
   private final List<ElfSection> sections;
   private volatile List<ElfSymbol> symbols;
   private volatile List<ElfSymbol> dynamicSymbols;
+  /** The program header {@link #fileOffset} found last (a hint only: any value is safe). */
+  private volatile int lastSegment;
 
   private ElfFile(ElfBytes in) throws ElfException {
     this.in = in;
@@ -198,8 +200,15 @@ public final class ElfFile implements Closeable {
 
   /** Where the {@code length} bytes at virtual address {@code vaddr} are in the file (a PT_LOAD segment's bytes). */
   long fileOffset(long vaddr, long length, String what) throws ElfException {
-    for (ProgramHeader p : programHeaders) {
+    // Lookups walk addresses in order, so the segment of the last one is tried first.
+    int last = lastSegment;
+    if (last < programHeaders.size() && programHeaders.get(last).containsInFile(vaddr, length)) {
+      return in.entry(programHeaders.get(last).offset(), vaddr - programHeaders.get(last).vaddr(), 1, what);
+    }
+    for (int i = 0; i < programHeaders.size(); i++) {
+      ProgramHeader p = programHeaders.get(i);
       if (p.containsInFile(vaddr, length)) {
+        lastSegment = i;
         return in.entry(p.offset(), vaddr - p.vaddr(), 1, what);
       }
     }

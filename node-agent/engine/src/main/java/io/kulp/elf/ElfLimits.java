@@ -18,8 +18,11 @@ final class ElfLimits {
    */
   static final long MAX_FILE_SIZE = Integer.MAX_VALUE;
 
-  /** Program headers: linkers emit about a dozen (e_phnum is 16 bits, up to 65535). */
-  static final int MAX_SEGMENTS = 1024;
+  /**
+   * Program headers: linkers emit about a dozen (e_phnum is 16 bits, up to 65535). Each address
+   * a hash lookup follows is searched for among them, so this also bounds that work.
+   */
+  static final int MAX_SEGMENTS = 256;
 
   /** Sections: a linked library has 30 to 70, with debug sections (e_shnum allows 65535). */
   static final int MAX_SECTIONS = 4096;
