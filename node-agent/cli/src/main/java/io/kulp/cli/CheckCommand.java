@@ -20,6 +20,7 @@ final class CheckCommand extends UlpSubcommand {
 
   @Override
   public Integer call() throws Exception {
+    ProcessSelector.checkPid(pid, Integer.toString(pid), spec());
     String id = PatchContainer.read(patch).apply().id().hex();
     boolean applied;
     try (Engine engine = new PtraceEngine(engineOptions())) {

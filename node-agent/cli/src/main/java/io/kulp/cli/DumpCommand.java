@@ -4,6 +4,7 @@ import io.kulp.patch.MetadataDecoder;
 import io.kulp.patch.MetadataException;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchException;
+import io.kulp.patch.PatchFormat;
 import io.kulp.patch.PatchMetadata;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,7 +26,15 @@ final class DumpCommand extends UlpSubcommand {
   public Integer call() throws Exception {
     String text;
     if (startsWithKulpMagic(patch)) {
-      PatchMetadata m = decodeSection(Files.readAllBytes(patch));
+      byte[] section;
+      try (InputStream in = Files.newInputStream(patch)) {
+        section = in.readNBytes(PatchFormat.MAX_SECTION_SIZE + 1);
+      }
+      if (section.length > PatchFormat.MAX_SECTION_SIZE) {
+        throw new PatchException(patch + ": damaged kulp metadata: more than the " + PatchFormat.MAX_SECTION_SIZE
+            + " bytes a .ulp section may have; " + PatchContainer.REPACK);
+      }
+      PatchMetadata m = decodeSection(section);
       text = MetadataText.render(patch.toString(), m, Optional.empty());
     } else {
       PatchContainer c = PatchContainer.read(patch);

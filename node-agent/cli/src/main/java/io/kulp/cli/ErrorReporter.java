@@ -6,16 +6,31 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine;
 
 /**
  * Turns an exception from a subcommand into one line on stderr and exit code 1. Expected
  * problems (bad input, missing files) print their message; anything else is a kulp bug and
- * says so. {@code -v} adds the stack trace.
+ * says so. {@code -v} adds the stack trace. A usage error (a bad option or value) is one line
+ * too, pointing to the command's help, and exit code 2.
  */
-final class ErrorReporter implements IExecutionExceptionHandler {
+final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
   static final int FAILURE = 1;
+  static final int USAGE = 2;
+
+  @Override
+  public int handleParseException(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    String name = cmd.getCommandSpec().qualifiedName();
+    String message = ex.getMessage();
+    PrintWriter err = cmd.getErr();
+    err.println(name + ": " + message + (message.contains("--help") ? "" : " (see `" + name + " --help`)"));
+    err.flush();
+    return USAGE;
+  }
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {

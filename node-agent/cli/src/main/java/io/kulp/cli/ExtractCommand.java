@@ -23,11 +23,15 @@ final class ExtractCommand extends UlpSubcommand {
 
   @Override
   public Integer call() throws Exception {
-    ElfFile elf = ElfFile.open(library);
-    BuildId id = elf.buildId().orElseThrow(() -> new PatchException(library
-        + " has no build-id (no NT_GNU_BUILD_ID note), so patches cannot be matched to it: link it with -Wl,--build-id"));
-    String name = elf.soname().orElse(library.getFileName().toString());
-    SymbolFile symbols = SymbolFile.of(elf, name, id);
+    BuildId id;
+    String name;
+    SymbolFile symbols;
+    try (ElfFile elf = ElfFile.open(library)) {
+      id = elf.buildId().orElseThrow(() -> new PatchException(library
+          + " has no build-id (no NT_GNU_BUILD_ID note), so patches cannot be matched to it: link it with -Wl,--build-id"));
+      name = elf.soname().orElse(library.getFileName().toString());
+      symbols = SymbolFile.of(elf, name, id);
+    }
     String json = SymbolFileJson.write(symbols);
     if (output == null) {
       out().print(json);

@@ -14,13 +14,17 @@ final class LivepatchableCommand extends UlpSubcommand {
 
   @Override
   public Integer call() throws Exception {
-    ElfFile elf = ElfFile.open(library);
-    PaddingSurvey s = PaddingSurvey.of(elf);
+    PaddingSurvey s;
+    boolean hasSection;
+    try (ElfFile elf = ElfFile.open(library)) {
+      s = PaddingSurvey.of(elf);
+      hasSection = elf.section(ElfFile.PATCHABLE_ENTRIES).isPresent();
+    }
     String verdict;
     int code;
     if (s.entries() == 0) {
       verdict = "not livepatchable: built without -fpatchable-function-entry ("
-          + (elf.section(ElfFile.PATCHABLE_ENTRIES).isPresent() ? "its " + ElfFile.PATCHABLE_ENTRIES + " section is empty"
+          + (hasSection ? "its " + ElfFile.PATCHABLE_ENTRIES + " section is empty"
               : "no " + ElfFile.PATCHABLE_ENTRIES + " section")
           + "); rebuild it with -fpatchable-function-entry=16,14";
       code = 1;

@@ -16,6 +16,7 @@ final class MessagesCommand extends UlpSubcommand {
 
   @Override
   public Integer call() throws Exception {
+    ProcessSelector.checkPid(pid, Integer.toString(pid), spec());
     PrintWriter out = out();
     try (Engine engine = new PtraceEngine(engineOptions())) {
       for (RuntimeMessage m : engine.messages(pid)) {

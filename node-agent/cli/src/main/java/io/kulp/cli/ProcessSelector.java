@@ -18,6 +18,9 @@ import picocli.CommandLine.ParameterException;
  * basename of its {@code argv[0]}; no {@code -p} means every process with the runtime loaded.
  */
 final class ProcessSelector {
+  /** The largest PID Linux gives: pid_max is at most 2^22 (PID_MAX_LIMIT), and PIDs stay below it. */
+  static final int PID_MAX = (1 << 22) - 1;
+
   private ProcessSelector() {}
 
   static List<Integer> select(String selector, Path procRoot, CommandSpec spec) {
@@ -25,7 +28,7 @@ final class ProcessSelector {
       return HostProcesses.withRuntime(procRoot);
     }
     if (selector.matches("\\d+")) {
-      return List.of(Integer.parseInt(selector));
+      return List.of(checkPid(selector, spec));
     }
     PathMatcher glob;
     try {
@@ -47,6 +50,20 @@ final class ProcessSelector {
     }
     pids.sort(null);
     return pids;
+  }
+
+  /** The PID {@code digits} (any number of them) names, or a usage error when no process can have it. */
+  static int checkPid(String digits, CommandSpec spec) {
+    return checkPid(digits.length() > 7 ? Integer.MAX_VALUE : Integer.parseInt(digits), digits, spec);
+  }
+
+  /** {@code pid}, or a usage error when no process can have it ({@code text} is how it was given). */
+  static int checkPid(int pid, String text, CommandSpec spec) {
+    if (pid < 1 || pid > PID_MAX) {
+      throw new ParameterException(spec.commandLine(), "no process can have PID " + text + ": PIDs run from 1 to "
+          + PID_MAX);
+    }
+    return pid;
   }
 
   private static boolean matches(PathMatcher glob, String name) {

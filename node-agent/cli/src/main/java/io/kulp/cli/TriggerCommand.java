@@ -28,6 +28,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "trigger", description = "Apply live patches to running processes, or revert them.")
 final class TriggerCommand extends UlpSubcommand {
+  /** The longest --timeout: a day; a longer wait on one process is a mistake, and nanoseconds must not overflow. */
+  static final double MAX_TIMEOUT_SECONDS = 86_400;
 
   @Option(names = {"-p", "--process"}, paramLabel = "PID|WILDCARD",
       description = "A PID, or a wildcard over process names (quote it). Default: every process with libpulp.so.")
@@ -51,6 +53,7 @@ final class TriggerCommand extends UlpSubcommand {
 
   @Override
   public Integer call() throws Exception {
+    checkLimits();
     List<Operation> ops = operations();
     PtraceEngine.Options options = engineOptions().withRetries(retries)
         .withTimeout(Duration.ofMillis((long) (timeout * 1000)));
@@ -75,6 +78,21 @@ final class TriggerCommand extends UlpSubcommand {
           Outcome.FAILED, Reason.NO_RUNTIME, r.message(), r.elapsed(), r.longestThreadStop())).toList();
     }
     return report(results);
+  }
+
+  /** Numbers picocli parsed but the engine cannot take: usage errors, before anything is read. */
+  private void checkLimits() {
+    if (process != null && process.matches("\\d+")) {
+      ProcessSelector.checkPid(process, spec());
+    }
+    // Written so that NaN fails too.
+    if (!(timeout >= 0.001 && timeout <= MAX_TIMEOUT_SECONDS)) {
+      throw new ParameterException(spec().commandLine(), "--timeout takes seconds from 0.001 to "
+          + (long) MAX_TIMEOUT_SECONDS + ", not " + timeout);
+    }
+    if (retries < 0) {
+      throw new ParameterException(spec().commandLine(), "--retries takes a count of 0 or more, not " + retries);
+    }
   }
 
   private List<Operation> operations() throws Exception {

@@ -39,7 +39,8 @@ public final class Ulp implements Runnable {
 
   /** The configured command tree; tests execute it in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Ulp()).setExecutionExceptionHandler(new ErrorReporter());
+    ErrorReporter errors = new ErrorReporter();
+    return new CommandLine(new Ulp()).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
   }
 
   @Override

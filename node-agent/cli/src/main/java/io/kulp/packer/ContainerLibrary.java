@@ -31,10 +31,12 @@ final class ContainerLibrary {
     } catch (ElfException e) {
       throw new PackerException(e.getMessage() + ": the first line of " + dsc + " must name the patch's shared object", e);
     }
-    BuildId id = elf.buildId().orElseThrow(() -> new PackerException("container " + path
-        + " has no build-id (no NT_GNU_BUILD_ID note): link it with -Wl,--build-id"));
-    List<ElfSymbol> exported = elf.dynamicSymbols().stream().filter(ElfSymbol::isDefined).toList();
-    return new ContainerLibrary(path, id, exported);
+    try (elf) {
+      BuildId id = elf.buildId().orElseThrow(() -> new PackerException("container " + path
+          + " has no build-id (no NT_GNU_BUILD_ID note): link it with -Wl,--build-id"));
+      List<ElfSymbol> exported = elf.dynamicSymbols().stream().filter(ElfSymbol::isDefined).toList();
+      return new ContainerLibrary(path, id, exported);
+    }
   }
 
   BuildId buildId() {

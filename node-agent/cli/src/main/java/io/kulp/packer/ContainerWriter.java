@@ -77,8 +77,8 @@ final class ContainerWriter {
 
   private static void verify(Path written, PatchKind kind, byte[] expected) throws IOException, PackerException {
     byte[] found;
-    try {
-      found = ElfFile.open(written).sectionBytes(kind.section()).orElse(null);
+    try (ElfFile elf = ElfFile.open(written)) {
+      found = elf.sectionBytes(kind.section()).orElse(null);
     } catch (ElfException e) {
       throw new PackerException("objcopy wrote an unreadable file: " + e.getMessage(), e);
     }

@@ -8,7 +8,6 @@ import io.kulp.patch.SymbolFile;
 import io.kulp.patch.SymbolFileJson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ final class TargetLoader {
           + "the description's directory)");
     }
     if (!isElf(path)) {
-      SymbolFile symbols = SymbolFileJson.read(Files.readString(path, StandardCharsets.UTF_8), path.toString());
+      SymbolFile symbols = SymbolFileJson.read(path);
       return TargetLibrary.of(symbols, path.getFileName().toString());
     }
     ElfFile elf;
@@ -35,6 +34,12 @@ final class TargetLoader {
     } catch (ElfException e) {
       throw new PackerException(e.getMessage() + ": the `@` line of " + dsc + " must name the target library", e);
     }
+    try (elf) {
+      return load(elf, path);
+    }
+  }
+
+  private static TargetLibrary load(ElfFile elf, Path path) throws IOException, PatchException {
     BuildId buildId = elf.buildId().orElseThrow(() -> new PackerException("target library " + path
         + " has no build-id (no NT_GNU_BUILD_ID note), and kulp matches patches to libraries by build-id:"
         + " link the library with -Wl,--build-id"));

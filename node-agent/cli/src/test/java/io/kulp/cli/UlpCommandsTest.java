@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kulp.patch.SymbolFile;
 import io.kulp.patch.SymbolFileJson;
 import io.kulp.testing.Binutils;
+import io.kulp.testing.Bounded;
 import io.kulp.testing.CommandResult;
 import io.kulp.testing.FixtureCopy;
 import io.kulp.testing.Fixtures;
+import io.kulp.testing.HostileElfFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +193,76 @@ class UlpCommandsTest {
     assertThat(ulp("dump").exitCode()).isEqualTo(2);
     assertThat(ulp("packer", "--no-such-option", "x.dsc").stderr()).contains("Unknown option: '--no-such-option'");
     assertThat(ulp("--help").exitCode()).isZero();
+  }
+
+  @Test
+  void aPidNoProcessCanHaveIsAUsageErrorInEveryCommand() {
+    String patch = patches.resolve("value_v2.so").toString();
+    for (String pid : List.of("99999999999", "4194304", "0", "99999999999999999999999")) {
+      assertOneLineUsageError(ulp("trigger", "-p", pid, patch), "ulp trigger: no process can have PID " + pid
+          + ": PIDs run from 1 to 4194303 (see `ulp trigger --help`)");
+      assertOneLineUsageError(ulp("patches", "-p", pid), "ulp patches: no process can have PID " + pid);
+    }
+    assertOneLineUsageError(ulp("messages", "-p", "99999999999"), "ulp messages: Invalid value for option '--process'");
+    assertOneLineUsageError(ulp("check", "-p", "99999999999", patch), "ulp check: Invalid value for option '--process'");
+    assertOneLineUsageError(ulp("messages", "-p", "0"), "ulp messages: no process can have PID 0");
+    assertOneLineUsageError(ulp("check", "-p", "-1", patch), "ulp check: no process can have PID -1");
+  }
+
+  @Test
+  void aTimeoutTheEngineCannotTakeIsAUsageErrorBeforeAnyProcessIsTouched() {
+    String patch = patches.resolve("value_v2.so").toString();
+    for (String t : List.of("1e300", "Infinity", "NaN", "0", "-5", "1e-9", "86401")) {
+      assertOneLineUsageError(ulp("trigger", "-p", "4194303", "--timeout", t, patch),
+          "ulp trigger: --timeout takes seconds from 0.001 to 86400, not ");
+    }
+    assertOneLineUsageError(ulp("trigger", "-p", "4194303", "--retries", "-1", patch),
+        "ulp trigger: --retries takes a count of 0 or more, not -1");
+  }
+
+  @Test
+  void aNulByteInADescriptionPathIsNamedAtItsLine() throws Exception {
+    Path dsc = Files.writeString(patches.resolve("nul.dsc"), "work\0.so\n@../fixtures/libkfix.so.1\nkfix_work:kfix_work_v2\n");
+    assertOneLineError(ulp("packer", dsc.toString()), "ulp packer: " + dsc + ":1: `work\\0.so` is not a usable path");
+
+    Files.writeString(dsc, "work.so\n@../fixtures/lib\0kfix.so.1\nkfix_work:kfix_work_v2\n");
+    assertOneLineError(ulp("packer", dsc.toString()), "ulp packer: " + dsc + ":2: `../fixtures/lib\\0kfix.so.1` is not");
+  }
+
+  @Test
+  void aSymbolFileThatIsNotUtf8IsNamed() throws Exception {
+    Files.write(patches.resolve("bad.json"), new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
+    Path dsc = Files.writeString(patches.resolve("bad.dsc"), "work.so\n@bad.json\nkfix_work:kfix_work_v2\n");
+
+    assertOneLineError(ulp("packer", dsc.toString()), "ulp packer: " + patches.resolve("bad.json")
+        + ": not a symbol file written by `ulp extract`: not UTF-8 text");
+  }
+
+  @Test
+  void hostileElfFilesGetAOneLineAnswerFromLivepatchableDumpAndExtract() throws Exception {
+    for (Path file : HostileElfFiles.all(Files.createDirectories(tmp.resolve("hostile"))).values()) {
+      for (String command : List.of("livepatchable", "dump", "extract")) {
+        CommandResult[] r = new CommandResult[1];
+        assertThat(Bounded.run(Duration.ofSeconds(30), Long.MAX_VALUE, () -> r[0] = ulp(command, file.toString())))
+            .isNull();
+        if (r[0].stderr().isEmpty()) {
+          // An answer, from what the file has and kulp needs: "not livepatchable" (exit 1) for files
+          // without padding, "livepatchable" for the real runtime in a huge sparse file, the symbols
+          // of a file whose only huge part is its .ulp.
+          assertThat(r[0].exitCode()).as(r[0].toString()).isIn(0, 1);
+          assertThat(r[0].stdout()).as(r[0].toString()).isNotEmpty();
+        } else {
+          assertOneLineError(r[0], "ulp " + command + ": " + file);
+          assertThat(r[0].stderr()).as(r[0].toString()).doesNotContain("internal error");
+        }
+      }
+    }
+  }
+
+  private static void assertOneLineUsageError(CommandResult r, String start) {
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.stderr()).as(r.toString()).startsWith(start).endsWith("\n");
+    assertThat(r.stderr().lines()).as("one line, no stack trace: %s", r).hasSize(1);
   }
 
   private static void assertOneLineError(CommandResult r, String start) {

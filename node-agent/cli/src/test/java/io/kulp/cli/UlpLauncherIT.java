@@ -7,7 +7,10 @@ import io.kulp.testing.CommandResult;
 import io.kulp.testing.Commands;
 import io.kulp.testing.FixtureCopy;
 import io.kulp.testing.Fixtures;
+import io.kulp.testing.HostileElfFiles;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -154,6 +157,55 @@ class UlpLauncherIT {
         Map.of());
     assertThat(noArchive.exitCode()).as(noArchive.toString()).isZero();
     assertThat(noArchive.stderr()).isEmpty();
+  }
+
+  @Test
+  void hostileFilesGetOneLineAnswersInTheNodeAgentsHeap() throws IOException {
+    Map<String, Path> hostile = HostileElfFiles.all(Files.createDirectories(tmp.resolve("hostile")));
+    Path kulp = sparse(tmp.resolve("huge.ulp"), "KULP");
+    Path hugeJson = sparse(tmp.resolve("huge.json"), "{");
+    Path hugeDsc = sparse(tmp.resolve("huge.dsc"), "work.so\n");
+    Path withHugeJson = Files.writeString(patches.resolve("huge-json.dsc"), "work.so\n@" + hugeJson + "\nkfix_work:x\n");
+    Map<String, String> smallHeap = Map.of("ULP_JAVA_OPTS", "-Xmx64m -XX:+ExitOnOutOfMemoryError");
+    List<List<String>> runs = List.of(
+        List.of("livepatchable", hostile.get("huge-patchable-entries").toString()),
+        List.of("livepatchable", hostile.get("overlapping-patchable-entries").toString()),
+        List.of("livepatchable", hostile.get("overlapping-relocations").toString()),
+        List.of("livepatchable", hostile.get("endless-section-names").toString()),
+        List.of("extract", hostile.get("huge-symtab").toString()),
+        List.of("extract", hostile.get("huge-runtime-dynsym").toString()),
+        List.of("dump", hostile.get("huge-ulp-section").toString()),
+        List.of("dump", hostile.get("huge-note").toString()),
+        List.of("dump", kulp.toString()),
+        List.of("packer", hugeDsc.toString()),
+        List.of("packer", withHugeJson.toString()));
+    for (List<String> run : runs) {
+      CommandResult r = ulp(smallHeap, run.toArray(String[]::new));
+      assertThat(r.stderr() + r.stdout()).as(r.toString()).doesNotContain("OutOfMemoryError")
+          .doesNotContain("internal error");
+      assertOneLineError(r, "ulp " + run.get(0) + ": " + (run.get(1).equals(withHugeJson.toString()) ? hugeJson
+          : run.get(1)));
+    }
+  }
+
+  /** A file of {@link HostileElfFiles#LENGTH} bytes that starts with {@code start}, the rest a hole. */
+  private static Path sparse(Path file, String start) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.write(start.getBytes(StandardCharsets.US_ASCII));
+      f.setLength(HostileElfFiles.LENGTH);
+    }
+    return file;
+  }
+
+  @Test
+  void badNumbersAreOneLineUsageErrors() {
+    for (List<String> run : List.of(List.of("trigger", "-p", "99999999999", "x.so"),
+        List.of("patches", "-p", "99999999999"), List.of("trigger", "-p", "1", "--timeout", "1e300", "x.so"))) {
+      CommandResult r = ulp(run.toArray(String[]::new));
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+      assertThat(r.stderr().lines()).as(r.toString()).hasSize(1).first().asString()
+          .startsWith("ulp " + run.get(0) + ": ").endsWith("(see `ulp " + run.get(0) + " --help`)");
+    }
   }
 
   private static void assertOneLineError(CommandResult r, String start) {

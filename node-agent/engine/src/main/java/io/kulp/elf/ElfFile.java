@@ -1,24 +1,28 @@
 package io.kulp.elf;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A read-only view of an ELF64 little-endian x86-64 file: headers, sections, symbols, notes,
- * SONAME and the live-patch padding table. {@link #open} maps the file, so only the pages that
- * are read are loaded; headers are decoded at once, symbol tables on first use.
+ * SONAME and the live-patch padding table. {@link #open} reads only what is asked for: headers at
+ * once, tables on first use, single dynamic symbols through the file's hash table.
  *
- * <p>Every offset read from the file is bounds-checked: a truncated or corrupt file yields an
- * {@link ElfException} that names the problem. Instances are safe to share between threads.
+ * <p>Every offset read from the file is bounds-checked and every count and length capped ({@link
+ * ElfLimits}): a truncated, corrupt or hostile file yields an {@link ElfException} that names the
+ * problem, never another exception, and never more work or memory than those limits allow.
+ * Instances are safe to share between threads.
  */
-public final class ElfFile {
+public final class ElfFile implements Closeable {
   public static final String SYMTAB = ".symtab";
   public static final String DYNSYM = ".dynsym";
   public static final String PATCHABLE_ENTRIES = "__patchable_function_entries";
@@ -29,6 +33,8 @@ public final class ElfFile {
   private final List<ElfSection> sections;
   private volatile List<ElfSymbol> symbols;
   private volatile List<ElfSymbol> dynamicSymbols;
+  /** The program header {@link #fileOffset} found last (a hint only: any value is safe). */
+  private volatile int lastSegment;
 
   private ElfFile(ElfBytes in) throws ElfException {
     this.in = in;
@@ -38,26 +44,41 @@ public final class ElfFile {
   }
 
   /**
-   * Maps and parses the file at {@code path}, which may be a {@code /proc/PID/map_files/...}
-   * or {@code /proc/PID/root/...} path of another process.
+   * Opens and parses the file at {@code path}, which may be a {@code /proc/PID/map_files/...}
+   * or {@code /proc/PID/root/...} path of another process. Only the headers are read now; the
+   * rest when asked for, so the file stays open until {@link #close()}.
    */
   public static ElfFile open(Path path) throws IOException {
-    if (Files.isDirectory(path)) {
+    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+    if (attributes.isDirectory()) {
       throw new ElfException(path + ": is a directory, not an ELF file");
     }
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+    if (!attributes.isRegularFile()) {
+      // A FIFO would block the open, a device could be endless.
+      throw new ElfException(path + ": is not a regular file, so not an ELF file");
+    }
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+    try {
       long size = ch.size();
-      if (size > Integer.MAX_VALUE) {
+      if (size > ElfLimits.MAX_FILE_SIZE) {
         throw new ElfException(path + ": " + size + " bytes is too large for kulp's ELF reader (2 GiB at most)");
       }
-      // The mapping outlives the channel; the file can be replaced (renamed over) safely meanwhile.
-      return new ElfFile(new ElfBytes(ch.map(FileChannel.MapMode.READ_ONLY, 0, size), path.toString()));
+      return new ElfFile(ElfBytes.of(ch, size, path.toString()));
+    } catch (IOException | RuntimeException | Error e) {
+      ch.close();
+      throw e;
     }
   }
 
   /** Parses an image already in memory; {@code source} names it in error messages. */
   public static ElfFile parse(ByteBuffer image, String source) throws ElfException {
-    return new ElfFile(new ElfBytes(image, source));
+    return new ElfFile(ElfBytes.of(image, source));
+  }
+
+  /** Closes the file; reading a closed file fails with an {@link ElfException}. */
+  @Override
+  public void close() throws IOException {
+    in.close();
   }
 
   public String source() {
@@ -86,16 +107,23 @@ public final class ElfFile {
     return in.slice(section.offset(), section.hasFileBytes() ? section.size() : 0, section.name());
   }
 
-  /** The bytes of the section with this name, if there is one. */
+  /** The bytes of the section with this name, if there is one (16 MiB at most). */
   public Optional<byte[]> sectionBytes(String name) throws ElfException {
+    return sectionBytes(name, ElfLimits.MAX_COPY);
+  }
+
+  /** The bytes of the section with this name, if there is one; more than {@code maxLength} is an error. */
+  public Optional<byte[]> sectionBytes(String name, int maxLength) throws ElfException {
     Optional<ElfSection> s = section(name);
     if (s.isEmpty()) {
       return Optional.empty();
     }
-    ByteBuffer b = contents(s.get());
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return Optional.of(out);
+    long size = s.get().hasFileBytes() ? s.get().size() : 0;
+    if (Long.compareUnsigned(size, maxLength) > 0) {
+      throw in.error("section " + name + " is " + Long.toUnsignedString(size) + " bytes, more than the " + maxLength
+          + " it may have");
+    }
+    return Optional.of(in.bytes(s.get().offset(), size, name));
   }
 
   /** {@code .symtab}; empty when the file is stripped. */
@@ -116,43 +144,39 @@ public final class ElfFile {
     return s;
   }
 
-  /** The defined symbol with this name in {@code .dynsym}, e.g. {@code kulp_abi} in libpulp.so. */
+  /**
+   * The defined dynamic symbol with this name, e.g. {@code kulp_abi} in libpulp.so, looked up as
+   * the dynamic loader does: through DT_GNU_HASH or DT_HASH, reading a few entries rather than
+   * the whole table; a file with neither is searched entry by entry, without keeping any.
+   */
   public Optional<ElfSymbol> dynamicSymbol(String name) throws ElfException {
-    for (ElfSymbol s : dynamicSymbols()) {
-      if (s.isDefined() && s.name().equals(name)) {
-        return Optional.of(s);
-      }
-    }
-    return Optional.empty();
+    return SymbolLookup.find(this, in, name);
   }
 
   /** Notes from SHT_NOTE sections, or from PT_NOTE segments when there is no section table. */
   public List<ElfNote> notes() throws ElfException {
     List<ElfNote> out = new ArrayList<>();
-    if (!sections.isEmpty()) {
-      for (ElfSection s : sections) {
-        if (s.type() == ElfSection.SHT_NOTE) {
-          NoteReader.read(in, s.offset(), s.size(), s.addrAlign(), s.name(), out);
-        }
-      }
-    } else {
-      for (ProgramHeader p : programHeaders) {
-        if (p.type() == ProgramHeader.PT_NOTE) {
-          NoteReader.read(in, p.offset(), p.fileSize(), p.align(), "PT_NOTE", out);
-        }
-      }
-    }
+    new NoteReader(in, sections, programHeaders).scan(n -> {
+      out.add(n.read(ElfLimits.MAX_NOTE_DESCRIPTOR));
+      return false;
+    });
     return out;
   }
 
-  /** The GNU build-id, if the file has an NT_GNU_BUILD_ID note of 1 to 64 bytes. */
+  /**
+   * The GNU build-id, if the file has an NT_GNU_BUILD_ID note of 1 to 64 bytes; no other note's
+   * descriptor is read.
+   */
   public Optional<BuildId> buildId() throws ElfException {
-    for (ElfNote n : notes()) {
-      if (n.isBuildId() && n.descriptor().length >= 1 && n.descriptor().length <= BuildId.MAX_LENGTH) {
-        return Optional.of(BuildId.of(n.descriptor()));
+    ElfNote[] found = new ElfNote[1];
+    new NoteReader(in, sections, programHeaders).scan(n -> {
+      if (n.isBuildId() && n.descriptorSize() >= 1 && n.descriptorSize() <= BuildId.MAX_LENGTH) {
+        found[0] = n.read(BuildId.MAX_LENGTH);
+        return true;
       }
-    }
-    return Optional.empty();
+      return false;
+    });
+    return Optional.ofNullable(found[0]).map(n -> BuildId.of(n.descriptor()));
   }
 
   /** DT_SONAME from {@code .dynamic}. */
@@ -171,12 +195,25 @@ public final class ElfFile {
 
   /** {@code length} bytes at virtual address {@code vaddr}, read from the PT_LOAD segment holding them. */
   public ByteBuffer readVirtual(long vaddr, int length) throws ElfException {
-    for (ProgramHeader p : programHeaders) {
+    return in.slice(fileOffset(vaddr, length, "segment bytes"), length, "segment bytes");
+  }
+
+  /** Where the {@code length} bytes at virtual address {@code vaddr} are in the file (a PT_LOAD segment's bytes). */
+  long fileOffset(long vaddr, long length, String what) throws ElfException {
+    // Lookups walk addresses in order, so the segment of the last one is tried first.
+    int last = lastSegment;
+    if (last < programHeaders.size() && programHeaders.get(last).containsInFile(vaddr, length)) {
+      return in.entry(programHeaders.get(last).offset(), vaddr - programHeaders.get(last).vaddr(), 1, what);
+    }
+    for (int i = 0; i < programHeaders.size(); i++) {
+      ProgramHeader p = programHeaders.get(i);
       if (p.containsInFile(vaddr, length)) {
-        return in.slice(p.offset() + (vaddr - p.vaddr()), length, "segment bytes");
+        lastSegment = i;
+        return in.entry(p.offset(), vaddr - p.vaddr(), 1, what);
       }
     }
-    throw in.error("address 0x" + Long.toHexString(vaddr) + " (+" + length + ") is not in any PT_LOAD segment's file bytes");
+    throw in.error(what + " at address 0x" + Long.toHexString(vaddr) + " (+" + length
+        + ") is not in any PT_LOAD segment's file bytes");
   }
 
   private List<ElfSymbol> readSymbols(long type) throws ElfException {
@@ -190,6 +227,9 @@ public final class ElfFile {
 
   private List<ProgramHeader> readProgramHeaders() throws ElfException {
     int count = header.programHeaderCount();
+    if (count > ElfLimits.MAX_SEGMENTS) {
+      throw in.tooMany("e_phnum (program headers)", count, ElfLimits.MAX_SEGMENTS);
+    }
     in.check(header.programHeaderOffset(), (long) count * ElfHeader.PROGRAM_HEADER_SIZE, "program header table");
     List<ProgramHeader> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

@@ -9,10 +9,13 @@ public record ProgramHeader(
   public static final long PT_NOTE = 4;
   public static final long PT_TLS = 7;
 
-  /** True if the virtual address {@code addr} is backed by this segment's bytes in the file. */
+  /**
+   * True if the {@code len} bytes at virtual address {@code addr} are backed by this segment's
+   * bytes in the file. Addresses and sizes are unsigned, and compared as such.
+   */
   public boolean containsInFile(long addr, long len) {
-    long rel = addr - vaddr;
-    return type == PT_LOAD && rel >= 0 && len >= 0 && len <= fileSize && rel <= fileSize - len;
+    return type == PT_LOAD && len >= 0 && Long.compareUnsigned(addr, vaddr) >= 0
+        && Long.compareUnsigned(len, fileSize) <= 0 && Long.compareUnsigned(addr - vaddr, fileSize - len) <= 0;
   }
 
   static ProgramHeader read(ElfBytes in, long at) throws ElfException {

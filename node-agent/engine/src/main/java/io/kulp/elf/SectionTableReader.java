@@ -12,6 +12,9 @@ final class SectionTableReader {
     if (count == 0) {
       return List.of();
     }
+    if (count > ElfLimits.MAX_SECTIONS) {
+      throw in.tooMany("e_shnum (section headers)", count, ElfLimits.MAX_SECTIONS);
+    }
     long table = header.sectionHeaderOffset();
     in.check(table, (long) count * ElfHeader.SECTION_HEADER_SIZE, "section header table");
     if (header.sectionNameIndex() >= count) {
@@ -25,7 +28,8 @@ final class SectionTableReader {
     for (int i = 0; i < count; i++) {
       long at = table + (long) i * ElfHeader.SECTION_HEADER_SIZE;
       long nameIndex = in.u32(at, "sh_name");
-      String name = i == 0 && nameIndex == 0 ? "" : in.cstring(namesOffset, namesSize, nameIndex, "section");
+      String name = i == 0 && nameIndex == 0 ? ""
+          : in.cstring(namesOffset, namesSize, nameIndex, ElfLimits.MAX_SECTION_NAME, "section");
       ElfSection s = new ElfSection(i, name, in.u32(at + 4, "sh_type"), in.u64(at + 8, "sh_flags"),
           in.u64(at + 16, "sh_addr"), in.u64(at + 24, "sh_offset"), in.u64(at + 32, "sh_size"),
           in.u32(at + 40, "sh_link"), in.u32(at + 44, "sh_info"), in.u64(at + 48, "sh_addralign"),

@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
  * and is used only while every thread of the target is stopped. Both require ptrace-attach
  * permission, like the rest of the engine.
  */
-final class ProcessMemory implements AutoCloseable {
+final class ProcessMemory implements TargetMemory, AutoCloseable {
   private final int pid;
   private final Path procRoot;
   private final Memory iov = new Memory(32);
@@ -40,7 +40,8 @@ final class ProcessMemory implements AutoCloseable {
   }
 
   /** Reads {@code len} bytes at {@code addr} into a little-endian buffer. */
-  ByteBuffer read(long addr, int len) throws NativeError {
+  @Override
+  public ByteBuffer read(long addr, int len) throws NativeError {
     Memory local = buffer(len);
     iov.setPointer(0, local);
     iov.setLong(8, len);

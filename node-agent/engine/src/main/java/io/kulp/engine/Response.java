@@ -23,7 +23,7 @@ record Response(int seq, int phase, int status, String message, long[] checks, L
   }
 
   /** Reads a settled response: the header, then what its phase needs. */
-  static Response read(ProcessMemory mem, long abi) throws NativeError, EngineException {
+  static Response read(TargetMemory mem, long abi) throws NativeError, EngineException {
     long base = abi + Abi.RESPONSE_OFF;
     ByteBuffer h = mem.read(base, Abi.RESP_CHECKS);
     int seq = h.getInt(Abi.RESP_SEQ);

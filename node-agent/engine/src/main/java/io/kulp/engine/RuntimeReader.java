@@ -14,7 +14,7 @@ import java.util.List;
 final class RuntimeReader {
   private RuntimeReader() {}
 
-  static List<AppliedPatch> patches(ProcessMemory memory, long abi, int pid) throws NativeError, EngineException {
+  static List<AppliedPatch> patches(TargetMemory memory, long abi, int pid) throws NativeError, EngineException {
     for (int attempt = 0; attempt < 100; attempt++) {
       long before = memory.read(abi + Abi.GENERATION_OFF, 8).getLong(0);
       if ((before & 1) != 0) {
@@ -44,7 +44,7 @@ final class RuntimeReader {
       patches.get(o + Abi.PATCH_ID, id);
       int first = patches.getInt(o + Abi.PATCH_FIRST_FUNC);
       int n = patches.getInt(o + Abi.PATCH_N_FUNCS);
-      if (first < 0 || n < 0 || first + n > s.funcs()) {
+      if (first < 0 || n < 0 || (long) first + n > s.funcs()) {
         throw EngineException.failed("the runtime's patch table is inconsistent: memory is corrupt");
       }
       long ns = patches.getLong(o + Abi.PATCH_APPLIED_NS);
@@ -64,11 +64,23 @@ final class RuntimeReader {
     return out;
   }
 
-  static List<RuntimeMessage> messages(ProcessMemory memory, long abi) throws NativeError {
+  static List<RuntimeMessage> messages(TargetMemory memory, long abi) throws NativeError {
     long head = memory.read(abi + Abi.MESSAGE_HEAD_OFF, 8).getLong(0);
-    ByteBuffer ring = memory.read(abi + Abi.RING_OFF, Abi.RING_SIZE * Abi.MSG_SIZE);
+    return messages(head, memory.read(abi + Abi.RING_OFF, Abi.RING_SIZE * Abi.MSG_SIZE));
+  }
+
+  /**
+   * The messages of {@code ring} up to sequence number {@code head}, the last one written. The
+   * head comes from the target like the ring, so any value is expected: below 1 means none, and
+   * at most the ring's size of sequence numbers are visited, counted up from 1 or from the head
+   * less that size (neither of which can overflow), so a head near {@code Long.MAX_VALUE} cannot
+   * wrap around into negative slots.
+   */
+  static List<RuntimeMessage> messages(long head, ByteBuffer ring) {
     List<RuntimeMessage> out = new ArrayList<>();
-    for (long seq = Math.max(1, head - Abi.RING_SIZE + 1); seq <= head; seq++) {
+    long first = Math.max(1, head - (Abi.RING_SIZE - 1));
+    for (long count = head < 1 ? 0 : head - first + 1, i = 0; i < count; i++) {
+      long seq = first + i;
       int o = (int) ((seq - 1) % Abi.RING_SIZE) * Abi.MSG_SIZE;
       if (ring.getLong(o + Abi.MSG_SEQ) != seq) {
         continue; // overwritten or being written

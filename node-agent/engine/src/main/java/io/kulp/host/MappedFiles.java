@@ -40,9 +40,8 @@ public final class MappedFiles {
     if (cached != null) {
       return (T) cached;
     }
-    ElfFile elf = ElfFile.open(file.path());
     T value;
-    try {
+    try (ElfFile elf = ElfFile.open(file.path())) {
       value = compute.apply(elf);
     } catch (RuntimeException e) {
       if (e.getCause() instanceof ElfException ee) {

@@ -8,6 +8,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,12 @@ import java.util.Map;
 
 /** Parses a {@code .dsc} file; docs/patch-format.md describes each kind of line. */
 public final class DescriptionParser {
+  /**
+   * The largest description read: the most one can say (256 functions, 256 references and 32
+   * labels, each name at most 1023 bytes) is under 1.1 MB.
+   */
+  public static final long MAX_BYTES = 2 * 1024 * 1024;
+
   private static final String LINE_KINDS = "expected `old:new`, `@target`, `#target:ref`, `#%target:ref` or `!label`";
 
   private final Path file;
@@ -31,7 +38,13 @@ public final class DescriptionParser {
     this.file = file;
   }
 
+  /** Reads and parses {@code file}; a file larger than {@link #MAX_BYTES} is refused before it is read. */
   public static PatchDescription parse(Path file) throws IOException, DescriptionException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new DescriptionException(file, 1, "a description of " + size + " bytes is more than the " + MAX_BYTES
+          + " kulp reads: is this a description file?");
+    }
     return parse(file, Files.readAllBytes(file));
   }
 
@@ -64,7 +77,7 @@ public final class DescriptionParser {
       if (line.isEmpty() || "@#!".indexOf(line.charAt(0)) >= 0 || line.contains(":")) {
         throw error(n, "the first line must be the path of the container .so, found `" + line + "`");
       }
-      container = resolve(line);
+      container = resolve(n, line);
       return;
     }
     if (line.isEmpty()) {
@@ -85,7 +98,7 @@ public final class DescriptionParser {
     if (target != null) {
       throw error(n, "a second `@` line: the target is already given on line " + targetLine);
     }
-    target = resolve(path);
+    target = resolve(n, path);
     targetLine = n;
   }
 
@@ -156,9 +169,14 @@ public final class DescriptionParser {
     }
   }
 
-  private Path resolve(String path) {
+  private Path resolve(int n, String path) throws DescriptionException {
     Path dir = file.toAbsolutePath().getParent();
-    return dir.resolve(path).normalize();
+    try {
+      return dir.resolve(path).normalize();
+    } catch (InvalidPathException e) {
+      // On Linux, a NUL byte is the one thing a path cannot hold.
+      throw error(n, "`" + path.replace("\0", "\\0") + "` is not a usable path: " + e.getReason());
+    }
   }
 
   /** Splits into lines, strictly decoding each as UTF-8 so a bad byte is reported at its line. */

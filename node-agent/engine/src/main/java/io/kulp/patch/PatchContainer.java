@@ -28,11 +28,19 @@ public record PatchContainer(Path path, byte[] applySection, PatchMetadata apply
     } catch (ElfException e) {
       throw new PatchException(e.getMessage() + ": it is not a patch container (damaged or not an ELF shared object)", e);
     }
-    byte[] apply = elf.sectionBytes(PatchKind.APPLY.section()).orElseThrow(() -> new PatchException(
-        path + " has no " + PatchKind.APPLY.section() + " section: it is not packed; run `ulp packer DESC.dsc` first"));
+    try (elf) {
+      return read(path, elf);
+    }
+  }
+
+  private static PatchContainer read(Path path, ElfFile elf) throws IOException, PatchException {
+    // A larger section is refused before it is read: the decoder would refuse it anyway.
+    byte[] apply = elf.sectionBytes(PatchKind.APPLY.section(), PatchFormat.MAX_SECTION_SIZE).orElseThrow(() ->
+        new PatchException(path + " has no " + PatchKind.APPLY.section() + " section: it is not packed; run `ulp packer"
+            + " DESC.dsc` first"));
     PatchMetadata metadata = decode(path, apply, PatchKind.APPLY);
     Optional<PatchMetadata> revert = Optional.empty();
-    Optional<byte[]> rev = elf.sectionBytes(PatchKind.REVERT.section());
+    Optional<byte[]> rev = elf.sectionBytes(PatchKind.REVERT.section(), PatchFormat.MAX_SECTION_SIZE);
     if (rev.isPresent()) {
       revert = Optional.of(decode(path, rev.get(), PatchKind.REVERT));
     }

@@ -5,12 +5,24 @@ import io.kulp.elf.SymbolBinding;
 import io.kulp.elf.SymbolType;
 import io.kulp.json.Json;
 import io.kulp.json.JsonException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Reads and writes {@link SymbolFile} as the JSON shown in docs/patch-format.md. */
 public final class SymbolFileJson {
+  /**
+   * The largest symbol file read: {@code ulp extract} writes about 100 bytes per symbol, so 64 MiB
+   * is some 600,000 symbols, more than the largest libraries have.
+   */
+  public static final long MAX_BYTES = 64L * 1024 * 1024;
+
   private SymbolFileJson() {}
 
   public static String write(SymbolFile f) {
@@ -28,6 +40,25 @@ public final class SymbolFileJson {
       sep = ",\n";
     }
     return b.append(f.symbols().isEmpty() ? "]\n}\n" : "\n  ]\n}\n").toString();
+  }
+
+  /**
+   * Reads and parses the symbol file at {@code file}. A file larger than {@link #MAX_BYTES} is
+   * refused before it is read.
+   */
+  public static SymbolFile read(Path file) throws IOException, SymbolFileException {
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new SymbolFileException(file + ": " + size + " bytes is more than the " + MAX_BYTES
+          + " a symbol file written by `ulp extract` may have");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    } catch (CharacterCodingException e) {
+      throw new SymbolFileException(file + ": not a symbol file written by `ulp extract`: not UTF-8 text");
+    }
+    return read(text, file.toString());
   }
 
   /** Parses a symbol file; {@code source} names it in messages. */
