@@ -22,26 +22,33 @@ public final class PtraceEngine implements Engine {
    * @param retries how many times an operation the runtime answers "not now" is retried
    * @param stepDelay fault injection for tests: a pause at each protocol step (zero in real use;
    *     only the CLI sets it, from KULP_DEBUG_STEP_DELAY_MS)
+   * @param mapFiles whether mapped files are read through {@code /proc/PID/map_files} when it is
+   *     allowed (CAP_SYS_ADMIN); without it, only through the process's root, as the node agent
+   *     reads them (tests turn it off to take the agent's path as root)
    */
-  public record Options(Path procRoot, Duration timeout, int retries, Duration stepDelay) {
+  public record Options(Path procRoot, Duration timeout, int retries, Duration stepDelay, boolean mapFiles) {
     public static Options defaults() {
-      return new Options(Path.of("/proc"), Duration.ofSeconds(10), 5, Duration.ZERO);
+      return new Options(Path.of("/proc"), Duration.ofSeconds(10), 5, Duration.ZERO, true);
     }
 
     public Options withTimeout(Duration t) {
-      return new Options(procRoot, t, retries, stepDelay);
+      return new Options(procRoot, t, retries, stepDelay, mapFiles);
     }
 
     public Options withRetries(int r) {
-      return new Options(procRoot, timeout, r, stepDelay);
+      return new Options(procRoot, timeout, r, stepDelay, mapFiles);
     }
 
     public Options withProcRoot(Path p) {
-      return new Options(p, timeout, retries, stepDelay);
+      return new Options(p, timeout, retries, stepDelay, mapFiles);
     }
 
     public Options withStepDelay(Duration d) {
-      return new Options(procRoot, timeout, retries, d);
+      return new Options(procRoot, timeout, retries, d, mapFiles);
+    }
+
+    public Options withMapFiles(boolean m) {
+      return new Options(procRoot, timeout, retries, stepDelay, m);
     }
   }
 
@@ -55,7 +62,7 @@ public final class PtraceEngine implements Engine {
 
   public PtraceEngine(Options options) {
     this.options = options;
-    this.files = new MappedFiles(options.procRoot());
+    this.files = new MappedFiles(options.procRoot(), options.mapFiles(), options.timeout());
     this.delay = new StepDelay(options.stepDelay().toMillis());
   }
 

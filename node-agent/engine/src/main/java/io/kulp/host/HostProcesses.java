@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Discovery on one host, for the ulp CLI: which processes have kulp's runtime, which libraries are live-patchable. */
 public final class HostProcesses {
@@ -36,20 +37,25 @@ public final class HostProcesses {
     return pids;
   }
 
-  /** The libraries a process maps that carry live-patchable padding, by path. */
-  public static List<String> livePatchableLibraries(ProcessMaps maps, MappedFiles files) {
+  /**
+   * The libraries a process maps that carry live-patchable padding, by path. A library that cannot
+   * be read (see {@link MappedFiles}) is not listed; {@code unreadable} gets why.
+   */
+  public static List<String> livePatchableLibraries(ProcessMaps maps, MappedFiles files, Consumer<String> unreadable) {
     List<String> out = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
     for (Mapping m : maps.mappings()) {
-      if (m.offset() != 0 || m.inode() == 0 || !m.basename().contains(".so") || out.contains(m.path())) {
+      if (m.offset() != 0 || m.inode() == 0 || !m.basename().contains(".so") || seen.contains(m.path())) {
         continue;
       }
+      seen.add(m.path());
       try {
         Integer n = files.fact(maps.via(), m, "patchable", elf -> MappedFiles.unchecked(() -> elf.patchableEntries().length));
         if (n != null && n > 0) {
           out.add(m.path());
         }
       } catch (IOException e) {
-        // unreadable file: not listed
+        unreadable.accept(e.getMessage());
       }
     }
     return out;
