@@ -52,6 +52,9 @@ final class HelperChannel implements AutoCloseable {
 
   /** Seizes and stops the helper. */
   void attach(long deadline) throws EngineException {
+    if (!HelperThreads.isThreadOf(target.procPid, target.helperTid)) {
+      throw HelperThreads.notItsThread(target.procPid, target.pid, target.helperTid);
+    }
     try {
       Ptrace.seize(target.helperTid, 0);
     } catch (NativeError e) {
@@ -65,6 +68,14 @@ final class HelperChannel implements AutoCloseable {
       throw EngineException.failed(e.denied() ? Permissions.deniedMessage(target.pid) : e.getMessage());
     }
     attached = true;
+    // Checked again now that the thread is held, and so cannot be given to another process: in
+    // the moment between the check above and the seize, the helper may have ended and its TID been
+    // reused. Then it must be let go at once, which takes a stop of a few microseconds (a running
+    // tracee cannot be detached); left traced, its next signal would stop it for good.
+    if (!HelperThreads.isThreadOf(target.procPid, target.helperTid)) {
+      close();
+      throw HelperThreads.notItsThread(target.procPid, target.pid, target.helperTid);
+    }
     delay.pause("seized");
     stop(deadline);
     if (flags < 0) {
