@@ -108,8 +108,8 @@ public final class PtraceEngine implements Engine {
     long deadline = start + options.timeout().toNanos();
     List<OperationResult> results = new ArrayList<>();
     try (TargetProcess process = new TargetProcess(target, options.procRoot());
-        Injection injection = new Injection(process, new HelperChannel(process, clock, delay, responseTimes),
-            options.retries(), deadline)) {
+        Injection injection = new Injection(process,
+            new HelperChannel(process, clock, delay, responseTimes, options.timeout()), options.retries(), deadline)) {
       for (Operation op : ops) {
         StringBuilder message = new StringBuilder();
         Outcome outcome;
