@@ -1,6 +1,8 @@
 package io.kulp.engine;
 
 import io.kulp.host.MappedFiles;
+import io.kulp.host.ProcessMaps;
+import io.kulp.host.TimeLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +54,14 @@ public final class PtraceEngine implements Engine {
     }
   }
 
+  /**
+   * How much longer than its timeout an operation may take before the engine stops waiting for it:
+   * the operation's own deadline ends it first (past it, a commit is waited for a little, and the
+   * helper is let go); this limit is reached only when a system call on the process does not
+   * return at all.
+   */
+  private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(3);
+
   private static final ThreadLocal<Boolean> TUNED = ThreadLocal.withInitial(() -> false);
 
   private final Options options;
@@ -71,25 +81,29 @@ public final class PtraceEngine implements Engine {
     return files;
   }
 
+  /**
+   * Reads process {@code pid}; within the timeout, whatever the process does (see
+   * {@link TimeLimit}): reading changes nothing, so a read that does not return is simply left.
+   */
   @Override
   public Target read(int pid) throws EngineException {
-    return Target.read(options.procRoot(), pid, files);
+    return TimeLimit.shared().call(options.timeout(), () -> Target.read(options.procRoot(), pid, files),
+        why -> EngineException.failed("process " + pid + ": reading it " + why
+            + " (its memory, or a file it maps, does not answer)"));
   }
 
   @Override
   public List<OperationResult> run(int pid, List<Operation> ops) {
     long start = System.nanoTime();
-    try {
-      return run(read(pid), ops, start);
-    } catch (EngineException e) {
-      String name = io.kulp.host.ProcessMaps.commandName(options.procRoot().resolve(Integer.toString(pid)));
-      List<OperationResult> results = new ArrayList<>();
-      for (Operation op : ops) {
-        results.add(new OperationResult(pid, name, op.describe(), e.outcome(), e.reason(), e.getMessage(),
-            elapsed(start), Duration.ZERO));
+    return bounded(pid, ops, start, () -> {
+      Target target;
+      try {
+        target = Target.read(options.procRoot(), pid, files);
+      } catch (EngineException e) {
+        return failed(pid, ops, e, start);
       }
-      return results;
-    }
+      return run(target, ops, start);
+    });
   }
 
   @Override
@@ -97,7 +111,37 @@ public final class PtraceEngine implements Engine {
     if (!(state instanceof Target target)) {
       return run(state.pid(), ops); // not read by this engine: read it now
     }
-    return run(target, ops, System.nanoTime());
+    long start = System.nanoTime();
+    return bounded(target.pid(), ops, start, () -> run(target, ops, start));
+  }
+
+  /**
+   * Runs {@code work} on one process within the timeout and {@link #BACKSTOP_MARGIN}. Every step
+   * of an operation stops at its deadline by itself; this bound is for a system call that does
+   * not return. The operation then goes on unobserved until it does, and stops at its next step,
+   * its deadline long passed; whether it had changed the process by then, only the process can
+   * tell.
+   */
+  private List<OperationResult> bounded(int pid, List<Operation> ops, long start,
+      TimeLimit.Step<List<OperationResult>, EngineException> work) {
+    Duration limit = options.timeout().plus(HelperChannel.commitGrace(options.timeout())).plus(BACKSTOP_MARGIN);
+    try {
+      return TimeLimit.shared().call(limit, work, why -> new EngineException(Outcome.FAILED, null, "process " + pid
+          + ": the operation " + why + " (a system call on the process did not return); whether it changed the"
+          + " process is unknown: check with `ulp patches -p " + pid + "`"));
+    } catch (EngineException e) {
+      return failed(pid, ops, e, start);
+    }
+  }
+
+  private List<OperationResult> failed(int pid, List<Operation> ops, EngineException e, long start) {
+    String name = ProcessMaps.commandName(options.procRoot().resolve(Integer.toString(pid)));
+    List<OperationResult> results = new ArrayList<>();
+    for (Operation op : ops) {
+      results.add(new OperationResult(pid, name, op.describe(), e.outcome(), e.reason(), e.getMessage(),
+          elapsed(start), Duration.ZERO));
+    }
+    return results;
   }
 
   private List<OperationResult> run(Target target, List<Operation> ops, long start) {
@@ -130,12 +174,15 @@ public final class PtraceEngine implements Engine {
 
   @Override
   public List<RuntimeMessage> messages(int pid) throws EngineException {
-    Target target = read(pid);
-    try (ProcessMemory memory = new ProcessMemory(target.maps.via(), options.procRoot())) {
-      return RuntimeReader.messages(memory, target.abi);
-    } catch (NativeError e) {
-      throw EngineException.failed("cannot read the messages of process " + pid + ": " + e.getMessage());
-    }
+    return TimeLimit.shared().call(options.timeout(), () -> {
+      Target target = Target.read(options.procRoot(), pid, files);
+      try (ProcessMemory memory = new ProcessMemory(target.maps.via(), options.procRoot())) {
+        return RuntimeReader.messages(memory, target.abi);
+      } catch (NativeError e) {
+        throw EngineException.failed("cannot read the messages of process " + pid + ": " + e.getMessage());
+      }
+    }, why -> EngineException.failed("process " + pid + ": reading its messages " + why
+        + " (its memory, or a file it maps, does not answer)"));
   }
 
   private static Duration elapsed(long start) {
