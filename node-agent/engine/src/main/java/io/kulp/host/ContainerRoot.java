@@ -1,7 +1,5 @@
 package io.kulp.host;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -44,32 +42,72 @@ public final class ContainerRoot implements AutoCloseable {
   private static final long SYS_STATX = 332;
   private static final int AT_EMPTY_PATH = 0x1000;
   private static final int STATX_BASIC_STATS = 0x7ff;
-  private static final int STATX_SIZE = 256;
-  private static final int STATFS_SIZE = 120;
   private static final long OVERLAYFS_SUPER_MAGIC = 0x794c7630L;
   private static final int EPERM = 1;
   private static final int ENOENT = 2;
   private static final int EACCES = 13;
   private static final int ELOOP = 40;
+  /** struct open_how (24 bytes), struct statx (256), struct statfs (120), one after the other. */
+  private static final int HOW = 0;
+  private static final int STATX = 32;
+  private static final int STATFS = STATX + 256;
+  private static final ThreadLocal<Memory> SCRATCH = ThreadLocal.withInitial(() -> new Memory(STATFS + 120));
 
-  /** The libc calls used here; errors surface as {@link LastErrorException} carrying errno. */
-  interface C extends Library {
-    C LIBC = Native.load("c", C.class);
+  /**
+   * The libc calls used here, bound with JNA direct mapping (a call costs about a JNI call); a
+   * failure returns -1 with errno in {@link Native#getLastError()}.
+   */
+  private static final class Syscalls {
+    static {
+      Native.register("c");
+    }
 
-    long syscall(long number, Object... args) throws LastErrorException;
+    static native int open(String path, int flags);
 
-    int open(String path, int flags) throws LastErrorException;
+    static native int close(int fd);
 
-    int fstatfs(int fd, Pointer buf) throws LastErrorException;
+    static native int fstatfs(int fd, Pointer buf);
 
-    int close(int fd);
+    static native String strerror(int errnum);
+
+    /**
+     * syscall(2) with openat2's arguments, and with statx's. syscall is variadic; glibc's is
+     * assembly that takes the six argument registers as they are, so fixed arguments do.
+     */
+    static native long syscall(long number, long dirFd, String path, Pointer how, long size);
+
+    static native long syscall(long number, long dirFd, String path, long flags, long mask, Pointer buf);
   }
 
-  /** A regular file opened for reading, and what statx said of it before it was opened. */
-  public record Opened(FileChannel channel, FileStat stat) implements AutoCloseable {
+  /**
+   * A regular file found and checked: an {@code O_PATH} descriptor of it, which has read nothing,
+   * and what {@code statx} said of it. {@link #read()} opens that very file for reading.
+   */
+  public static final class CheckedFile implements AutoCloseable {
+    private final int fd;
+    private final FileStat stat;
+
+    private CheckedFile(int fd, FileStat stat) {
+      this.fd = fd;
+      this.stat = stat;
+    }
+
+    public FileStat stat() {
+      return stat;
+    }
+
+    /**
+     * Opens the file for reading: the descriptor's own file, not a new lookup of its name. It is
+     * a regular file, so the open cannot wait for a writer (as a FIFO's would) nor have a
+     * device's effects.
+     */
+    public FileChannel read() throws IOException {
+      return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
+    }
+
     @Override
-    public void close() throws IOException {
-      channel.close();
+    public void close() {
+      Syscalls.close(fd);
     }
   }
 
@@ -88,11 +126,11 @@ public final class ContainerRoot implements AutoCloseable {
    */
   public static ContainerRoot of(Path procEntry) throws IOException {
     String root = procEntry.resolve("root").toString();
-    try {
-      return new ContainerRoot(C.LIBC.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), root);
-    } catch (LastErrorException e) {
-      throw failure(root, e);
+    int fd = Syscalls.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      throw failure(root, Native.getLastError());
     }
+    return new ContainerRoot(fd, root);
   }
 
   /**
@@ -101,55 +139,50 @@ public final class ContainerRoot implements AutoCloseable {
    * reading.
    */
   public Optional<FileStat> stat(String path) throws IOException {
-    int file;
-    try {
-      file = openat2(fd, path, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    } catch (LastErrorException e) {
-      if (e.getErrorCode() == ENOENT) {
+    int file = openat2(fd, path, O_PATH | O_CLOEXEC);
+    if (file < 0) {
+      int errno = Native.getLastError();
+      if (errno == ENOENT) {
         return Optional.empty();
       }
-      throw failure(path, e);
+      throw failure(path, errno);
     }
     try {
       return Optional.of(stat(file, path));
     } finally {
-      C.LIBC.close(file);
+      Syscalls.close(file);
     }
   }
 
   /**
-   * Opens {@code path} (absolute, as the process sees it) for reading, if it is a regular file
-   * that {@code expected} accepts. A symbolic link as the last component is not followed (the
-   * kernel resolved links before it mapped a file, so {@code /proc/PID/maps} shows none). Throws
+   * Finds {@code path} (absolute, as the process sees it), if it is a regular file that
+   * {@code expected} accepts. A symbolic link as the last component is not followed (the kernel
+   * resolved links before it mapped a file, so {@code /proc/PID/maps} shows none). Throws
    * {@link NoSuchFileException} when nothing is there and {@link NotTheFileException} when
    * something else is.
    */
-  public Opened openRegular(String path, Predicate<FileStat> expected) throws IOException {
-    int file;
-    try {
-      file = openat2(fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    } catch (LastErrorException e) {
-      throw failure(path, e);
+  public CheckedFile regularFile(String path, Predicate<FileStat> expected) throws IOException {
+    int file = openat2(fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (file < 0) {
+      throw failure(path, Native.getLastError());
     }
-    return checkAndOpen(file, path, expected);
+    return check(file, path, expected);
   }
 
   /**
-   * Opens the file a procfs magic link points to ({@code /proc/PID/map_files/START-END}: the very
-   * file mapped there), with the same checks as {@link #openRegular}.
+   * Finds the file a procfs magic link points to ({@code /proc/PID/map_files/START-END}: the very
+   * file mapped there), with the same checks as {@link #regularFile(String, Predicate)}.
    */
-  public static Opened openRegular(Path magicLink, Predicate<FileStat> expected) throws IOException {
-    int file;
-    try {
-      file = C.LIBC.open(magicLink.toString(), O_PATH | O_CLOEXEC);
-    } catch (LastErrorException e) {
-      throw failure(magicLink.toString(), e);
+  public static CheckedFile regularFile(Path magicLink, Predicate<FileStat> expected) throws IOException {
+    int file = Syscalls.open(magicLink.toString(), O_PATH | O_CLOEXEC);
+    if (file < 0) {
+      throw failure(magicLink.toString(), Native.getLastError());
     }
-    return checkAndOpen(file, magicLink.toString(), expected);
+    return check(file, magicLink.toString(), expected);
   }
 
-  /** Takes {@code file}, an O_PATH descriptor, and closes it. */
-  private static Opened checkAndOpen(int file, String shown, Predicate<FileStat> expected) throws IOException {
+  /** Takes {@code file}, an O_PATH descriptor: returns it checked, or closes it. */
+  private static CheckedFile check(int file, String shown, Predicate<FileStat> expected) throws IOException {
     try {
       FileStat stat = stat(file, shown);
       if (!stat.regular()) {
@@ -158,23 +191,20 @@ public final class ContainerRoot implements AutoCloseable {
       if (!expected.test(stat)) {
         throw new NotTheFileException(shown, "it is another file than the one expected there");
       }
-      // The descriptor's own file, not a new lookup of its name: the file checked is the one read.
-      // It is a regular file, so its open cannot wait for a writer (as a FIFO's would: no need for
-      // O_NONBLOCK) nor have a device's effects.
-      return new Opened(FileChannel.open(Path.of("/proc/self/fd/" + file), StandardOpenOption.READ), stat);
-    } finally {
-      C.LIBC.close(file);
+      return new CheckedFile(file, stat);
+    } catch (IOException | RuntimeException e) {
+      Syscalls.close(file);
+      throw e;
     }
   }
 
   private static FileStat stat(int file, String shown) throws IOException {
-    Memory statx = new Memory(STATX_SIZE);
-    Memory statfs = new Memory(STATFS_SIZE);
-    try {
-      C.LIBC.syscall(SYS_STATX, (long) file, "", AT_EMPTY_PATH, STATX_BASIC_STATS, statx);
-      C.LIBC.fstatfs(file, statfs);
-    } catch (LastErrorException e) {
-      throw failure(shown, e);
+    Memory buf = SCRATCH.get();
+    Pointer statx = buf.share(STATX);
+    Pointer statfs = buf.share(STATFS);
+    if (Syscalls.syscall(SYS_STATX, file, "", AT_EMPTY_PATH, STATX_BASIC_STATS, statx) < 0
+        || Syscalls.fstatfs(file, statfs) < 0) {
+      throw failure(shown, Native.getLastError());
     }
     // struct statx (linux/stat.h): stx_mode at 28, stx_ino at 32, stx_size at 40, stx_mtime at 112
     // (tv_sec, then tv_nsec at 120), stx_dev_major and stx_dev_minor at 136 and 140.
@@ -183,20 +213,20 @@ public final class ContainerRoot implements AutoCloseable {
         statx.getLong(40), mtime, statfs.getLong(0) == OVERLAYFS_SUPER_MAGIC);
   }
 
-  private static int openat2(int dirFd, String path, int flags, long resolve) {
-    Memory how = new Memory(24);
+  private static int openat2(int dirFd, String path, int flags) {
+    Pointer how = SCRATCH.get().share(HOW);
     how.setLong(0, flags);
     how.setLong(8, 0);
-    how.setLong(16, resolve);
-    return (int) C.LIBC.syscall(SYS_OPENAT2, (long) dirFd, path, how, 24L);
+    how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    return (int) Syscalls.syscall(SYS_OPENAT2, dirFd, path, how, 24);
   }
 
-  private static IOException failure(String path, LastErrorException e) {
-    return switch (e.getErrorCode()) {
+  private static IOException failure(String path, int errno) {
+    return switch (errno) {
       case ENOENT -> new NoSuchFileException(path);
       case EACCES, EPERM -> new AccessDeniedException(path);
       case ELOOP -> new FileSystemException(path, null, "a link on the way is a procfs magic link, or links loop");
-      default -> new FileSystemException(path, null, e.getMessage());
+      default -> new FileSystemException(path, null, Syscalls.strerror(errno));
     };
   }
 
@@ -208,7 +238,7 @@ public final class ContainerRoot implements AutoCloseable {
 
   @Override
   public void close() {
-    C.LIBC.close(fd);
+    Syscalls.close(fd);
   }
 
   /** A path names another file than the one expected: of another kind, or another file. */

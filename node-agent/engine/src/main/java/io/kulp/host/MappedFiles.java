@@ -73,7 +73,7 @@ public final class MappedFiles {
 
   @SuppressWarnings("unchecked")
   private <T> T read(int pid, Mapping m, String what, Function<ElfFile, T> compute) throws IOException {
-    try (ContainerRoot.Opened file = open(pid, m)) {
+    try (ContainerRoot.CheckedFile file = find(pid, m)) {
       String key = file.stat().identity() + ":" + what;
       Object cached = cache.get(key);
       if (cached != null) {
@@ -96,23 +96,25 @@ public final class MappedFiles {
   }
 
   /** Maps the whole file: only the pages the parser reads are loaded. */
-  private static ElfFile parse(ContainerRoot.Opened file, String shown) throws IOException {
+  private static ElfFile parse(ContainerRoot.CheckedFile file, String shown) throws IOException {
     long size = file.stat().size();
     if (size > Integer.MAX_VALUE) {
       throw new ElfException(shown + ": " + size + " bytes is too large for kulp's ELF reader (2 GiB at most)");
     }
     // The mapping outlives the channel; the file can be replaced (renamed over) safely meanwhile.
-    MappedByteBuffer bytes = file.channel().map(FileChannel.MapMode.READ_ONLY, 0, size);
-    return ElfFile.parse(bytes, shown);
+    try (FileChannel channel = file.read()) {
+      MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      return ElfFile.parse(bytes, shown);
+    }
   }
 
   /** The file of {@code m}, as process {@code pid} sees it, checked to be the one mapped. */
-  private ContainerRoot.Opened open(int pid, Mapping m) throws IOException {
+  private ContainerRoot.CheckedFile find(int pid, Mapping m) throws IOException {
     Path pidDir = procRoot.resolve(Integer.toString(pid));
     if (mapFilesUsable) {
       try {
         // The very file mapped, even if since renamed or deleted.
-        return ContainerRoot.openRegular(pidDir.resolve("map_files").resolve(m.mapFilesName()),
+        return ContainerRoot.regularFile(pidDir.resolve("map_files").resolve(m.mapFilesName()),
             stat -> stat.isMapped(m.device(), m.inode()));
       } catch (AccessDeniedException e) {
         mapFilesUsable = false; // the process's root view needs only ptrace access
@@ -124,7 +126,7 @@ public final class MappedFiles {
     try (ContainerRoot root = ContainerRoot.of(pidDir)) {
       for (String path : candidates(m.path())) {
         try {
-          return root.openRegular(path, stat -> stat.isMapped(m.device(), m.inode()));
+          return root.regularFile(path, stat -> stat.isMapped(m.device(), m.inode()));
         } catch (NoSuchFileException e) {
           refusals.add(path + ": nothing is there");
         } catch (FileSystemException e) {

@@ -62,6 +62,17 @@ class TimeLimitTest {
   }
 
   @Test
+  void aStepStartedWithinAStepRunsOnTheSameThread() throws Exception {
+    TimeLimit time = new TimeLimit(1);
+
+    Thread[] threads = time.call(LIMIT, () -> new Thread[] {Thread.currentThread(),
+        time.call(LIMIT, Thread::currentThread, IOException::new)}, IOException::new);
+
+    assertThat(threads[0]).isNotSameAs(Thread.currentThread());
+    assertThat(threads[1]).isSameAs(threads[0]);
+  }
+
+  @Test
   void aStepsOwnExceptionReachesTheCaller() {
     TimeLimit time = new TimeLimit(1);
 
