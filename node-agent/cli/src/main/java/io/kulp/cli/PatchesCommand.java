@@ -41,7 +41,13 @@ final class PatchesCommand extends UlpSubcommand {
         List<AppliedPatch> applied = target.patches();
         out.println("PID: " + pid + ", name: " + target.name());
         out.println("  Live-patchable libraries:");
-        for (String lib : HostProcesses.livePatchableLibraries(target.maps(), engine.files())) {
+        // As for a process that cannot be read: said only of the processes asked for.
+        List<String> libraries = HostProcesses.livePatchableLibraries(target.maps(), engine.files(), why -> {
+          if (process != null) {
+            err.println("ulp patches: process " + pid + ": " + why);
+          }
+        });
+        for (String lib : libraries) {
           out.println("    " + lib);
         }
         out.println("  Applied patches:" + (applied.isEmpty() ? " none" : ""));

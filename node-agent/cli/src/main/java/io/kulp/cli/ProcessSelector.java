@@ -1,6 +1,7 @@
 package io.kulp.cli;
 
 import io.kulp.host.HostProcesses;
+import io.kulp.host.TimeLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -89,9 +90,14 @@ final class ProcessSelector {
     }
   }
 
+  /**
+   * The basename of argv[0]. The kernel reads it from the process's own memory, which a hostile
+   * process can make never answer (a page behind userfaultfd): the read is bounded in time.
+   */
   private static String argv0(Path dir) {
     try {
-      byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
+      byte[] cmdline = TimeLimit.shared().call(HostProcesses.SCAN_LIMIT,
+          () -> Files.readAllBytes(dir.resolve("cmdline")), IOException::new);
       int end = 0;
       while (end < cmdline.length && cmdline[end] != 0) {
         end++;

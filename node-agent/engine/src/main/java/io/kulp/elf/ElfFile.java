@@ -70,6 +70,18 @@ public final class ElfFile implements Closeable {
     }
   }
 
+  /**
+   * Parses a file already open as {@code ch} ({@code size} bytes, for example one checked through
+   * its descriptor first); {@code source} names it in error messages. The channel is closed with
+   * the returned file.
+   */
+  public static ElfFile open(FileChannel ch, long size, String source) throws ElfException {
+    if (size > ElfLimits.MAX_FILE_SIZE) {
+      throw new ElfException(source + ": " + size + " bytes is too large for kulp's ELF reader (2 GiB at most)");
+    }
+    return new ElfFile(ElfBytes.of(ch, size, source));
+  }
+
   /** Parses an image already in memory; {@code source} names it in error messages. */
   public static ElfFile parse(ByteBuffer image, String source) throws ElfException {
     return new ElfFile(ElfBytes.of(image, source));

@@ -18,9 +18,10 @@ public interface Engine extends AutoCloseable {
   ProcessState read(int pid) throws EngineException;
 
   /**
-   * Makes {@code ops} on the process {@code state} was read from by this engine, in order, on the
-   * calling thread; one result per operation. The process is not read again: the runtime checks
-   * what may have changed since.
+   * Makes {@code ops} on the process {@code state} was read from by this engine, in order, all on
+   * one thread (ptrace needs it); one result per operation. The caller waits at most the engine's
+   * time limit, whatever the process does. The process is not read again: the runtime checks what
+   * may have changed since.
    */
   List<OperationResult> run(ProcessState state, List<Operation> ops);
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,24 +18,40 @@ import java.util.concurrent.locks.LockSupport;
  * it and the helper carries on alone: it finishes a request it has, and starts none it has not.
  */
 final class HelperChannel implements AutoCloseable {
-  /** After the deadline, how long a change already committing may still take. */
-  private static final long COMMIT_GRACE_NANOS = 30_000_000_000L;
+  /** The longest wait past the deadline for a change the runtime is committing. */
+  static final Duration MAX_COMMIT_GRACE = Duration.ofSeconds(2);
 
   private final TargetProcess target;
   private final Clock clock;
   private final StepDelay delay;
   private final ResponseTimes times;
+  private final long commitGraceNanos;
   private boolean attached;
   private boolean stopped;
   private int pendingSignal;
   /** How the runtime may write code in this process; decided once, at the first attach. */
   private int flags = -1;
 
-  HelperChannel(TargetProcess target, Clock clock, StepDelay delay, ResponseTimes times) {
+  /** @param timeout the operation's time limit, which the wait for a commit past it is a part of */
+  HelperChannel(TargetProcess target, Clock clock, StepDelay delay, ResponseTimes times, Duration timeout) {
     this.target = target;
     this.clock = clock;
     this.delay = delay;
     this.times = times;
+    this.commitGraceNanos = commitGrace(timeout).toNanos();
+  }
+
+  /**
+   * How long past the deadline the engine waits for a change it saw {@code COMMITTING}: a quarter
+   * of the operation's timeout, at most {@link #MAX_COMMIT_GRACE}. A commit is a few stores, the
+   * mprotect calls around them, a barrier and the patch table's update: well under a millisecond.
+   * The runtime completes it whether or not the engine waits, so the wait only buys a definite
+   * answer when the helper was descheduled at that moment; past it, the engine says "committing;
+   * check with ulp patches" (30 s used to pass first, whatever the timeout).
+   */
+  static Duration commitGrace(Duration timeout) {
+    Duration quarter = timeout.dividedBy(4);
+    return quarter.compareTo(MAX_COMMIT_GRACE) < 0 ? quarter : MAX_COMMIT_GRACE;
   }
 
   int tid() {
@@ -52,6 +69,9 @@ final class HelperChannel implements AutoCloseable {
 
   /** Seizes and stops the helper. */
   void attach(long deadline) throws EngineException {
+    if (!HelperThreads.isThreadOf(target.procPid, target.helperTid)) {
+      throw HelperThreads.notItsThread(target.procPid, target.pid, target.helperTid);
+    }
     try {
       Ptrace.seize(target.helperTid, 0);
     } catch (NativeError e) {
@@ -65,6 +85,14 @@ final class HelperChannel implements AutoCloseable {
       throw EngineException.failed(e.denied() ? Permissions.deniedMessage(target.pid) : e.getMessage());
     }
     attached = true;
+    // Checked again now that the thread is held, and so cannot be given to another process: in
+    // the moment between the check above and the seize, the helper may have ended and its TID been
+    // reused. Then it must be let go at once, which takes a stop of a few microseconds (a running
+    // tracee cannot be detached); left traced, its next signal would stop it for good.
+    if (!HelperThreads.isThreadOf(target.procPid, target.helperTid)) {
+      close();
+      throw HelperThreads.notItsThread(target.procPid, target.pid, target.helperTid);
+    }
     delay.pause("seized");
     stop(deadline);
     if (flags < 0) {
@@ -197,7 +225,7 @@ final class HelperChannel implements AutoCloseable {
       }
       long now = System.nanoTime();
       boolean committing = h.getInt(Abi.RESP_SEQ) == seq && phase == Response.COMMITTING;
-      if (now - deadline > 0 && !(committing && now - deadline < COMMIT_GRACE_NANOS)) {
+      if (now - deadline > 0 && !(committing && now - deadline < commitGraceNanos)) {
         // The runtime checks the same deadline before it changes anything: unless it was
         // already committing, it will drop the request.
         throw EngineException.failed("process " + target.pid + ": timed out waiting for the kulp runtime"

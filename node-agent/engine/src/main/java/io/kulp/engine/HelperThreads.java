@@ -9,13 +9,21 @@ import java.nio.file.Path;
  * Maps the runtime's helper TID, which the runtime knows in its own PID namespace, to the TID
  * the engine must ptrace. In the engine's namespace they are equal; for a process in a
  * container, the innermost NSpid of one of its tasks matches.
+ *
+ * <p>The TID comes from the process's memory, which the process controls: a damaged or hostile
+ * runtime may name any thread of the host, of any user. Only a thread of the process itself is
+ * ever taken, here and again once seized ({@link #isThreadOf}): the engine, root on a node,
+ * must never stop another process.
  */
 final class HelperThreads {
   private HelperThreads() {}
 
-  static int hostTid(Path procPid, int tidInProcess) throws EngineException {
+  static int hostTid(Path procPid, int pid, int tidInProcess) throws EngineException {
     if (samePidNamespace(procPid)) {
-      return tidInProcess; // a TID that is gone makes the seize fail with "no such process"
+      if (!isThreadOf(procPid, tidInProcess)) {
+        throw notItsThread(procPid, pid, tidInProcess);
+      }
+      return tidInProcess;
     }
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(procPid.resolve("task"))) {
       for (Path task : tasks) {
@@ -26,7 +34,21 @@ final class HelperThreads {
     } catch (IOException e) {
       throw EngineException.failed("cannot list the threads of " + procPid + ": " + e.getMessage());
     }
-    throw EngineException.failed("the kulp helper thread (" + tidInProcess + ") of " + procPid + " is gone");
+    throw notItsThread(procPid, pid, tidInProcess);
+  }
+
+  /** Whether host TID {@code tid} is a thread of the process shown by {@code procPid}. */
+  static boolean isThreadOf(Path procPid, int tid) {
+    return tid > 0 && Files.isDirectory(procPid.resolve("task").resolve(Integer.toString(tid)));
+  }
+
+  /** The error for a helper TID that is not a thread of the process (or for the process being gone). */
+  static EngineException notItsThread(Path procPid, int pid, int tid) {
+    if (!Files.isDirectory(procPid)) {
+      return EngineException.gone(pid);
+    }
+    return EngineException.failed("process " + pid + ": its kulp runtime names thread " + tid + " as its helper, which"
+        + " is not a thread of process " + pid + " (the helper is gone, or the runtime is damaged or hostile)");
   }
 
   private static final Path OWN_PID_NAMESPACE = ownPidNamespace();

@@ -1,11 +1,12 @@
 package io.kulp.engine;
 
 import io.kulp.elf.BuildId;
+import io.kulp.host.ContainerRoot;
+import io.kulp.host.FileStat;
 import io.kulp.host.LibraryLookup;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -135,17 +136,28 @@ final class Injection implements AutoCloseable {
     }
   }
 
-  /** The container's absolute path, after checking the target sees the very same file there. */
+  /**
+   * The container's absolute path, after checking the target sees the very same file there. The
+   * path is resolved inside the target's root as its dlopen will resolve it: links are followed,
+   * but never out of that root (see {@link ContainerRoot}).
+   */
   private String visiblePath(Path container) throws EngineException {
     try {
-      Path real = container.toRealPath();
-      Path seen = target.procPid.resolve("root").resolve(real.toString().substring(1));
-      if (!Files.exists(seen) || !Files.isSameFile(seen, real)) {
-        throw EngineException.failed(real + " is not visible at the same path inside process " + target.pid
+      String path = container.toRealPath().toString();
+      Optional<FileStat> ours;
+      try (ContainerRoot root = ContainerRoot.of(Path.of("/proc/self"))) {
+        ours = root.stat(path);
+      }
+      Optional<FileStat> seen;
+      try (ContainerRoot root = ContainerRoot.of(target.procPid)) {
+        seen = root.stat(path);
+      }
+      if (ours.isEmpty() || seen.isEmpty() || !seen.get().sameFile(ours.get())) {
+        throw EngineException.failed(path + " is not visible at the same path inside process " + target.pid
             + " (it runs in another mount namespace, e.g. a container): copy the patch into its filesystem, "
             + "or let the kulp node agent stage it");
       }
-      return real.toString();
+      return path;
     } catch (IOException e) {
       throw EngineException.failed("cannot check that process " + target.pid + " sees " + container + ": "
           + e.getMessage());

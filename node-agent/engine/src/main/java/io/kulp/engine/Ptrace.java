@@ -1,6 +1,7 @@
 package io.kulp.engine;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -72,9 +73,31 @@ final class Ptrace {
     }
   }
 
-  /** Detaches, ignoring a tracee that is already gone. */
+  /**
+   * Detaches, ignoring a tracee that is already gone. A tracee that has exited cannot be detached:
+   * it stays a zombie until its tracer waits for it, and keeps its whole process from being reaped
+   * meanwhile (its parent sees a zombie that never goes). So when the detach fails, this waits for
+   * the tracee's exit, up to 50 ms (a thread killed with its process exits in microseconds), and
+   * detaches it if it stopped instead.
+   */
   static void detachQuietly(int tid, int signal) {
-    LibC.ptrace(LibC.PTRACE_DETACH, tid, 0L, (long) signal);
+    if (LibC.ptrace(LibC.PTRACE_DETACH, tid, 0L, (long) signal) == 0) {
+      return;
+    }
+    int[] status = new int[1];
+    for (long until = System.nanoTime() + 50_000_000L;;) {
+      int r = LibC.waitpid(tid, status, LibC.WALL | LibC.WNOHANG);
+      if (r == tid) {
+        if (new Stop(status[0]).stopped()) {
+          LibC.ptrace(LibC.PTRACE_DETACH, tid, 0L, (long) signal);
+        }
+        return;
+      }
+      if ((r < 0 && Native.getLastError() != LibC.EINTR) || System.nanoTime() - until > 0) {
+        return; // not ours to wait for (ECHILD), or running: nothing more to do from here
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
   }
 
   static long eventMessage(int tid) throws NativeError {

@@ -1,6 +1,8 @@
 package io.kulp.engine;
 
 import io.kulp.host.MappedFiles;
+import io.kulp.host.ProcessMaps;
+import io.kulp.host.TimeLimit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,28 +24,43 @@ public final class PtraceEngine implements Engine {
    * @param retries how many times an operation the runtime answers "not now" is retried
    * @param stepDelay fault injection for tests: a pause at each protocol step (zero in real use;
    *     only the CLI sets it, from KULP_DEBUG_STEP_DELAY_MS)
+   * @param mapFiles whether mapped files are read through {@code /proc/PID/map_files} when it is
+   *     allowed (CAP_SYS_ADMIN); without it, only through the process's root, as the node agent
+   *     reads them (tests turn it off to take the agent's path as root)
    */
-  public record Options(Path procRoot, Duration timeout, int retries, Duration stepDelay) {
+  public record Options(Path procRoot, Duration timeout, int retries, Duration stepDelay, boolean mapFiles) {
     public static Options defaults() {
-      return new Options(Path.of("/proc"), Duration.ofSeconds(10), 5, Duration.ZERO);
+      return new Options(Path.of("/proc"), Duration.ofSeconds(10), 5, Duration.ZERO, true);
     }
 
     public Options withTimeout(Duration t) {
-      return new Options(procRoot, t, retries, stepDelay);
+      return new Options(procRoot, t, retries, stepDelay, mapFiles);
     }
 
     public Options withRetries(int r) {
-      return new Options(procRoot, timeout, r, stepDelay);
+      return new Options(procRoot, timeout, r, stepDelay, mapFiles);
     }
 
     public Options withProcRoot(Path p) {
-      return new Options(p, timeout, retries, stepDelay);
+      return new Options(p, timeout, retries, stepDelay, mapFiles);
     }
 
     public Options withStepDelay(Duration d) {
-      return new Options(procRoot, timeout, retries, d);
+      return new Options(procRoot, timeout, retries, d, mapFiles);
+    }
+
+    public Options withMapFiles(boolean m) {
+      return new Options(procRoot, timeout, retries, stepDelay, m);
     }
   }
+
+  /**
+   * How much longer than its timeout an operation may take before the engine stops waiting for it:
+   * the operation's own deadline ends it first (past it, a commit is waited for a little, and the
+   * helper is let go); this limit is reached only when a system call on the process does not
+   * return at all.
+   */
+  private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(3);
 
   private static final ThreadLocal<Boolean> TUNED = ThreadLocal.withInitial(() -> false);
 
@@ -55,7 +72,7 @@ public final class PtraceEngine implements Engine {
 
   public PtraceEngine(Options options) {
     this.options = options;
-    this.files = new MappedFiles(options.procRoot());
+    this.files = new MappedFiles(options.procRoot(), options.mapFiles(), options.timeout());
     this.delay = new StepDelay(options.stepDelay().toMillis());
   }
 
@@ -64,25 +81,29 @@ public final class PtraceEngine implements Engine {
     return files;
   }
 
+  /**
+   * Reads process {@code pid}; within the timeout, whatever the process does (see
+   * {@link TimeLimit}): reading changes nothing, so a read that does not return is simply left.
+   */
   @Override
   public Target read(int pid) throws EngineException {
-    return Target.read(options.procRoot(), pid, files);
+    return TimeLimit.shared().call(options.timeout(), () -> Target.read(options.procRoot(), pid, files),
+        why -> EngineException.failed("process " + pid + ": reading it " + why
+            + " (its memory, or a file it maps, does not answer)"));
   }
 
   @Override
   public List<OperationResult> run(int pid, List<Operation> ops) {
     long start = System.nanoTime();
-    try {
-      return run(read(pid), ops, start);
-    } catch (EngineException e) {
-      String name = io.kulp.host.ProcessMaps.commandName(options.procRoot().resolve(Integer.toString(pid)));
-      List<OperationResult> results = new ArrayList<>();
-      for (Operation op : ops) {
-        results.add(new OperationResult(pid, name, op.describe(), e.outcome(), e.reason(), e.getMessage(),
-            elapsed(start), Duration.ZERO));
+    return bounded(pid, ops, start, () -> {
+      Target target;
+      try {
+        target = Target.read(options.procRoot(), pid, files);
+      } catch (EngineException e) {
+        return failed(pid, ops, e, start);
       }
-      return results;
-    }
+      return run(target, ops, start);
+    });
   }
 
   @Override
@@ -90,7 +111,37 @@ public final class PtraceEngine implements Engine {
     if (!(state instanceof Target target)) {
       return run(state.pid(), ops); // not read by this engine: read it now
     }
-    return run(target, ops, System.nanoTime());
+    long start = System.nanoTime();
+    return bounded(target.pid(), ops, start, () -> run(target, ops, start));
+  }
+
+  /**
+   * Runs {@code work} on one process within the timeout and {@link #BACKSTOP_MARGIN}. Every step
+   * of an operation stops at its deadline by itself; this bound is for a system call that does
+   * not return. The operation then goes on unobserved until it does, and stops at its next step,
+   * its deadline long passed; whether it had changed the process by then, only the process can
+   * tell.
+   */
+  private List<OperationResult> bounded(int pid, List<Operation> ops, long start,
+      TimeLimit.Step<List<OperationResult>, EngineException> work) {
+    Duration limit = options.timeout().plus(HelperChannel.commitGrace(options.timeout())).plus(BACKSTOP_MARGIN);
+    try {
+      return TimeLimit.shared().call(limit, work, why -> new EngineException(Outcome.FAILED, null, "process " + pid
+          + ": the operation " + why + " (a system call on the process did not return); whether it changed the"
+          + " process is unknown: check with `ulp patches -p " + pid + "`"));
+    } catch (EngineException e) {
+      return failed(pid, ops, e, start);
+    }
+  }
+
+  private List<OperationResult> failed(int pid, List<Operation> ops, EngineException e, long start) {
+    String name = ProcessMaps.commandName(options.procRoot().resolve(Integer.toString(pid)));
+    List<OperationResult> results = new ArrayList<>();
+    for (Operation op : ops) {
+      results.add(new OperationResult(pid, name, op.describe(), e.outcome(), e.reason(), e.getMessage(),
+          elapsed(start), Duration.ZERO));
+    }
+    return results;
   }
 
   private List<OperationResult> run(Target target, List<Operation> ops, long start) {
@@ -101,8 +152,8 @@ public final class PtraceEngine implements Engine {
     long deadline = start + options.timeout().toNanos();
     List<OperationResult> results = new ArrayList<>();
     try (TargetProcess process = new TargetProcess(target, options.procRoot());
-        Injection injection = new Injection(process, new HelperChannel(process, clock, delay, responseTimes),
-            options.retries(), deadline)) {
+        Injection injection = new Injection(process,
+            new HelperChannel(process, clock, delay, responseTimes, options.timeout()), options.retries(), deadline)) {
       for (Operation op : ops) {
         StringBuilder message = new StringBuilder();
         Outcome outcome;
@@ -123,12 +174,15 @@ public final class PtraceEngine implements Engine {
 
   @Override
   public List<RuntimeMessage> messages(int pid) throws EngineException {
-    Target target = read(pid);
-    try (ProcessMemory memory = new ProcessMemory(target.maps.via(), options.procRoot())) {
-      return RuntimeReader.messages(memory, target.abi);
-    } catch (NativeError e) {
-      throw EngineException.failed("cannot read the messages of process " + pid + ": " + e.getMessage());
-    }
+    return TimeLimit.shared().call(options.timeout(), () -> {
+      Target target = Target.read(options.procRoot(), pid, files);
+      try (ProcessMemory memory = new ProcessMemory(target.maps.via(), options.procRoot())) {
+        return RuntimeReader.messages(memory, target.abi);
+      } catch (NativeError e) {
+        throw EngineException.failed("cannot read the messages of process " + pid + ": " + e.getMessage());
+      }
+    }, why -> EngineException.failed("process " + pid + ": reading its messages " + why
+        + " (its memory, or a file it maps, does not answer)"));
   }
 
   private static Duration elapsed(long start) {

@@ -103,7 +103,7 @@ public final class Target implements ProcessState {
       if (state.state() != Abi.STATE_READY) {
         throw EngineException.failed("process " + pid + ": the kulp runtime is still starting; retry");
       }
-      int helper = HelperThreads.hostTid(maps.entry(), state.helperTid());
+      int helper = HelperThreads.hostTid(maps.entry(), pid, state.helperTid());
       // The header just read says whether there is a table to read at all.
       List<AppliedPatch> patches = state.patches() == 0 ? List.of() : RuntimeReader.patches(memory, abi, pid);
       return new Target(maps, files, abi, state, helper, patches);

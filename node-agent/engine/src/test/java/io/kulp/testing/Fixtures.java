@@ -37,6 +37,15 @@ public final class Fixtures {
     return runtimeDir().resolve("libpulp.so");
   }
 
+  /**
+   * A fake runtime named libpulp.so (runtime-c/fixtures/fake_runtime.c) that misbehaves as the
+   * environment variable KULP_FAKE says: a helper TID of another process, or a helper that stays
+   * COMMITTING.
+   */
+  public static Path fakeRuntime() {
+    return fixture("fake").resolve("libpulp.so");
+  }
+
   public static Path fixture(String name) {
     return runtimeDir().resolve("fixtures").resolve(name);
   }
