@@ -7,13 +7,13 @@ import io.kulp.agent.kube.StatusWriter;
 import io.kulp.agent.ops.AgentMetrics;
 import io.kulp.agent.patch.KubernetesPatchBytes;
 import io.kulp.agent.patch.PatchStore;
-import io.kulp.agent.work.DeadlinePool;
 import io.kulp.agent.work.NodeReconciler;
 import io.kulp.agent.work.WorkQueue;
 import io.kulp.agent.work.WorkerProgress;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.ProcessSummary;
 import io.kulp.engine.Engine;
+import io.kulp.engine.ProcessPool;
 import io.kulp.engine.PtraceEngine;
 import io.kulp.host.HostContainerProcesses;
 import io.kulp.ops.OpsHttpServer;
@@ -36,11 +36,11 @@ public final class AgentApp implements AutoCloseable {
   private final ClusterWatch watch;
   private final WorkQueue queue;
   private final StatusWriter writer;
-  private final DeadlinePool pool;
+  private final ProcessPool pool;
   private final Engine engine;
   private final OpsHttpServer http;
 
-  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, DeadlinePool pool, Engine engine,
+  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ProcessPool pool, Engine engine,
       OpsHttpServer http) {
     this.watch = watch;
     this.queue = queue;
@@ -56,8 +56,8 @@ public final class AgentApp implements AutoCloseable {
         .withStepDelay(settings.debugStepDelay()));
     StatusWriter writer = new StatusWriter(client, metrics);
     WorkerProgress progress = new WorkerProgress(clock);
-    DeadlinePool pool = new DeadlinePool("kulp-agent-patch", settings.parallelism(), NodeReconciler.PROCESS_DEADLINE,
-        progress);
+    ProcessPool pool = new ProcessPool("kulp-agent-patch", settings.parallelism(), NodeReconciler.PROCESS_DEADLINE,
+        progress::progressed);
     ClusterWatch watch = new ClusterWatch(client, settings.nodeName());
     NodeReconciler reconciler = NodeReconciler.of(engine, new HostContainerProcesses(settings.host()), watch,
         new PatchStore(new KubernetesPatchBytes(client), settings.cacheDir()), new NativeContainerFiles(settings.host()),

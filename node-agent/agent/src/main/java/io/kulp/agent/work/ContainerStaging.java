@@ -6,6 +6,7 @@ import io.kulp.agent.patch.VerifiedPatch;
 import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
+import io.kulp.engine.ProcessPool;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ final class ContainerStaging {
    * Each container is cleaned on {@code pool}, within its deadline: reading its processes and
    * files may hang like any other work on them.
    */
-  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all, DeadlinePool pool) {
+  void cleanAfterPass(List<ProcessTarget> worked, List<ProcessTarget> all, ProcessPool pool) {
     Map<String, List<ProcessTarget>> byContainer = new LinkedHashMap<>();
     Set<String> touched = new HashSet<>();
     worked.forEach(t -> touched.add(t.containerID()));

@@ -15,6 +15,7 @@ import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
+import io.kulp.engine.ProcessPool;
 import io.kulp.host.ContainerProcesses;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class NodeReconciler {
   /**
    * The longest the agent waits for the work on one process (reads, staging, and up to
    * {@link ProcessWork#ATTEMPTS} operations, each of which the engine bounds to 10 s): the process
-   * is then reported Failed, "timed out after 60 s", and the pass goes on ({@link DeadlinePool}).
+   * is then reported Failed, "timed out after 60 s", and the pass goes on ({@link ProcessPool}).
    */
   public static final Duration PROCESS_DEADLINE = Duration.ofSeconds(60);
 
@@ -51,7 +52,7 @@ public final class NodeReconciler {
   private final ProcessWork work;
   private final ContainerStaging staging;
   private final Patches patches;
-  private final DeadlinePool pool;
+  private final ProcessPool pool;
   private final StatusSink sink;
   private final AgentMetrics metrics;
   private final Clock clock;
@@ -66,7 +67,7 @@ public final class NodeReconciler {
    * @param sink where the status reports go
    */
   NodeReconciler(TargetProcesses targets, ProcessWork work, ContainerStaging staging, Patches patches,
-      DeadlinePool pool, StatusSink sink, AgentMetrics metrics, Clock clock) {
+      ProcessPool pool, StatusSink sink, AgentMetrics metrics, Clock clock) {
     this.targets = targets;
     this.work = work;
     this.staging = staging;
@@ -86,7 +87,7 @@ public final class NodeReconciler {
    * @param stagingDirs the candidate staging directories inside containers, in order of preference
    */
   public static NodeReconciler of(Engine engine, ContainerProcesses containers, PodLookup pods, Patches patches,
-      ContainerFiles files, List<String> stagingDirs, DeadlinePool pool, StatusSink sink, AgentMetrics metrics,
+      ContainerFiles files, List<String> stagingDirs, ProcessPool pool, StatusSink sink, AgentMetrics metrics,
       Clock clock) {
     TargetProcesses targets = new TargetProcesses(containers, pods);
     return new NodeReconciler(targets, new ProcessWork(engine, metrics, targets),

@@ -38,7 +38,7 @@ public final class WorkerProgress {
   }
 
   /** The running task settled one of its items. */
-  synchronized void progressed() {
+  public synchronized void progressed() {
     lastProgress = clock.instant();
   }
 

@@ -18,6 +18,7 @@ import io.kulp.api.v1alpha1.PatchSource;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.api.v1alpha1.TargetContainer;
 import io.kulp.api.v1alpha1.TargetPod;
+import io.kulp.engine.ProcessPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ class NodeReconcilerTest {
   private final AgentFakes.FakePatches patches = new AgentFakes.FakePatches(AgentFakes.patch(V2));
   private final AgentFakes.Reports reports = new AgentFakes.Reports();
   private final WorkerProgress progress = new WorkerProgress(Clock.systemUTC(), Duration.ofSeconds(1));
-  private final DeadlinePool pool = new DeadlinePool("test", 2, DEADLINE, progress);
+  private final ProcessPool pool = new ProcessPool("test", 2, DEADLINE, progress::progressed);
   private final NodeReconciler reconciler = NodeReconciler.of(engine, containers,
       (ns, pod, uid, c) -> Optional.empty(), patches, files, List.of("/tmp/.kulp"), pool, reports,
       AgentFakes.metrics(), Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC));

@@ -1,9 +1,8 @@
-package io.kulp.agent.work;
+package io.kulp.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,10 +13,9 @@ import org.junit.jupiter.api.Timeout;
 
 /** The pool gives up on work that overruns, keeps its parallelism, and stops starting work when too much is stuck. */
 @Timeout(20)
-class DeadlinePoolTest {
+class ProcessPoolTest {
   private final CountDownLatch release = new CountDownLatch(1);
-  private final DeadlinePool pool = new DeadlinePool("test", 1, Duration.ofMillis(200),
-      new WorkerProgress(Clock.systemUTC()));
+  private final ProcessPool pool = new ProcessPool("test", 1, Duration.ofMillis(200), () -> { });
 
   @AfterEach
   void close() {
@@ -27,7 +25,7 @@ class DeadlinePoolTest {
 
   private String work(int item) {
     if (item < 0) {
-      AgentFakes.FakeEngine.hang(release);
+      hang(release);
     }
     return "done " + item;
   }
@@ -46,7 +44,7 @@ class DeadlinePoolTest {
 
   @Test
   void onceTooManyThreadsAreStuckNothingStartsAndTheThreadsThatEndFreeTheirItems() {
-    int max = DeadlinePool.MAX_ABANDONED_PER_THREAD;
+    int max = ProcessPool.MAX_ABANDONED_PER_THREAD;
     pool.map(IntStream.rangeClosed(1, max).map(i -> -i).boxed().toList(), i -> i, this::work, (i, why) -> why);
     assertThat(pool.saturated()).isTrue();
 
@@ -57,5 +55,34 @@ class DeadlinePoolTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> pool.abandoned() == 0);
     assertThat(pool.saturated()).isFalse();
     assertThat(pool.map(List.of(7, -1), i -> i, this::work, (i, why) -> why)).containsExactly("done 7", "done -1");
+  }
+
+  @Test
+  void withoutADeadlineEveryItemIsWorkedOnEachOnOneThreadAndTheResultsComeInOrder() {
+    try (ProcessPool cli = new ProcessPool("cli", 4)) {
+      List<String> results = cli.map(IntStream.range(0, 50).boxed().toList(),
+          i -> i + " on " + Thread.currentThread().getName());
+
+      assertThat(results).hasSize(50);
+      for (int i = 0; i < 50; i++) {
+        assertThat(results.get(i)).startsWith(i + " on cli-");
+      }
+    }
+  }
+
+  /** Waits for {@code latch}, interrupted or not: a thread stuck in a system call ignores interrupts. */
+  private static void hang(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
