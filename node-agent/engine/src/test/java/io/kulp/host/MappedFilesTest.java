@@ -8,6 +8,7 @@ import io.kulp.elf.BuildId;
 import io.kulp.testing.Commands;
 import io.kulp.testing.Fixtures;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -80,11 +81,15 @@ class MappedFilesTest {
     String buildId = files.fact(7, deleted, "build-id", MappedFilesTest::buildId);
     assertThat(buildId).isEqualTo(buildId(Fixtures.library()));
 
-    Files.delete(lib);
-    Files.copy(Fixtures.otherLibrary(), lib); // the upgraded package
-    assertThatThrownBy(() -> files.fact(7, deleted, "soname", MappedFilesTest::soname))
-        .hasMessageContaining("cannot be read safely")
-        .hasMessageContaining(LIBRARY + ": it is another file than the one expected there");
+    // A process still maps the deleted file, so its inode stays allocated: the new file cannot
+    // get its number (without this, a file system may hand the freed number straight out again).
+    try (FileChannel stillMapped = FileChannel.open(lib)) {
+      Files.delete(lib);
+      Files.copy(Fixtures.otherLibrary(), lib); // the upgraded package
+      assertThatThrownBy(() -> files.fact(7, deleted, "soname", MappedFilesTest::soname))
+          .hasMessageContaining("cannot be read safely")
+          .hasMessageContaining(LIBRARY + ": it is another file than the one expected there");
+    }
   }
 
   @Test
