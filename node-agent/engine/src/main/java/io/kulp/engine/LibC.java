@@ -51,6 +51,4 @@ final class LibC {
   static native long process_vm_writev(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 
   static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-
-  static native String strerror(int errnum);
 }

@@ -1,13 +1,14 @@
 package io.kulp.engine;
 
 import com.sun.jna.Native;
+import io.kulp.host.FileSyscalls;
 
 /** A failed system call on a target, with errno, so callers can tell "gone" from "denied". */
 final class NativeError extends Exception {
   private final int errno;
 
   NativeError(String what, int errno) {
-    super(what + ": " + LibC.strerror(errno));
+    super(what + ": " + FileSyscalls.strerror(errno));
     this.errno = errno;
   }
 

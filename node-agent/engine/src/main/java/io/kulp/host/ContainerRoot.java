@@ -1,8 +1,18 @@
 package io.kulp.host;
 
-import com.sun.jna.Memory;
+import static io.kulp.host.FileSyscalls.EACCES;
+import static io.kulp.host.FileSyscalls.ELOOP;
+import static io.kulp.host.FileSyscalls.ENOENT;
+import static io.kulp.host.FileSyscalls.EPERM;
+import static io.kulp.host.FileSyscalls.O_CLOEXEC;
+import static io.kulp.host.FileSyscalls.O_DIRECTORY;
+import static io.kulp.host.FileSyscalls.O_NOFOLLOW;
+import static io.kulp.host.FileSyscalls.O_PATH;
+import static io.kulp.host.FileSyscalls.RESOLVE_IN_ROOT;
+import static io.kulp.host.FileSyscalls.RESOLVE_NO_MAGICLINKS;
+
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -32,53 +42,6 @@ import java.util.function.Predicate;
  * them in time with {@link TimeLimit}. Needs Linux 5.6 or later ({@code openat2}).
  */
 public final class ContainerRoot implements AutoCloseable {
-  private static final int O_DIRECTORY = 0200000;
-  private static final int O_NOFOLLOW = 0400000;
-  private static final int O_CLOEXEC = 02000000;
-  private static final int O_PATH = 010000000;
-  private static final long RESOLVE_NO_MAGICLINKS = 0x02;
-  private static final long RESOLVE_IN_ROOT = 0x10;
-  private static final long SYS_OPENAT2 = 437;
-  private static final long SYS_STATX = 332;
-  private static final int AT_EMPTY_PATH = 0x1000;
-  private static final int STATX_BASIC_STATS = 0x7ff;
-  private static final long OVERLAYFS_SUPER_MAGIC = 0x794c7630L;
-  private static final int EPERM = 1;
-  private static final int ENOENT = 2;
-  private static final int EACCES = 13;
-  private static final int ELOOP = 40;
-  /** struct open_how (24 bytes), struct statx (256), struct statfs (120), one after the other. */
-  private static final int HOW = 0;
-  private static final int STATX = 32;
-  private static final int STATFS = STATX + 256;
-  private static final ThreadLocal<Memory> SCRATCH = ThreadLocal.withInitial(() -> new Memory(STATFS + 120));
-
-  /**
-   * The libc calls used here, bound with JNA direct mapping (a call costs about a JNI call); a
-   * failure returns -1 with errno in {@link Native#getLastError()}.
-   */
-  private static final class Syscalls {
-    static {
-      Native.register("c");
-    }
-
-    static native int open(String path, int flags);
-
-    static native int close(int fd);
-
-    static native int fstatfs(int fd, Pointer buf);
-
-    static native String strerror(int errnum);
-
-    /**
-     * syscall(2) with openat2's arguments, and with statx's. syscall is variadic; glibc's is
-     * assembly that takes the six argument registers as they are, so fixed arguments do.
-     */
-    static native long syscall(long number, long dirFd, String path, Pointer how, long size);
-
-    static native long syscall(long number, long dirFd, String path, long flags, long mask, Pointer buf);
-  }
-
   /**
    * A regular file found and checked: an {@code O_PATH} descriptor of it, which has read nothing,
    * and what {@code statx} said of it. {@link #read()} opens that very file for reading.
@@ -107,7 +70,7 @@ public final class ContainerRoot implements AutoCloseable {
 
     @Override
     public void close() {
-      Syscalls.close(fd);
+      FileSyscalls.close(fd);
     }
   }
 
@@ -126,7 +89,7 @@ public final class ContainerRoot implements AutoCloseable {
    */
   public static ContainerRoot of(Path procEntry) throws IOException {
     String root = procEntry.resolve("root").toString();
-    int fd = Syscalls.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = FileSyscalls.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       throw failure(root, Native.getLastError());
     }
@@ -150,7 +113,7 @@ public final class ContainerRoot implements AutoCloseable {
     try {
       return Optional.of(stat(file, path));
     } finally {
-      Syscalls.close(file);
+      FileSyscalls.close(file);
     }
   }
 
@@ -174,7 +137,7 @@ public final class ContainerRoot implements AutoCloseable {
    * file mapped there), with the same checks as {@link #regularFile(String, Predicate)}.
    */
   public static CheckedFile regularFile(Path magicLink, Predicate<FileStat> expected) throws IOException {
-    int file = Syscalls.open(magicLink.toString(), O_PATH | O_CLOEXEC);
+    int file = FileSyscalls.open(magicLink.toString(), O_PATH | O_CLOEXEC);
     if (file < 0) {
       throw failure(magicLink.toString(), Native.getLastError());
     }
@@ -185,7 +148,7 @@ public final class ContainerRoot implements AutoCloseable {
   private static CheckedFile check(int file, String shown, Predicate<FileStat> expected) throws IOException {
     try {
       FileStat stat = stat(file, shown);
-      if (!stat.regular()) {
+      if (!stat.isRegularFile()) {
         throw new NotTheFileException(shown, "it is " + stat.kind() + ", not a regular file");
       }
       if (!expected.test(stat)) {
@@ -193,32 +156,21 @@ public final class ContainerRoot implements AutoCloseable {
       }
       return new CheckedFile(file, stat);
     } catch (IOException | RuntimeException e) {
-      Syscalls.close(file);
+      FileSyscalls.close(file);
       throw e;
     }
   }
 
   private static FileStat stat(int file, String shown) throws IOException {
-    Memory buf = SCRATCH.get();
-    Pointer statx = buf.share(STATX);
-    Pointer statfs = buf.share(STATFS);
-    if (Syscalls.syscall(SYS_STATX, file, "", AT_EMPTY_PATH, STATX_BASIC_STATS, statx) < 0
-        || Syscalls.fstatfs(file, statfs) < 0) {
-      throw failure(shown, Native.getLastError());
+    try {
+      return FileSyscalls.stat(file);
+    } catch (LastErrorException e) {
+      throw failure(shown, e.getErrorCode());
     }
-    // struct statx (linux/stat.h): stx_mode at 28, stx_ino at 32, stx_size at 40, stx_mtime at 112
-    // (tv_sec, then tv_nsec at 120), stx_dev_major and stx_dev_minor at 136 and 140.
-    long mtime = statx.getLong(112) * 1_000_000_000L + statx.getInt(120);
-    return new FileStat(statx.getInt(136), statx.getInt(140), statx.getLong(32), statx.getShort(28) & 0xffff,
-        statx.getLong(40), mtime, statfs.getLong(0) == OVERLAYFS_SUPER_MAGIC);
   }
 
   private static int openat2(int dirFd, String path, int flags) {
-    Pointer how = SCRATCH.get().share(HOW);
-    how.setLong(0, flags);
-    how.setLong(8, 0);
-    how.setLong(16, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    return (int) Syscalls.syscall(SYS_OPENAT2, dirFd, path, how, 24);
+    return FileSyscalls.openat2(dirFd, path, flags, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   }
 
   private static IOException failure(String path, int errno) {
@@ -226,7 +178,7 @@ public final class ContainerRoot implements AutoCloseable {
       case ENOENT -> new NoSuchFileException(path);
       case EACCES, EPERM -> new AccessDeniedException(path);
       case ELOOP -> new FileSystemException(path, null, "a link on the way is a procfs magic link, or links loop");
-      default -> new FileSystemException(path, null, Syscalls.strerror(errno));
+      default -> new FileSystemException(path, null, FileSyscalls.strerror(errno));
     };
   }
 
@@ -238,7 +190,7 @@ public final class ContainerRoot implements AutoCloseable {
 
   @Override
   public void close() {
-    Syscalls.close(fd);
+    FileSyscalls.close(fd);
   }
 
   /** A path names another file than the one expected: of another kind, or another file. */

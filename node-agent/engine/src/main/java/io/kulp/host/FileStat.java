@@ -1,30 +1,61 @@
 package io.kulp.host;
 
 /**
- * What {@code statx} says of one file, from a descriptor: which file it is and what kind.
+ * What {@code statx} says of one open file ({@link FileSyscalls#stat(int)}): which file it is, what
+ * kind, and who may change it. The engine checks files it reads by it, the agent directories and
+ * files it stages in.
  *
  * @param devMajor major number of the device holding the file ({@code /proc/PID/maps} shows it in hex)
  * @param devMinor minor number of that device
  * @param inode the inode number
  * @param mode type and permission bits ({@code S_IFMT} and the rest)
+ * @param uid the owner, as the caller's user namespace (the host's) sees it
+ * @param links hard links
  * @param size bytes
  * @param mtimeNanos modification time, nanoseconds since the epoch
  * @param overlay whether the file is on overlayfs (container images are)
  */
-public record FileStat(int devMajor, int devMinor, long inode, int mode, long size, long mtimeNanos, boolean overlay) {
+public record FileStat(int devMajor, int devMinor, long inode, int mode, int uid, long links, long size,
+    long mtimeNanos, boolean overlay) {
   private static final int S_IFMT = 0170000;
+  private static final int S_IFDIR = 0040000;
   private static final int S_IFREG = 0100000;
+  private static final int S_IFLNK = 0120000;
+  private static final int S_ISVTX = 01000;
 
-  public boolean regular() {
+  public boolean isRegularFile() {
     return (mode & S_IFMT) == S_IFREG;
+  }
+
+  public boolean isDirectory() {
+    return (mode & S_IFMT) == S_IFDIR;
+  }
+
+  public boolean isLink() {
+    return (mode & S_IFMT) == S_IFLNK;
+  }
+
+  /** The sticky bit: in a shared directory, only an entry's owner may rename or remove it. */
+  public boolean isSticky() {
+    return (mode & S_ISVTX) != 0;
+  }
+
+  /** Whether users other than the owner may write (group or other write bit; with ACLs, the mask). */
+  public boolean writableByOthers() {
+    return (mode & 022) != 0;
+  }
+
+  /** The permission bits in octal, as ls and chmod write them: {@code 0755}, {@code 1777}. */
+  public String permissions() {
+    return String.format("%04o", mode & 07777);
   }
 
   /** The kind of file in words, for messages: "a regular file", "a FIFO", "a symbolic link"... */
   public String kind() {
     return switch (mode & S_IFMT) {
       case S_IFREG -> "a regular file";
-      case 0040000 -> "a directory";
-      case 0120000 -> "a symbolic link";
+      case S_IFDIR -> "a directory";
+      case S_IFLNK -> "a symbolic link";
       case 0010000 -> "a FIFO";
       case 0140000 -> "a socket";
       case 0020000 -> "a character device";

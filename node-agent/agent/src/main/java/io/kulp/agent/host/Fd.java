@@ -2,11 +2,12 @@ package io.kulp.agent.host;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import io.kulp.host.FileStat;
+import io.kulp.host.FileSyscalls;
 import java.nio.charset.StandardCharsets;
 
 /** A file descriptor the agent owns, closed once (try-with-resources). */
 final class Fd implements AutoCloseable {
-  private static final int STAT_SIZE = 144;
   private static final int STATFS_SIZE = 120;
   private static final int STATFS_FLAGS_OFFSET = 80;
   private static final int ST_RDONLY = 1;
@@ -24,30 +25,34 @@ final class Fd implements AutoCloseable {
     return fd;
   }
 
+  /** {@code open(2)}; a failure throws {@link LastErrorException} with errno. */
   static Fd open(String path, int flags) {
-    return new Fd(Libc.C.open(path, flags));
+    return checked(FileSyscalls.open(path, flags));
   }
 
-  /** {@code openat2(2)} of {@code path} below {@code dir}. */
+  /** {@code openat2(2)} of {@code path} below {@code dir}; a failure throws {@link LastErrorException}. */
   static Fd openat2(Fd dir, String path, int flags, int mode, long resolve) {
-    Memory how = new Memory(24);
-    how.setLong(0, flags);
-    how.setLong(8, mode);
-    how.setLong(16, resolve);
-    return new Fd((int) Libc.C.syscall(Libc.SYS_OPENAT2, (long) dir.fd, path, how, 24L));
+    return checked(FileSyscalls.openat2(dir.fd, path, flags, mode, resolve));
   }
 
-  /** {@code fstat(2)}: what this descriptor is now, whatever name it had. */
+  private static Fd checked(int fd) {
+    if (fd < 0) {
+      throw FileSyscalls.lastError();
+    }
+    return new Fd(fd);
+  }
+
+  /** What this descriptor is now, whatever name it had. */
   FileStat stat() {
-    Memory st = new Memory(STAT_SIZE);
-    Libc.C.syscall(Libc.SYS_FSTAT, (long) fd, st);
-    return new FileStat(st.getInt(24), st.getInt(28), st.getLong(16), st.getLong(48));
+    return FileSyscalls.stat(fd);
   }
 
   /** Why files on this descriptor's mount cannot be dlopened after writing them, or null. */
   String unusableMount() {
     Memory statfs = new Memory(STATFS_SIZE);
-    Libc.C.fstatfs(fd, statfs);
+    if (FileSyscalls.fstatfs(fd, statfs) < 0) {
+      throw FileSyscalls.lastError();
+    }
     long flags = statfs.getLong(STATFS_FLAGS_OFFSET);
     if ((flags & ST_RDONLY) != 0) {
       return "read-only mount";
@@ -72,7 +77,7 @@ final class Fd implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      Libc.C.close(fd);
+      FileSyscalls.close(fd);
     }
   }
 }

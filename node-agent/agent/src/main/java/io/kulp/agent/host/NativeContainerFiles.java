@@ -1,9 +1,19 @@
 package io.kulp.agent.host;
 
+import static io.kulp.host.FileSyscalls.ENOENT;
+import static io.kulp.host.FileSyscalls.O_CLOEXEC;
+import static io.kulp.host.FileSyscalls.O_DIRECTORY;
+import static io.kulp.host.FileSyscalls.O_NOFOLLOW;
+import static io.kulp.host.FileSyscalls.O_PATH;
+import static io.kulp.host.FileSyscalls.O_RDONLY;
+import static io.kulp.host.FileSyscalls.RESOLVE_BENEATH;
+import static io.kulp.host.FileSyscalls.RESOLVE_ONE_NAME;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import io.kulp.agent.host.ContainerRoot.Step;
+import io.kulp.agent.host.GuardedRoot.Step;
 import io.kulp.api.StagedPatchName;
+import io.kulp.host.FileStat;
 import io.kulp.host.HostPaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link ContainerFiles} with {@code openat2(2)}, on descriptors. Every path inside the container
- * is walked one name at a time from the process's {@code /proc/PID/root} ({@link ContainerRoot}),
+ * is walked one name at a time from the process's {@code /proc/PID/root} ({@link GuardedRoot}),
  * so a symbolic link the container planted (say {@code /tmp -> /etc}, or an absolute link)
  * resolves inside the container, never on the host, and only through entries no user of the
  * container but root can replace. The staging directory must be the agent's: a directory owned by
@@ -53,14 +63,14 @@ public final class NativeContainerFiles implements ContainerFiles {
   @Override
   public String stage(int pid, List<String> dirs, String name, Path source, String sha256) throws StagingException {
     List<String> refusals = new ArrayList<>();
-    try (ContainerRoot root = ContainerRoot.open(host, pid)) {
+    try (GuardedRoot root = GuardedRoot.open(host, pid)) {
       for (String dir : dirs) {
         try {
           return stageIn(root, dir, name, source, sha256);
         } catch (UnusableDirectory e) {
           refusals.add(dir + ": " + e.getMessage());
         } catch (LastErrorException e) {
-          refusals.add(dir + ": " + (e.getErrorCode() == Libc.ENOENT ? "its parent does not exist" : e.getMessage()));
+          refusals.add(dir + ": " + (e.getErrorCode() == ENOENT ? "its parent does not exist" : e.getMessage()));
         }
       }
     }
@@ -69,7 +79,7 @@ public final class NativeContainerFiles implements ContainerFiles {
         + " root may write (or that are sticky, as /tmp)");
   }
 
-  private String stageIn(ContainerRoot root, String dir, String name, Path source, String sha256)
+  private String stageIn(GuardedRoot root, String dir, String name, Path source, String sha256)
       throws UnusableDirectory, StagingException {
     String parentPath = dir.substring(0, dir.lastIndexOf('/'));
     try (Step parent = root.openDirectory(parentPath)) {
@@ -96,7 +106,7 @@ public final class NativeContainerFiles implements ContainerFiles {
    * The staging directory {@code dir} in {@code parent}: made if absent; if its name is taken by
    * anything that is not the agent's, a directory of the agent's own next to it instead.
    */
-  private static Step ownDirectory(ContainerRoot root, Step parent, String dir) throws UnusableDirectory {
+  private static Step ownDirectory(GuardedRoot root, Step parent, String dir) throws UnusableDirectory {
     String leaf = leaf(dir);
     String squatted;
     try {
@@ -158,9 +168,9 @@ public final class NativeContainerFiles implements ContainerFiles {
   }
 
   /** Opens the entry {@code name} of {@code parent}, which nobody else may be able to replace. */
-  private static Step directory(ContainerRoot root, Step parent, String name) throws UnusableDirectory {
+  private static Step directory(GuardedRoot root, Step parent, String name) throws UnusableDirectory {
     String shown = parent.path() + "/" + name;
-    Fd fd = Fd.openat2(parent.fd(), name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, Libc.RESOLVE_ONE_NAME);
+    Fd fd = Fd.openat2(parent.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_ONE_NAME);
     try {
       FileStat stat = fd.stat();
       String why = root.replaceable(parent, shown, stat);
@@ -185,8 +195,7 @@ public final class NativeContainerFiles implements ContainerFiles {
 
   /** At most {@link #MAX_LISTED} names of the directory {@code dir}; empty when it cannot be read. */
   private static List<String> names(Fd dir) {
-    try (Fd readable = Fd.openat2(dir, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0,
-        Libc.RESOLVE_BENEATH);
+    try (Fd readable = Fd.openat2(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, RESOLVE_BENEATH);
         Stream<Path> entries = Files.list(Path.of("/proc/self/fd/" + readable.number()))) {
       // the descriptor's directory: listing it follows no link
       return entries.limit(MAX_LISTED).map(e -> e.getFileName().toString()).toList();
@@ -200,8 +209,8 @@ public final class NativeContainerFiles implements ContainerFiles {
     String name = leaf(path);
     String tmp = "." + name + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp";
     boolean placed = false;
-    try (Fd file = Fd.openat2(dir, tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC,
-        STAGED_FILE_MODE, Libc.RESOLVE_ONE_NAME)) {
+    try (Fd file = Fd.openat2(dir, tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        STAGED_FILE_MODE, RESOLVE_ONE_NAME)) {
       String copied = copy(source, file);
       if (!copied.equals(sha256)) {
         throw new StagingException("the agent's copy of the patch (" + source + ") has sha256 " + copied + ", not "
@@ -246,7 +255,7 @@ public final class NativeContainerFiles implements ContainerFiles {
 
   /** The sha256 of the file {@code name} of {@code dir}, read through a new descriptor; or what is wrong with it. */
   private static String stagedDigest(Fd dir, String name) {
-    try (Fd file = Fd.openat2(dir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, Libc.RESOLVE_ONE_NAME)) {
+    try (Fd file = Fd.openat2(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_ONE_NAME)) {
       FileStat stat = file.stat();
       if (!stat.isRegularFile() || stat.uid() != 0 || stat.links() != 1 || (stat.mode() & 07777) != STAGED_FILE_MODE) {
         return "not a read-only file of root's with one link: mode " + Integer.toOctalString(stat.mode()) + ", uid "
@@ -270,7 +279,7 @@ public final class NativeContainerFiles implements ContainerFiles {
       throw new StagingException("not a staged file: " + path);
     }
     String dir = path.substring(0, path.lastIndexOf('/'));
-    try (ContainerRoot root = ContainerRoot.open(host, pid);
+    try (GuardedRoot root = GuardedRoot.open(host, pid);
         Step parent = root.openDirectory(dir.substring(0, dir.lastIndexOf('/')));
         Step own = directory(root, parent, leaf(dir))) {
       String why = root.notOwn(own.path(), own.stat());
@@ -281,7 +290,7 @@ public final class NativeContainerFiles implements ContainerFiles {
     } catch (UnusableDirectory e) {
       throw new StagingException("cannot remove " + path + " from process " + pid + ": " + e.getMessage());
     } catch (LastErrorException e) {
-      if (e.getErrorCode() != Libc.ENOENT) {
+      if (e.getErrorCode() != ENOENT) {
         throw new StagingException("cannot remove " + path + " from process " + pid + ": " + e.getMessage());
       }
     }
@@ -290,7 +299,7 @@ public final class NativeContainerFiles implements ContainerFiles {
   @Override
   public List<String> staged(int pid, List<String> dirs) {
     List<String> paths = new ArrayList<>();
-    try (ContainerRoot root = ContainerRoot.open(host, pid)) {
+    try (GuardedRoot root = GuardedRoot.open(host, pid)) {
       for (String dir : dirs) {
         String parentPath = dir.substring(0, dir.lastIndexOf('/'));
         try (Step parent = root.openDirectory(parentPath)) {

@@ -6,21 +6,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which host uid is the container's root, from the process's uid_map as the host reads it. */
-class ContainerRootTest {
+class GuardedRootTest {
 
   @Test
   void withoutAUserNamespaceTheContainersRootIsTheHostsRoot() {
-    assertThat(ContainerRoot.hostUidOfRoot(List.of("         0          0 4294967295"))).isZero();
+    assertThat(GuardedRoot.hostUidOfRoot(List.of("         0          0 4294967295"))).isZero();
   }
 
   @Test
   void inAUserNamespaceTheContainersRootIsTheHostUidItMapsTo() {
-    assertThat(ContainerRoot.hostUidOfRoot(List.of("         0     100000      65536"))).isEqualTo(100000);
+    assertThat(GuardedRoot.hostUidOfRoot(List.of("         0     100000      65536"))).isEqualTo(100000);
   }
 
   @Test
   void aUserNamespaceThatMapsNoRootHasNone() {
-    assertThat(ContainerRoot.hostUidOfRoot(List.of("      1000     101000          1"))).isEqualTo(-1);
-    assertThat(ContainerRoot.hostUidOfRoot(List.of())).isEqualTo(-1);
+    assertThat(GuardedRoot.hostUidOfRoot(List.of("      1000     101000          1"))).isEqualTo(-1);
+    assertThat(GuardedRoot.hostUidOfRoot(List.of())).isEqualTo(-1);
   }
 }

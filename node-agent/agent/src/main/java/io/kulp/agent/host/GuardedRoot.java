@@ -1,6 +1,15 @@
 package io.kulp.agent.host;
 
+import static io.kulp.host.FileSyscalls.ENOENT;
+import static io.kulp.host.FileSyscalls.O_CLOEXEC;
+import static io.kulp.host.FileSyscalls.O_DIRECTORY;
+import static io.kulp.host.FileSyscalls.O_NOFOLLOW;
+import static io.kulp.host.FileSyscalls.O_PATH;
+import static io.kulp.host.FileSyscalls.RESOLVE_BENEATH;
+import static io.kulp.host.FileSyscalls.RESOLVE_ONE_NAME;
+
 import com.sun.jna.LastErrorException;
+import io.kulp.host.FileStat;
 import io.kulp.host.HostPaths;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,21 +19,25 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * One process's filesystem as the agent walks it (through {@code /proc/PID/root}), and who may
- * change the paths in it.
+ * One process's filesystem as the agent walks it to stage a patch (through {@code /proc/PID/root}),
+ * and who may change the paths in it: the guarded walk, which goes on only through entries no
+ * untrusted user can replace.
  *
- * <p>The process opens a staged patch by its path, after the agent wrote it. Whoever can replace an
- * entry on that path in between decides what the process loads. So the agent resolves every path
- * itself, one name at a time from the process's root, and goes on only through entries that no
- * untrusted user can replace or rename: entries of a directory that only its trusted owner may
- * write, or, in a shared directory with the sticky bit (such as {@code /tmp}), entries a trusted
- * user owns. Symbolic links are followed as the kernel follows them, and are such entries too, so
- * that the path resolves for the process later as it did for the agent. Trusted are the host's
- * root (the agent) and the container's root (uid 0 of the process's user namespace): root
- * administers its container. Neither the process's own uid nor any other user of the container is
- * (docs/design.md, "Threat model").
+ * <p>It differs from {@link io.kulp.host.ContainerRoot}, the engine's resolver, in what it guards
+ * against. The engine reads a file once, now: it resolves with {@code openat2(RESOLVE_IN_ROOT)} and
+ * checks the one descriptor it gets, so whatever the workload renames meanwhile, the file checked
+ * is the file read. Staging cannot work that way: the process opens a staged patch by its path,
+ * later, after the agent wrote it. Whoever can replace an entry on that path in between decides
+ * what the process loads. So the agent resolves every path itself, one name at a time from the
+ * process's root, and goes on only through entries that no untrusted user can replace or rename:
+ * entries of a directory that only its trusted owner may write, or, in a shared directory with
+ * the sticky bit (such as {@code /tmp}), entries a trusted user owns. Symbolic links are followed
+ * as the kernel follows them, and are such entries too, so that the path resolves for the process
+ * later as it did for the agent. Trusted are the host's root (the agent) and the container's root
+ * (uid 0 of the process's user namespace): root administers its container. Neither the process's
+ * own uid nor any other user of the container is (docs/design.md, "Threat model").
  */
-final class ContainerRoot implements AutoCloseable {
+final class GuardedRoot implements AutoCloseable {
   /** Symbolic links followed on one path at most, as the kernel's limit. */
   static final int MAX_LINKS = 40;
 
@@ -33,24 +46,24 @@ final class ContainerRoot implements AutoCloseable {
   /** The host uid of the container's root; -1 when the process's user namespace maps none. */
   private final int containerRoot;
 
-  private ContainerRoot(Fd root, int containerRoot) {
+  private GuardedRoot(Fd root, int containerRoot) {
     this.root = root;
     this.rootStat = root.stat();
     this.containerRoot = containerRoot;
   }
 
-  static ContainerRoot open(HostPaths host, int pid) throws StagingException {
+  static GuardedRoot open(HostPaths host, int pid) throws StagingException {
     Path entry = host.proc(pid);
     try {
       entry = host.processEntry(pid); // the main thread may have exited
       int containerRoot = hostUidOfRoot(Files.readAllLines(entry.resolve("uid_map")));
-      return new ContainerRoot(Fd.open(entry.resolve("root").toString(),
-          Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC), containerRoot);
+      return new GuardedRoot(Fd.open(entry.resolve("root").toString(),
+          O_PATH | O_DIRECTORY | O_CLOEXEC), containerRoot);
     } catch (IOException e) {
       throw new StagingException("cannot open " + entry + "/root: " + e.getMessage() + " (the process is gone)");
     } catch (LastErrorException e) {
       throw new StagingException("cannot open " + entry + "/root: " + e.getMessage()
-          + (e.getErrorCode() == Libc.ENOENT ? " (the process is gone)" : " (the agent needs CAP_SYS_PTRACE)"));
+          + (e.getErrorCode() == ENOENT ? " (the process is gone)" : " (the agent needs CAP_SYS_PTRACE)"));
     }
   }
 
@@ -81,8 +94,8 @@ final class ContainerRoot implements AutoCloseable {
   Step openDirectory(String path) throws UnusableDirectory {
     Deque<String> names = names(path);
     Deque<Step> chain = new ArrayDeque<>();
-    chain.push(new Step(Fd.openat2(root, ".", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0,
-        Libc.RESOLVE_BENEATH), rootStat, ""));
+    chain.push(new Step(Fd.openat2(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+        RESOLVE_BENEATH), rootStat, ""));
     int links = 0;
     try {
       while (!names.isEmpty()) {
@@ -95,7 +108,7 @@ final class ContainerRoot implements AutoCloseable {
         }
         Step dir = chain.peek();
         String shown = dir.path() + "/" + name;
-        Fd entry = Fd.openat2(dir.fd(), name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0, Libc.RESOLVE_ONE_NAME);
+        Fd entry = Fd.openat2(dir.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, RESOLVE_ONE_NAME);
         try {
           FileStat stat = entry.stat();
           String replaceable = replaceable(dir, shown, stat);
