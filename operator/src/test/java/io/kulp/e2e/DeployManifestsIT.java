@@ -216,6 +216,17 @@ class DeployManifestsIT {
   }
 
   @Test
+  void onlyScrapersAndTheNodeMayReachTheAgentsAndTheOperatorsOpsPort() {
+    String policy = kubectl("-n", "kulp-system", "get", "networkpolicy", "kulp-ops-port", "-o",
+        "jsonpath={.spec.podSelector.matchExpressions[0].values} {.spec.policyTypes} "
+            + "{.spec.ingress[0].from[0].namespaceSelector.matchLabels} {.spec.ingress[0].ports[0].port}");
+
+    assertThat(policy).isEqualTo("[\"agent\",\"operator\"] [\"Ingress\"] {\"kulp.io/scrape\":\"true\"} 8080");
+    assertThat(kubectl("-n", "kulp-system", "get", "ds", "kulp-agent", "-o", "jsonpath={.spec.template.spec.hostNetwork}"))
+        .as("a host-network pod would escape the policy").isEmpty();
+  }
+
+  @Test
   void theDaemonSetRunsOnEveryNodeWithHostPidAndNoPrivilegedMode() {
     String ds = kubectl("-n", "kulp-system", "get", "ds", "kulp-agent", "-o",
         "jsonpath={.spec.template.spec.hostPID} {.spec.template.spec.tolerations[0].operator} "
