@@ -10,7 +10,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,6 +31,8 @@ public final class Target implements ProcessState {
   final RuntimeState state;
   final int helperTid;
   private final List<AppliedPatch> patches;
+  /** Libraries looked up in this read, by name. */
+  private final Map<String, LibraryLookup> found = new ConcurrentHashMap<>();
 
   private Target(ProcessMaps maps, MappedFiles files, long abi, RuntimeState state, int helperTid,
       List<AppliedPatch> patches) {
@@ -61,7 +65,13 @@ public final class Target implements ProcessState {
 
   @Override
   public LibraryLookup find(String library) throws IOException {
-    return maps.find(library, files);
+    // The agent asks before it decides, the engine again before it sends: answer from one lookup.
+    LibraryLookup lookup = found.get(library);
+    if (lookup == null) {
+      lookup = maps.find(library, files);
+      found.put(library, lookup);
+    }
+    return lookup;
   }
 
   /** Reads process {@code pid}; fails with a message naming the cause and the fix. */
@@ -106,6 +116,7 @@ public final class Target implements ProcessState {
       int helper = HelperThreads.hostTid(maps.entry(), pid, state.helperTid());
       // The header just read says whether there is a table to read at all.
       List<AppliedPatch> patches = state.patches() == 0 ? List.of() : RuntimeReader.patches(memory, abi, pid);
+      maps.name(); // read now: results name the process even once it has exited
       return new Target(maps, files, abi, state, helper, patches);
     } catch (NativeError e) {
       if (e.processGone()) {

@@ -19,13 +19,13 @@ public final class ProcessMaps {
 
   private final int pid;
   private final Path entry;
-  private final String name;
+  /** Read on first use: a scan for the runtime over every process never needs it. */
+  private volatile String name;
   private final List<Mapping> mappings;
 
-  private ProcessMaps(int pid, Path entry, String name, List<Mapping> mappings) {
+  private ProcessMaps(int pid, Path entry, List<Mapping> mappings) {
     this.pid = pid;
     this.entry = entry;
-    this.name = name;
     this.mappings = mappings;
   }
 
@@ -36,7 +36,7 @@ public final class ProcessMaps {
    */
   public static ProcessMaps read(Path procRoot, int pid) throws IOException {
     ProcessEntry.Seen<List<Mapping>> seen = ProcessEntry.read(procRoot, pid, Mapping::read, List::isEmpty);
-    return new ProcessMaps(pid, seen.entry(), commandName(seen.entry()), List.copyOf(seen.value()));
+    return new ProcessMaps(pid, seen.entry(), List.copyOf(seen.value()));
   }
 
   /** The process's command name ({@code /proc/PID/comm}), or "?" once it is gone. */
@@ -67,8 +67,11 @@ public final class ProcessMaps {
     return Integer.parseInt(entry.getFileName().toString());
   }
 
-  /** The command name. */
+  /** The command name, read once ("?" when the process was gone by then). */
   public String name() {
+    if (name == null) {
+      name = commandName(entry);
+    }
     return name;
   }
 

@@ -3,6 +3,7 @@ package io.kulp.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kulp.testing.Blocking;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +26,7 @@ class ProcessPoolTest {
 
   private String work(int item) {
     if (item < 0) {
-      hang(release);
+      Blocking.hang(release);
     }
     return "done " + item;
   }
@@ -67,22 +68,6 @@ class ProcessPoolTest {
       for (int i = 0; i < 50; i++) {
         assertThat(results.get(i)).startsWith(i + " on cli-");
       }
-    }
-  }
-
-  /** Waits for {@code latch}, interrupted or not: a thread stuck in a system call ignores interrupts. */
-  private static void hang(CountDownLatch latch) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 }

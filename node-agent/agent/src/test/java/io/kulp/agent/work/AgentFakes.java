@@ -30,6 +30,7 @@ import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchId;
 import io.kulp.patch.PatchKind;
 import io.kulp.patch.PatchMetadata;
+import io.kulp.testing.Blocking;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +47,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Stand-ins for what the node agent's decisions depend on (the engine, the container processes,
@@ -140,7 +141,7 @@ final class AgentFakes {
     public ProcessState read(int pid) throws EngineException {
       reads.add(pid);
       if (hanging.contains(pid)) {
-        hang(release);
+        Blocking.hang(release);
       }
       FakeProcess p = processes.get(pid);
       if (p == null || p.gone) {
@@ -198,22 +199,6 @@ final class AgentFakes {
 
     @Override
     public void close() {}
-
-    /** Waits for {@code latch}, interrupted or not. */
-    static void hang(CountDownLatch latch) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          latch.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
 
     private static EngineException exception(Outcome outcome, Reason reason, String message) {
       return new EngineException(outcome, reason, message);

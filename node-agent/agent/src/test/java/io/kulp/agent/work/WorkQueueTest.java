@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kulp.ops.OpsHttpServer;
+import io.kulp.testing.Blocking;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +25,7 @@ class WorkQueueTest {
   void healthzFailsWhileAPassIsStuckBeyondTheLimitAndRecoversWhenItEnds() throws Exception {
     WorkerProgress progress = new WorkerProgress(Clock.systemUTC(), STALL);
     CountDownLatch release = new CountDownLatch(1);
-    try (WorkQueue queue = new WorkQueue(name -> AgentFakes.FakeEngine.hang(release), progress);
+    try (WorkQueue queue = new WorkQueue(name -> Blocking.hang(release), progress);
         OpsHttpServer http = OpsHttpServer.start("127.0.0.1", 0,
             Map.of("/healthz", () -> queue.alive() && !progress.stalled()), () -> "")) {
       HttpClient client = HttpClient.newHttpClient();
