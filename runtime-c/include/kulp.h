@@ -156,7 +156,7 @@ struct kulp_range {
 };
 
 struct kulp_response {
-  uint32_t seq;            /* the request seq this response belongs to */
+  uint32_t seq;            /* the request seq this response belongs to; set after phase WORKING */
   uint32_t phase;          /* enum kulp_phase; written last, after everything else */
   int32_t status;          /* enum kulp_error, final when phase == DONE */
   uint32_t n_checks;

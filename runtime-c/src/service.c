@@ -139,10 +139,13 @@ static void serve_change(uint32_t command) {
 }
 
 static void handle(uint32_t seq) {
-  resp->seq = seq;
+  /* WORKING before the new seq: an engine that sees its seq answered must never see the previous
+   * request's DONE beside it (it would take that answer for its own and report a change that is
+   * only starting). Stores are seen in order on x86-64, and the engine reads seq before phase. */
+  set_phase(KULP_PHASE_WORKING);
+  __atomic_store_n(&resp->seq, seq, __ATOMIC_RELEASE);
   resp->status = KULP_OK;
   resp->message[0] = '\0';
-  set_phase(KULP_PHASE_WORKING);
   uint32_t command = req->command;
   if (command == KULP_CMD_COMMIT) {
     if (!change.valid) finish(KULP_E_NO_PREPARED, "nothing prepared to commit");
