@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.CanarySpec;
+import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchSpec;
+import io.kulp.api.v1alpha1.OnFailure;
 import io.kulp.api.v1alpha1.PatchSource;
 import io.kulp.api.v1alpha1.RolloutSpec;
 import io.kulp.api.v1alpha1.TargetSpec;
@@ -77,6 +80,22 @@ class LivePatchCelValidationIT {
       spec.rollout.canary.nodes = 2;
     })).create();
     assertThat(ok.getSpec().rollout.canary.pause).isEqualTo("Indefinite");
+  }
+
+  @Test
+  void aRollbackOnEveryNodeNamesTheNamespacesWhoseFailuresItBelieves() {
+    assertRejected(spec -> {
+      spec.rollout.failurePolicy = new FailurePolicy();
+      spec.rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+    }, "onFailure RevertCompleted needs namespaceSelector");
+    var ok = client.resource(livePatch(spec -> {
+      spec.rollout.failurePolicy = new FailurePolicy();
+      spec.rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+      spec.rollout.failurePolicy.namespaceSelector = new LabelSelectorBuilder()
+          .addToMatchLabels("kubernetes.io/metadata.name", "platform").build();
+    })).create();
+    assertThat(ok.getSpec().rollout.failurePolicy.namespaceSelector.getMatchLabels())
+        .containsEntry("kubernetes.io/metadata.name", "platform");
   }
 
   @Test

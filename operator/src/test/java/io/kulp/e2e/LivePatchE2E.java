@@ -3,14 +3,18 @@ package io.kulp.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.Sha256;
 import io.kulp.api.StagedPatchName;
 import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.OnFailure;
 import io.kulp.api.v1alpha1.ProcessRecord;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
@@ -22,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -299,6 +304,55 @@ class LivePatchE2E {
     assertThat(retried.getSpec().retry).isEqualTo("after kill -CONT");
     assertThat(retried.getStatus().phase).isEqualTo(NodePhase.Succeeded);
     assertThat(ENGINE.read(c.hostPid()).patches()).hasSize(1);
+  }
+
+  @Test
+  void aTenantsHostileProcessesFailAloneAndCannotRollThePatchBackForEveryone() throws Exception {
+    String tenant = "e2e-tenant";
+    env.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(tenant).endMetadata()
+        .build()).create();
+    try (ScratchImage fake = workload.imageWithRuntime("kfix-fake-runtime", Fixtures.library(),
+        Fixtures.fakeRuntime())) {
+      FixtureContainer a1 = workload.start(image);
+      FixtureContainer b1 = workload.start(image);
+      // The tenant's own containers, matching the same selector: a runtime that names a thread that
+      // is not its own as its helper, and one that answers COMMITTING forever.
+      FixtureContainer foreignHelper = workload.start(fake, Map.of("KULP_FAKE", "tid:4242"));
+      FixtureContainer committing = workload.start(fake, Map.of("KULP_FAKE", "committing"));
+      workload.pod("tenancy-a1", NODE_A, "tenancy", a1);
+      workload.pod("tenancy-b1", NODE_B, "tenancy", b1);
+      workload.pod(tenant, "evil-a", NODE_A, "tenancy", foreignHelper);
+      workload.pod(tenant, "evil-b", NODE_B, "tenancy", committing);
+      LivePatch lp = E2ELivePatches.livePatch("tenancy", "tenancy", Action.Apply, Mode.OneShot, "value-v2", v2Sha);
+      lp.getSpec().rollout.failurePolicy = new FailurePolicy();
+      lp.getSpec().rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+      lp.getSpec().rollout.failurePolicy.namespaceSelector = new LabelSelectorBuilder()
+          .addToMatchLabels("kubernetes.io/metadata.name", E2EEnvironment.NAMESPACE).build();
+
+      livePatches.create(lp);
+      LivePatch done = livePatches.awaitCondition("tenancy", KulpConstants.CONDITION_COMPLETE, 2, env::logs);
+
+      assertThat(List.of(a1, b1)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(2));
+      assertThat(done.getStatus().processes.patched).isEqualTo(2);
+      assertThat(done.getStatus().processes.failed).isEqualTo(2);
+      assertThat(E2ELivePatches.conditionTrue(done, KulpConstants.CONDITION_DEGRADED)).isFalse();
+      LivePatchNode onA = node("tenancy", NODE_A);
+      LivePatchNode onB = node("tenancy", NODE_B);
+      assertThat(List.of(onA, onB)).allSatisfy(n -> {
+        assertThat(n.getStatus().phase).isEqualTo(NodePhase.Succeeded);
+        assertThat(n.getStatus().message)
+            .isEqualTo("1 process(es) failed in namespaces the failure policy does not count (" + tenant + ")");
+      });
+      assertThat(failure(onA, "evil-a").reason).contains("process " + foreignHelper.hostPid()
+          + ": its kulp runtime names thread 4242 as its helper, which is not a thread of process");
+      assertThat(failure(onB, "evil-b").reason).contains("timed out waiting for the kulp runtime while it was committing");
+      assertThat(List.of(foreignHelper, committing)).allSatisfy(c -> assertThat(KfixWorkload.value(c)).isEqualTo(1));
+    }
+  }
+
+  private static ProcessRecord failure(LivePatchNode node, String pod) {
+    return node.getStatus().records.stream().filter(r -> r.pod.equals(pod) && r.result == ProcessResult.Failed)
+        .findFirst().orElseThrow(() -> new AssertionError("no Failed record of " + pod + ": " + node.getStatus().records));
   }
 
   private static void signal(String name, int pid) throws Exception {

@@ -3,9 +3,21 @@ package io.kulp.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 
-/** What the rollout does when nodes report failure. */
+/**
+ * What the rollout does when nodes report failure, and whose failures it believes.
+ *
+ * <p>The owner of a targeted pod controls its processes and can make them fail on purpose (stop
+ * them, refuse staging, load a fake runtime). So only the failures of processes in namespaces
+ * selected by {@link #namespaceSelector} count; RevertCompleted, which rolls the patch back on
+ * every node, needs that selector (docs/design.md, "Tenants and credentials").
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.onFailure != 'RevertCompleted' || has(self.namespaceSelector)",
+    message = "onFailure RevertCompleted needs namespaceSelector: the namespaces whose process failures "
+        + "may roll the patch back on every node")
 public class FailurePolicy {
 
   /**
@@ -22,4 +34,12 @@ public class FailurePolicy {
    */
   @Default("Pause")
   public OnFailure onFailure;
+
+  /**
+   * The namespaces (by namespace labels) whose process failures count against this policy. A
+   * process failing in any other targeted namespace is reported (Failed, with its reason) but does
+   * not make its node fail. Absent: every targeted namespace counts. Required for
+   * RevertCompleted. Empty ({}): every namespace, said explicitly.
+   */
+  public LabelSelector namespaceSelector;
 }

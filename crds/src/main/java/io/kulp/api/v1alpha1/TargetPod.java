@@ -17,6 +17,13 @@ public class TargetPod {
   /** metadata.uid of the pod: a pod recreated under the same name is a different target. */
   public String uid;
 
+  /**
+   * False when the LivePatch's failure policy does not count this pod's namespace
+   * ({@link FailurePolicy#namespaceSelector}): a process failing here is reported Failed, but the
+   * node does not fail for it. Absent: true.
+   */
+  public Boolean countFailures;
+
   /** The targeted containers of this pod, sorted by name. */
   public List<TargetContainer> containers = new ArrayList<>();
 }

@@ -156,7 +156,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   /** Node name to the LivePatchNode spec the LivePatch's targets in {@code view} resolve to. */
   private SortedMap<String, LivePatchNodeSpec> resolved(LivePatch lp, TargetResolver.ClusterView view) {
     SortedMap<String, LivePatchNodeSpec> resolved = new TreeMap<>();
-    resolver.resolve(lp.getSpec().target, view).forEach((node, pods) ->
+    resolver.resolve(lp.getSpec().target, Specs.failuresCountIn(lp.getSpec()), view).forEach((node, pods) ->
         resolved.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
     return resolved;
   }

@@ -2,6 +2,8 @@ package io.kulp.operator.livepatch;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.kulp.api.v1alpha1.Action;
+import io.kulp.api.v1alpha1.FailurePolicy;
+import io.kulp.api.v1alpha1.OnFailure;
 import io.kulp.api.v1alpha1.LivePatchSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,15 @@ public final class LivePatchValidator {
     }
     selector("spec.target.namespaceSelector", spec.target.namespaceSelector, errors);
     selector("spec.target.podSelector", spec.target.podSelector, errors);
+    FailurePolicy failure = spec.rollout == null ? null : spec.rollout.failurePolicy;
+    if (failure != null) {
+      selector("spec.rollout.failurePolicy.namespaceSelector", failure.namespaceSelector, errors);
+      if (failure.onFailure == OnFailure.RevertCompleted && failure.namespaceSelector == null) {
+        errors.add("spec.rollout.failurePolicy: onFailure RevertCompleted needs namespaceSelector, the"
+            + " namespaces whose process failures may roll the patch back on every node (a pod's"
+            + " owner can make its own processes fail); {} trusts every namespace");
+      }
+    }
     Action action = Specs.action(spec);
     if (action != Action.RevertAll) {
       if (spec.patch == null || spec.patch.sha256 == null) {

@@ -1,6 +1,7 @@
 package io.kulp.operator.livepatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.Action;
@@ -26,6 +27,12 @@ final class Specs {
 
   static Mode mode(LivePatchSpec spec) {
     return spec.mode == null ? Mode.OneShot : spec.mode;
+  }
+
+  /** The failure policy's namespaceSelector: whose process failures count (null: every namespace). */
+  static LabelSelector failuresCountIn(LivePatchSpec spec) {
+    return spec.rollout == null || spec.rollout.failurePolicy == null ? null
+        : spec.rollout.failurePolicy.namespaceSelector;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kulp.operator.livepatch;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,13 +31,21 @@ public final class TargetResolver {
 
   /** Node name to its targeted pods (sorted by namespace, name), for nodes with any target. */
   public SortedMap<String, List<TargetPod>> resolve(TargetSpec target, ClusterView cluster) {
+    return resolve(target, null, cluster);
+  }
+
+  /**
+   * As {@link #resolve(TargetSpec, ClusterView)}, with each pod outside the namespaces of
+   * {@code failuresCountIn} (the failure policy's namespaceSelector; null: all) marked
+   * {@code countFailures: false}.
+   */
+  public SortedMap<String, List<TargetPod>> resolve(TargetSpec target, LabelSelector failuresCountIn,
+      ClusterView cluster) {
     Map<String, Node> nodes = cluster.nodes().stream()
         .filter(n -> LabelSelectors.matchesAll(target.nodeSelector, n.getMetadata().getLabels()))
         .collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> n));
-    Set<String> namespaces = cluster.namespaces().stream()
-        .filter(ns -> LabelSelectors.matches(target.namespaceSelector, ns.getMetadata().getLabels()))
-        .map(ns -> ns.getMetadata().getName())
-        .collect(Collectors.toSet());
+    Set<String> namespaces = namespaces(target.namespaceSelector, cluster);
+    Set<String> counted = failuresCountIn == null ? namespaces : namespaces(failuresCountIn, cluster);
 
     SortedMap<String, List<TargetPod>> byNode = new TreeMap<>();
     for (Pod pod : cluster.pods()) {
@@ -47,6 +56,9 @@ public final class TargetResolver {
         continue;
       }
       TargetPod tp = toTarget(pod, target.containers);
+      if (!counted.contains(tp.namespace)) {
+        tp.countFailures = false;
+      }
       if (!tp.containers.isEmpty()) {
         byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(tp);
       }
@@ -54,6 +66,13 @@ public final class TargetResolver {
     byNode.values().forEach(l -> l.sort(
         Comparator.comparing((TargetPod p) -> p.namespace).thenComparing(p -> p.name)));
     return byNode;
+  }
+
+  private static Set<String> namespaces(LabelSelector selector, ClusterView cluster) {
+    return cluster.namespaces().stream()
+        .filter(ns -> LabelSelectors.matches(selector, ns.getMetadata().getLabels()))
+        .map(ns -> ns.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
   /** A pod whose processes may still run: not being deleted and not terminated. */

@@ -7,19 +7,17 @@ import static io.kulp.operator.testing.ItSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.FailurePolicy;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.OnFailure;
-
 import io.kulp.operator.testing.FakeAgents;
 import io.kulp.operator.testing.FakeNodes;
-
 import io.kulp.operator.testing.TestLivePatches;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 /** The failure policies, against a real kube-apiserver; the tests play the agents. */
@@ -104,6 +102,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
     var lp = TestLivePatches.withConcurrency(TestLivePatches.apply("frev", "frev", "web"), 1);
     lp.getSpec().rollout.failurePolicy = new FailurePolicy();
     lp.getSpec().rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+    lp.getSpec().rollout.failurePolicy.namespaceSelector = new LabelSelector(); // {}: every namespace
     client.resource(lp).create();
 
     awaitCondition(client, "frev", KulpConstants.CONDITION_DEGRADED, "True",

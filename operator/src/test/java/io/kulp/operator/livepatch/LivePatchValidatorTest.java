@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.CanarySpec;
+import io.kulp.api.v1alpha1.FailurePolicy;
+import io.kulp.api.v1alpha1.OnFailure;
 import org.junit.jupiter.api.Test;
 
 class LivePatchValidatorTest {
@@ -43,5 +45,18 @@ class LivePatchValidatorTest {
     twoSources.patch.configMapRef = new io.kulp.api.v1alpha1.ConfigMapKeyReference();
     assertThat(validator.validate(twoSources))
         .containsExactly("exactly one patch source must be set: configMapRef or url");
+  }
+
+  @Test
+  void aRollbackEverywhereNeedsTheNamespacesWhoseFailuresItBelieves() {
+    var spec = spec();
+    spec.rollout.failurePolicy = new FailurePolicy();
+    spec.rollout.failurePolicy.onFailure = OnFailure.RevertCompleted;
+    assertThat(validator.validate(spec)).singleElement().asString()
+        .startsWith("spec.rollout.failurePolicy: onFailure RevertCompleted needs namespaceSelector");
+
+    spec.rollout.failurePolicy.namespaceSelector = new LabelSelectorBuilder()
+        .addToMatchLabels("kubernetes.io/metadata.name", "platform").build();
+    assertThat(validator.validate(spec)).isEmpty();
   }
 }

@@ -55,6 +55,21 @@ class TargetResolverTest {
   }
 
   @Test
+  void podsOutsideTheNamespacesWhoseFailuresCountAreMarkedSo() {
+    var pods = List.of(pod("prod", "a", "n1", "web", "Running"), pod("dev", "b", "n1", "web", "Running"));
+    var prodOnly = new LabelSelectorBuilder().addToMatchLabels("env", "prod").build();
+
+    var byNode = resolver.resolve(new TargetSpec(), prodOnly,
+        new TargetResolver.ClusterView(pods, namespaces, nodes));
+    var everyNamespace = resolver.resolve(new TargetSpec(),
+        new TargetResolver.ClusterView(pods, namespaces, nodes));
+
+    assertThat(byNode.get("n1")).extracting(p -> p.namespace + "=" + p.countFailures)
+        .containsExactly("dev=false", "prod=null");
+    assertThat(everyNamespace.get("n1")).allSatisfy(p -> assertThat(p.countFailures).isNull());
+  }
+
+  @Test
   void skipsFinishedAndTerminatingPodsAndPodsOnUnknownNodes() {
     var terminating = pod("prod", "t", "n1", "web", "Running");
     terminating.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");

@@ -164,8 +164,8 @@ public final class NodeReconciler {
       staging.cleanAfterPass(changed, found.processes(), pool);
     }
     p.finished = true;
-    boolean failed = p.known.values().stream().anyMatch(o -> o.result() == ProcessResult.Failed);
-    report(name, p, failed ? NodePhase.Failed : NodePhase.Succeeded, found.note());
+    NodeVerdict verdict = NodeVerdict.of(p.known.values(), spec.targets, found.note());
+    report(name, p, verdict.phase(), verdict.message());
   }
 
   private DesiredState desiredState(LivePatchNodeSpec spec) throws PatchRefused {

@@ -82,20 +82,24 @@ class NodeReconcilerTest {
     spec.library.name = LIBRARY;
     spec.patch = new PatchSource();
     spec.patch.sha256 = SHA;
-    TargetPod pod = new TargetPod();
-    pod.namespace = "ns";
-    pod.name = "web";
-    pod.uid = "uid-1";
-    TargetContainer c = new TargetContainer();
-    c.name = "app";
-    c.containerID = container;
-    pod.containers.add(c);
-    spec.targets.add(pod);
+    spec.targets.add(pod("ns", "web", container));
     LivePatchNode lpn = new LivePatchNode();
     lpn.setMetadata(new ObjectMetaBuilder().withName(name).withUid("uid-" + name).withGeneration(generation)
         .build());
     lpn.setSpec(spec);
     return lpn;
+  }
+
+  private static TargetPod pod(String namespace, String name, String container) {
+    TargetPod pod = new TargetPod();
+    pod.namespace = namespace;
+    pod.name = name;
+    pod.uid = "uid-" + name;
+    TargetContainer c = new TargetContainer();
+    c.name = "app";
+    c.containerID = container;
+    pod.containers.add(c);
+    return pod;
   }
 
   @Test
@@ -255,6 +259,36 @@ class NodeReconcilerTest {
     assertThat(last.phase).isEqualTo(NodePhase.Failed);
     assertThat(last.records).filteredOn(r -> r.result == ProcessResult.Failed).singleElement()
         .satisfies(r -> assertThat(r.reason).isEqualTo("process 102 is stopped (job control)"));
+  }
+
+  @Test
+  void aProcessFailingWhereTheFailurePolicyDoesNotCountFailuresIsReportedButTheNodeSucceeds() {
+    processes(101);
+    processesIn(OTHER_CONTAINER, 201);
+    engine.answer(201, io.kulp.engine.Outcome.FAILED, null, "helper thread 1 is not a thread of process 201");
+    engine.answer(201, io.kulp.engine.Outcome.FAILED, null, "helper thread 1 is not a thread of process 201");
+    LivePatchNode lpn = node(Action.Apply, Mode.OneShot, 1);
+    TargetPod tenant = pod("tenant", "evil", OTHER_CONTAINER);
+    tenant.countFailures = false;
+    lpn.getSpec().targets.add(tenant);
+
+    reconciler.reconcile(lpn);
+
+    LivePatchNodeStatus last = reports.last();
+    assertThat(last.phase).isEqualTo(NodePhase.Succeeded);
+    assertThat(AgentFakes.counts(last)).isEqualTo(Map.of("Applied", 1, "Failed", 1));
+    assertThat(last.records).filteredOn(r -> r.result == ProcessResult.Failed).singleElement()
+        .satisfies(r -> assertThat(r.namespace + "/" + r.pod + ": " + r.reason)
+            .isEqualTo("tenant/evil: helper thread 1 is not a thread of process 201"));
+    assertThat(last.message)
+        .isEqualTo("1 process(es) failed in namespaces the failure policy does not count (tenant)");
+
+    tenant.countFailures = null; // the same failure where failures count fails the node
+    lpn.getMetadata().setGeneration(2L);
+    engine.answer(201, io.kulp.engine.Outcome.FAILED, null, "helper thread 1 is not a thread of process 201");
+    engine.answer(201, io.kulp.engine.Outcome.FAILED, null, "helper thread 1 is not a thread of process 201");
+    reconciler.reconcile(lpn);
+    assertThat(reports.last().phase).isEqualTo(NodePhase.Failed);
   }
 
   @Test
