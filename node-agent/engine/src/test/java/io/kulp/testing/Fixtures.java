@@ -46,6 +46,30 @@ public final class Fixtures {
     return fixture("fake").resolve("libpulp.so");
   }
 
+  /**
+   * The root of Debian 11 (glibc 2.31), older than the build machine's glibc, that
+   * deploy/dev/prereqs.d/30-old-glibc-tree.sh unpacks: {@code KULP_OLD_GLIBC_ROOT}, by default
+   * {@code ~/.cache/kulp/bullseye-glibc}.
+   */
+  public static Path oldGlibcRoot() {
+    String configured = System.getenv("KULP_OLD_GLIBC_ROOT");
+    Path root = configured != null && !configured.isEmpty() ? Path.of(configured)
+        : Path.of(System.getProperty("user.home"), ".cache", "kulp", "bullseye-glibc");
+    if (!Files.exists(root.resolve(".kulp-complete"))) {
+      throw new IllegalStateException(root + " holds no older glibc's tree: run deploy/dev/prereqs.sh, which makes it");
+    }
+    return root;
+  }
+
+  /** kfix-driver built against {@link #oldGlibcRoot()} (runtime-c's Makefile, target old-glibc). */
+  public static Path oldGlibcDriver() {
+    Path driver = runtimeDir().resolve("old-glibc").resolve("kfix-driver");
+    if (!Files.isExecutable(driver)) {
+      throw new IllegalStateException(driver + " is missing: run deploy/dev/prereqs.sh, then build runtime-c again");
+    }
+    return driver;
+  }
+
   public static Path fixture(String name) {
     return runtimeDir().resolve("fixtures").resolve(name);
   }

@@ -80,6 +80,7 @@ public final class ScratchImage implements AutoCloseable {
     private final Map<String, String> texts = new LinkedHashMap<>();
     private final Map<String, String> directories = new LinkedHashMap<>();
     private final Map<String, String> env = new LinkedHashMap<>();
+    private Path tree;
 
     private Builder(String name) {
       this.name = name.toLowerCase(Locale.ROOT);
@@ -91,6 +92,15 @@ public final class ScratchImage implements AutoCloseable {
      */
     public Builder add(Path hostFile, String pathInImage) {
       files.put(absolute(pathInImage), hostFile);
+      return this;
+    }
+
+    /**
+     * Starts the image from a copy of a whole root file system, another distribution's say. Files
+     * added then run with that tree's C library: they bring no library from the host.
+     */
+    public Builder tree(Path hostDirectory) {
+      this.tree = hostDirectory;
       return this;
     }
 
@@ -131,9 +141,12 @@ public final class ScratchImage implements AutoCloseable {
       try {
         staging = Files.createTempDirectory("kulp-scratch-image");
         Path rootfs = Files.createDirectory(staging.resolve("rootfs"));
+        if (tree != null) {
+          exec(List.of("cp", "-a", tree + "/.", rootfs.toString()));
+        }
         for (Map.Entry<String, Path> file : files.entrySet()) {
           copy(file.getValue(), rootfs, file.getKey());
-          for (Path library : sharedLibraries(file.getValue())) {
+          for (Path library : tree != null ? List.<Path>of() : sharedLibraries(file.getValue())) {
             copy(library, rootfs, library.toString());
           }
         }
