@@ -1,11 +1,14 @@
-/* Finding loaded objects (libraries and patch containers) and their build-ids,
- * through the loader's own list rather than /proc, so the answer is exactly what
+/* Finding loaded objects (libraries, the main program and patch containers) and their
+ * build-ids, through the loader's own list rather than /proc, so the answer is exactly what
  * this process has mapped. */
 #include <elf.h>
+#include <limits.h>
 #include <link.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -49,6 +52,25 @@ static void describe(struct dl_phdr_info *info, struct loaded_object *o) {
   }
 }
 
+/* The main program is the loader's object without a name (dlpi_name ""). A patch names it by
+ * the executable's file name, the name the engine sees in /proc/PID/maps, which
+ * /proc/self/exe gives; or by the name it was started as (AT_EXECFN: a symbolic link such as
+ * /usr/bin/python3, or the only name left where /proc is not mounted). */
+static bool is_main_program(struct dl_phdr_info *info) {
+  return !info->dlpi_name || !*info->dlpi_name;
+}
+
+static bool main_program_named(const char *basename) {
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    if (!strcmp(basename_of(exe), basename)) return true;
+  }
+  const char *execfn = (const char *)getauxval(AT_EXECFN);
+  return execfn && !strcmp(basename_of(execfn), basename);
+}
+
 struct basename_query {
   const char *basename;
   const uint8_t *want;
@@ -82,9 +104,12 @@ static const char *soname_of(struct dl_phdr_info *info) {
 static int match_basename(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   struct basename_query *q = data;
-  if (!info->dlpi_name || !*info->dlpi_name) return 0;
-  const char *soname = soname_of(info);
-  if (strcmp(basename_of(info->dlpi_name), q->basename) && (!soname || strcmp(soname, q->basename))) return 0;
+  if (is_main_program(info)) {
+    if (!main_program_named(q->basename)) return 0;
+  } else {
+    const char *soname = soname_of(info);
+    if (strcmp(basename_of(info->dlpi_name), q->basename) && (!soname || strcmp(soname, q->basename))) return 0;
+  }
   describe(info, q->out);
   if (q->out->build_id_len == 0) {
     q->result = KULP_E_NO_BUILDID;
@@ -113,7 +138,7 @@ struct base_query {
 static int match_base(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   struct base_query *q = data;
-  if (info->dlpi_addr != q->base || !info->dlpi_name || !*info->dlpi_name) return 0;
+  if (info->dlpi_addr != q->base) return 0;
   describe(info, q->out);
   q->found = true;
   return 1;

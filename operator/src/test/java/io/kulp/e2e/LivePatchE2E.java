@@ -307,6 +307,29 @@ class LivePatchE2E {
   }
 
   @Test
+  void aFunctionOfTheMainProgramIsPatchedByALivePatchNamingTheExecutable() {
+    try (ScratchImage program = ScratchImage.builder("e2e-kfix-main")
+        .add(Fixtures.fixture("kfix-main"), "/usr/bin/kfix-main")
+        .add(Fixtures.libpulp(), KfixWorkload.LIBPULP)
+        .directory("/tmp").build()) {
+      FixtureContainer c = workload.startCommand(program, "ready", "/usr/bin/kfix-main");
+      workload.pod("main-a1", NODE_A, "main", c);
+      String sha = livePatches.configMap("main-value-v2", Fixtures.patch("main_value_v2"));
+      LivePatch lp = E2ELivePatches.livePatch("main", "main", Action.Apply, Mode.OneShot, "main-value-v2", sha);
+      lp.getSpec().library.name = "kfix-main";
+
+      livePatches.create(lp);
+      LivePatch done = livePatches.awaitCondition("main", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+
+      assertThat(done.getStatus().processes.patched).isEqualTo(1);
+      assertThat(KfixWorkload.value(c)).isEqualTo(2);
+      livePatches.delete("main");
+      livePatches.awaitGone("main");
+      assertThat(KfixWorkload.value(c)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aTenantsHostileProcessesFailAloneAndCannotRollThePatchBackForEveryone() throws Exception {
     String tenant = "e2e-tenant";
     env.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(tenant).endMetadata()

@@ -62,6 +62,24 @@ class UlpTriggerIT {
   }
 
   @Test
+  void patchesAFunctionOfTheMainProgramAndRevertsIt() throws Exception {
+    program = TargetProgram.start(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()), Fixtures.fixture("kfix-main"));
+    program.await(l -> l.equals("ready"));
+    assertThat(program.ask("value", "value")).isEqualTo("1");
+
+    CommandResult applied = trigger(patch("main_value_v2"));
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    assertThat(applied.stdout()).isEqualTo("live patching succeeded\n");
+    assertThat(program.ask("value", "value")).isEqualTo("2");
+    CommandResult listed = UlpCli.run("patches", "-p", program.pid());
+    assertThat(listed.stdout()).as(listed.toString()).contains("kfix-main");
+
+    CommandResult reverted = trigger("--revert", patch("main_value_v2"));
+    assertThat(reverted.exitCode()).as(reverted.toString()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("1");
+  }
+
+  @Test
   void revertsThePatchAndTheProgramIsBackToTheOriginal() throws Exception {
     start();
     trigger(patch("value_v2"));

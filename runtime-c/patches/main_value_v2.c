@@ -1,0 +1,1 @@
+int kfix_main_value_v2(void) { return 2; }
