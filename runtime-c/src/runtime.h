@@ -19,6 +19,10 @@
 HIDDEN void abi_init(void);
 HIDDEN void kulp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --- libpulp's LIBPULP_DISABLE_ON_* switches (disable.c) ------------------- */
+/* Sets kulp_abi.disabled when the environment excludes this process; at load only. */
+HIDDEN void disable_from_environment(void);
+
 /* --- .ulp metadata (metadata.c) -------------------------------------------- */
 struct ulp_func {
   const char *old_name;

@@ -169,6 +169,13 @@ static void handle(uint32_t seq) {
     case KULP_CMD_REVERT:
     case KULP_CMD_REVERT_ALL:
     case KULP_CMD_REVERT_ALL_APPLY:
+      /* The engine checks this from outside first; this answers an engine that did not. */
+      if (kulp_abi.disabled != KULP_ENABLED) {
+        finish(KULP_E_DISABLED, "live patching is disabled in this process by LIBPULP_DISABLE_ON_%s",
+               kulp_abi.disabled == KULP_DISABLED_ON_PATH ? "PATH"
+               : kulp_abi.disabled == KULP_DISABLED_ON_USERS ? "USERS" : "GROUPS");
+        break;
+      }
       serve_change(command);
       break;
     default:

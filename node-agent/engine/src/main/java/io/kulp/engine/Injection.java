@@ -67,6 +67,11 @@ final class Injection implements AutoCloseable {
    * does not have the library, has another build of it, or already has the patch is skipped here.
    */
   private Request plan(Operation op) throws EngineException {
+    String disabledBy = target.read.state.disabledBy();
+    if (disabledBy != null) {
+      throw EngineException.skipped(Reason.DISABLED, "runtime disabled: " + disabledBy + " keeps live patching out"
+          + " of process " + target.pid + " (see `ulp messages -p " + target.pid + "`)");
+    }
     if (op instanceof Operation.Apply a) {
       return applyRequest(Request.APPLY, a.patch(), a.pathInTarget(), null);
     }

@@ -58,6 +58,14 @@ public final class Target implements ProcessState {
     return maps;
   }
 
+  /**
+   * The LIBPULP_DISABLE_ON_* variable that keeps live patching out of this process, read by its
+   * runtime at load; empty when live patching is on.
+   */
+  public java.util.Optional<String> disabledBy() {
+    return java.util.Optional.ofNullable(state.disabledBy());
+  }
+
   @Override
   public List<AppliedPatch> patches() {
     return patches;
