@@ -147,7 +147,7 @@ class UlpTriggerIT {
     start();
     CommandResult r = trigger(patch("value_other"));
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.stdout()).startsWith("live patching skipped: libkfix.so.1 build-id mismatch: the patch wants ")
+    assertThat(r.stdout()).startsWith("live patching skipped: libkfix.so.1 buildid mismatch: the patch wants ")
         .containsPattern("wants [0-9a-f]{40}, process \\d+ has [0-9a-f]{40}");
     assertThat(program.ask("value", "value")).isEqualTo("1");
   }

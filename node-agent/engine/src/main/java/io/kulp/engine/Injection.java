@@ -107,7 +107,7 @@ final class Injection implements AutoCloseable {
           + " has no build-id");
     }
     if (!buildId.get().equals(meta.targetBuildId())) {
-      throw EngineException.skipped(Reason.OTHER_BUILD, meta.targetLibrary() + " build-id mismatch: the patch wants "
+      throw EngineException.skipped(Reason.OTHER_BUILD, meta.targetLibrary() + " buildid mismatch: the patch wants "
           + meta.targetBuildId().hex() + ", process " + target.pid + " has " + buildId.get().hex());
     }
     if (command == Request.APPLY && target.read.patches().stream().anyMatch(p -> p.id().equals(meta.id().hex()))) {
