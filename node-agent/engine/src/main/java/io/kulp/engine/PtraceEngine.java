@@ -161,6 +161,10 @@ public final class PtraceEngine implements Engine {
         try {
           outcome = injection.run(op, message);
         } catch (EngineException e) {
+          if (e.outcome() == Outcome.FAILED && e.reason() == null && process.exited()) {
+            // The step failed because the process exited under it: say so, whatever the step saw.
+            e = EngineException.gone(process.pid);
+          }
           outcome = e.outcome();
           reason = e.reason();
           message.append(e.getMessage());
