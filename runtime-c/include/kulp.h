@@ -218,12 +218,15 @@ enum kulp_state {
 };
 
 /* Why the runtime refuses every change in this process (kulp_abi.disabled): libpulp's
- * switches, read once at load from the environment. 0: live patching is on. */
+ * switches, read once at load from the environment, or `ulp set_patchable disable`, which
+ * the engine writes here from outside (and `enable` clears whatever the reason, as in
+ * libpulp). 0: live patching is on. */
 enum kulp_disabled {
   KULP_ENABLED = 0,
   KULP_DISABLED_ON_PATH = 1,   /* LIBPULP_DISABLE_ON_PATH matched the executable's path */
   KULP_DISABLED_ON_USERS = 2,  /* LIBPULP_DISABLE_ON_USERS matched the real user */
   KULP_DISABLED_ON_GROUPS = 3, /* LIBPULP_DISABLE_ON_GROUPS matched the real group */
+  KULP_DISABLED_BY_ULP = 4,    /* `ulp set_patchable disable` */
 };
 
 struct kulp_abi {
@@ -234,7 +237,7 @@ struct kulp_abi {
   int32_t helper_tid;      /* in the process's own PID namespace */
   uint32_t n_patches;
   uint32_t n_funcs;
-  uint32_t disabled;       /* enum kulp_disabled; set before the state becomes READY */
+  uint32_t disabled;       /* enum kulp_disabled; the engine may write it at any time */
   uint64_t generation;     /* even: patches/funcs stable; odd: being changed */
   uint64_t message_head;   /* seq of the newest message; slot = (seq - 1) % KULP_RING_SIZE */
   struct kulp_mailbox mailbox;

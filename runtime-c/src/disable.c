@@ -38,6 +38,16 @@ static const char *matching(const char *list, const char *name, long id, char *p
   return NULL;
 }
 
+const char *disabled_by(uint32_t why) {
+  switch (why) {
+    case KULP_DISABLED_ON_PATH: return "LIBPULP_DISABLE_ON_PATH";
+    case KULP_DISABLED_ON_USERS: return "LIBPULP_DISABLE_ON_USERS";
+    case KULP_DISABLED_ON_GROUPS: return "LIBPULP_DISABLE_ON_GROUPS";
+    case KULP_DISABLED_BY_ULP: return "ulp set_patchable disable";
+    default: return "an unknown switch";
+  }
+}
+
 void disable_from_environment(void) {
   char pattern[KULP_PATH_MAX];
   const char *list = getenv("LIBPULP_DISABLE_ON_PATH");

@@ -46,6 +46,7 @@ int main(void) {
   CODE(KULP_DISABLED_ON_PATH);
   CODE(KULP_DISABLED_ON_USERS);
   CODE(KULP_DISABLED_ON_GROUPS);
+  CODE(KULP_DISABLED_BY_ULP);
   CODE(KULP_WARN);
   CODE(KULP_ERROR);
   /* the .ulp format: what the packer writes and the runtime reads */

@@ -24,6 +24,7 @@ import picocli.CommandLine;
       PatchesCommand.class,
       CheckCommand.class,
       MessagesCommand.class,
+      SetPatchableCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ulp implements Runnable {

@@ -244,6 +244,38 @@ class LibpulpCommandLinesIT {
     assertThat(other.ask("value", "value")).isEqualTo("2");
   }
 
+  @Test
+  void setPatchableDisableKeepsNewPatchesOutUntilEnabledAgain() throws Exception {
+    // libpulp's tests/set_patchable.py
+    TargetProgram p = start();
+    assertThat(UlpCli.run("trigger", "-p", p.pid(), patch("counter")).exitCode()).isZero();
+    assertThat(p.ask("counter", "counter")).isEqualTo("100");
+
+    CommandResult off = UlpCli.run("set_patchable", "-p", p.pid(), "disable");
+    assertThat(off.exitCode()).as(off.toString()).isZero();
+    assertThat(off.stdout()).isEqualTo("process " + p.pid() + ": live patching is now disabled\n");
+    CommandResult refused = UlpCli.run("trigger", "-p", p.pid(), patch("value_v2"));
+    assertThat(refused.exitCode()).as(refused.toString()).isZero();
+    assertThat(refused.stdout()).contains("runtime disabled: ulp set_patchable disable");
+    assertThat(p.ask("value", "value")).isEqualTo("1");
+    assertThat(p.ask("counter", "counter")).as("applied patches stay").isEqualTo("200");
+
+    assertThat(UlpCli.run("set_patchable", "-p", p.pid(), "enable").exitCode()).isZero();
+    assertThat(UlpCli.run("trigger", "-p", p.pid(), patch("value_v2")).exitCode()).isZero();
+    assertThat(p.ask("value", "value")).isEqualTo("2");
+  }
+
+  @Test
+  void setPatchableEnableLiftsADisableOnUsersSwitchAsInLibpulp() throws Exception {
+    TargetProgram p = start(Map.of("LIBPULP_DISABLE_ON_USERS", Commands.output("id", "-u").trim()));
+    CommandResult on = UlpCli.run("set_patchable", "enable", "-p", name + "*");
+    assertThat(on.exitCode()).as(on.toString()).isZero();
+    assertThat(on.stdout()).contains("process " + p.pid() + ": live patching is now enabled (was disabled by"
+        + " LIBPULP_DISABLE_ON_USERS)");
+    assertThat(UlpCli.run("trigger", "-p", p.pid(), patch("value_v2")).exitCode()).isZero();
+    assertThat(p.ask("value", "value")).isEqualTo("2");
+  }
+
   // --- messages that scripts match ---
 
   @Test

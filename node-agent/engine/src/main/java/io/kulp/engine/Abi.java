@@ -51,6 +51,7 @@ final class Abi {
   static final int DISABLED_ON_PATH = 1;
   static final int DISABLED_ON_USERS = 2;
   static final int DISABLED_ON_GROUPS = 3;
+  static final int DISABLED_BY_ULP = 4;
 
   // enum kulp_level, of the message ring
   static final int LEVEL_WARN = 1;
@@ -164,6 +165,7 @@ final class Abi {
     m.put("KULP_DISABLED_ON_PATH", (long) DISABLED_ON_PATH);
     m.put("KULP_DISABLED_ON_USERS", (long) DISABLED_ON_USERS);
     m.put("KULP_DISABLED_ON_GROUPS", (long) DISABLED_ON_GROUPS);
+    m.put("KULP_DISABLED_BY_ULP", (long) DISABLED_BY_ULP);
     m.put("KULP_WARN", (long) LEVEL_WARN);
     m.put("KULP_ERROR", (long) LEVEL_ERROR);
     m.put("kulp_abi.magic", (long) MAGIC_OFF);

@@ -20,6 +20,6 @@ public enum Reason {
   ALREADY_APPLIED,
   /** The patch to revert is not applied. */
   NOT_APPLIED,
-  /** The runtime is inert in the process: a LIBPULP_DISABLE_ON_* switch excluded it at load. */
+  /** The runtime is inert in the process: a LIBPULP_DISABLE_ON_* switch, or ulp set_patchable disable. */
   DISABLED
 }

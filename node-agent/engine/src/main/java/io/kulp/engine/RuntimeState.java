@@ -13,8 +13,8 @@ record RuntimeState(int magic, int version, int size, int state, int helperTid, 
   }
 
   /**
-   * The environment variable that keeps live patching out of this process (libpulp's
-   * LIBPULP_DISABLE_ON_* switches, read by the runtime at load); null when live patching is on.
+   * What keeps live patching out of this process: libpulp's LIBPULP_DISABLE_ON_* switches, read by
+   * the runtime at load, or {@code ulp set_patchable disable}; null when live patching is on.
    */
   String disabledBy() {
     return switch (disabled) {
@@ -22,6 +22,7 @@ record RuntimeState(int magic, int version, int size, int state, int helperTid, 
       case Abi.DISABLED_ON_PATH -> "LIBPULP_DISABLE_ON_PATH";
       case Abi.DISABLED_ON_USERS -> "LIBPULP_DISABLE_ON_USERS";
       case Abi.DISABLED_ON_GROUPS -> "LIBPULP_DISABLE_ON_GROUPS";
+      case Abi.DISABLED_BY_ULP -> "ulp set_patchable disable";
       default -> "an unknown switch (" + disabled + ")";
     };
   }

@@ -59,8 +59,8 @@ public final class Target implements ProcessState {
   }
 
   /**
-   * The LIBPULP_DISABLE_ON_* variable that keeps live patching out of this process, read by its
-   * runtime at load; empty when live patching is on.
+   * What keeps live patching out of this process (a LIBPULP_DISABLE_ON_* variable its runtime read
+   * at load, or ulp set_patchable disable); empty when live patching is on.
    */
   public java.util.Optional<String> disabledBy() {
     return java.util.Optional.ofNullable(state.disabledBy());
