@@ -83,7 +83,8 @@ extern "C" {
   X(KULP_E_TIMEOUT, 17, "request deadline passed before any change was made")            \
   X(KULP_E_WRITE, 18, "cannot write code")                                               \
   X(KULP_E_NO_PREPARED, 19, "nothing prepared to commit")                                \
-  X(KULP_E_INTERNAL, 20, "internal error")
+  X(KULP_E_INTERNAL, 20, "internal error")                                               \
+  X(KULP_E_DISABLED, 21, "live patching is disabled in this process")
 
 enum kulp_error {
 #define KULP_X_ENUM(name, code, text) name = code,
@@ -216,6 +217,18 @@ enum kulp_state {
   KULP_STATE_NO_HELPER = 2, /* the helper could not be started; see the ring */
 };
 
+/* Why the runtime refuses every change in this process (kulp_abi.disabled): libpulp's
+ * switches, read once at load from the environment, or `ulp set_patchable disable`, which
+ * the engine writes here from outside (and `enable` clears whatever the reason, as in
+ * libpulp). 0: live patching is on. */
+enum kulp_disabled {
+  KULP_ENABLED = 0,
+  KULP_DISABLED_ON_PATH = 1,   /* LIBPULP_DISABLE_ON_PATH matched the executable's path */
+  KULP_DISABLED_ON_USERS = 2,  /* LIBPULP_DISABLE_ON_USERS matched the real user */
+  KULP_DISABLED_ON_GROUPS = 3, /* LIBPULP_DISABLE_ON_GROUPS matched the real group */
+  KULP_DISABLED_BY_ULP = 4,    /* `ulp set_patchable disable` */
+};
+
 struct kulp_abi {
   uint32_t magic;          /* KULP_ABI_MAGIC */
   uint32_t version;        /* KULP_ABI_VERSION */
@@ -224,7 +237,7 @@ struct kulp_abi {
   int32_t helper_tid;      /* in the process's own PID namespace */
   uint32_t n_patches;
   uint32_t n_funcs;
-  uint32_t pad0;
+  uint32_t disabled;       /* enum kulp_disabled; the engine may write it at any time */
   uint64_t generation;     /* even: patches/funcs stable; odd: being changed */
   uint64_t message_head;   /* seq of the newest message; slot = (seq - 1) % KULP_RING_SIZE */
   struct kulp_mailbox mailbox;
@@ -242,6 +255,7 @@ void kulp_service(void);
 /* Layout checks: the engine decodes by these offsets. */
 #define KULP_ASSERT_OFFSET(type, field, off) \
   _Static_assert(__builtin_offsetof(type, field) == (off), #type "." #field)
+KULP_ASSERT_OFFSET(struct kulp_abi, disabled, 28);
 KULP_ASSERT_OFFSET(struct kulp_abi, generation, 32);
 KULP_ASSERT_OFFSET(struct kulp_abi, message_head, 40);
 KULP_ASSERT_OFFSET(struct kulp_abi, mailbox, 48);

@@ -72,6 +72,9 @@ static void after_fork_child(void) {
 
 __attribute__((constructor)) static void kulp_init(void) {
   abi_init();
+  /* The first message: `ulp messages` then shows that the runtime was loaded, and when. */
+  kulp_log(KULP_INFO, "libpulp.so (kulp runtime, ABI %u) loaded", KULP_ABI_VERSION);
+  disable_from_environment();
   code_sync_init();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   start_helper();

@@ -126,7 +126,7 @@ static int plan_addition(struct change *c, const struct kulp_request *req, char 
     if (rc == KULP_E_LIB_NOT_LOADED) return refuse(why, why_len, rc, "%s is not loaded in this process", m->library);
     if (rc == KULP_E_NO_BUILDID)
       return refuse(why, why_len, rc, "%s has no build-id; kulp cannot tell which build it is", m->library);
-    return refuse(why, why_len, rc, "%s build-id mismatch: the patch wants %s, the process has %s", m->library, want,
+    return refuse(why, why_len, rc, "%s buildid mismatch: the patch wants %s, the process has %s", m->library, want,
                   have);
   }
   for (uint32_t i = 0; i < m->n_funcs; i++) {

@@ -19,6 +19,12 @@
 HIDDEN void abi_init(void);
 HIDDEN void kulp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* --- libpulp's LIBPULP_DISABLE_ON_* switches (disable.c) ------------------- */
+/* Sets kulp_abi.disabled when the environment excludes this process; at load only. */
+HIDDEN void disable_from_environment(void);
+/* The name of what set kulp_abi.disabled to `why`, for messages. */
+HIDDEN const char *disabled_by(uint32_t why);
+
 /* --- .ulp metadata (metadata.c) -------------------------------------------- */
 struct ulp_func {
   const char *old_name;

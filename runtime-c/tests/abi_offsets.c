@@ -43,6 +43,10 @@ int main(void) {
   CODE(KULP_PHASE_NEED_WRITES);
   CODE(KULP_STATE_READY);
   CODE(KULP_STATE_NO_HELPER);
+  CODE(KULP_DISABLED_ON_PATH);
+  CODE(KULP_DISABLED_ON_USERS);
+  CODE(KULP_DISABLED_ON_GROUPS);
+  CODE(KULP_DISABLED_BY_ULP);
   CODE(KULP_WARN);
   CODE(KULP_ERROR);
   /* the .ulp format: what the packer writes and the runtime reads */
@@ -60,6 +64,7 @@ int main(void) {
   OFF(kulp_abi, helper_tid);
   OFF(kulp_abi, n_patches);
   OFF(kulp_abi, n_funcs);
+  OFF(kulp_abi, disabled);
   OFF(kulp_abi, generation);
   OFF(kulp_abi, message_head);
   OFF(kulp_abi, mailbox);

@@ -122,6 +122,18 @@ static void refusesAPatchForAnotherBuildOfTheLibrary(void) {
   check(kfix_value() == 1 && kulp_abi.n_patches == 0, "nothing applied");
 }
 
+static void refusesEveryChangeWhileLivePatchingIsDisabled(void) {
+  apply(dir, "value_v2");
+  kulp_abi.disabled = KULP_DISABLED_BY_ULP; /* what `ulp set_patchable disable` writes */
+  struct result r = apply(dir, "value_v3");
+  check(r.status == KULP_E_DISABLED && contains(r.message, "ulp set_patchable disable"), "apply refused: %d %s",
+        r.status, r.message);
+  check(revert_all(LIB).status == KULP_E_DISABLED, "revert-all refused too");
+  check(kfix_value() == 2 && kulp_abi.n_patches == 1, "nothing changed");
+  kulp_abi.disabled = KULP_ENABLED;
+  check(apply(dir, "value_v3").status == KULP_OK && kfix_value() == 3, "enabled again: applies");
+}
+
 static uint8_t *blob_with_string_replaced(const char *name, const char *from, const char *to, size_t *len) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s.so", dir, name);
@@ -358,6 +370,7 @@ static const struct {
     T(reportsALibraryThatIsNotLoaded),
     T(refusesAFunctionWhosePaddingIsNotIntact),
     T(refusesToApplyTheSamePatchTwice),
+    T(refusesEveryChangeWhileLivePatchingIsDisabled),
     T(refusesToRevertAPatchThatIsNotApplied),
     T(refusesADamagedContainer),
     T(makesNoChangeWhenTheDeadlineHasPassed),

@@ -233,7 +233,7 @@ class LivePatchE2E {
       ProcessRecord skipped = lpn.getStatus().records.get(0);
       assertThat(skipped.result).isEqualTo(ProcessResult.Skipped);
       assertThat(skipped.hostPID).isEqualTo(different.hostPid());
-      assertThat(skipped.reason).contains("build-id mismatch");
+      assertThat(skipped.reason).contains("buildid mismatch");
       assertThat(stagedIn(different, v2Sha)).doesNotExist();
     }
   }

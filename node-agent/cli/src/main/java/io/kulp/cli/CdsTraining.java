@@ -39,7 +39,7 @@ public final class CdsTraining {
   private static void execute(String... run) {
     CommandLine cli = Ulp.commandLine();
     PrintWriter sink = new PrintWriter(Writer.nullWriter());
-    cli.setOut(sink).setErr(sink).execute(run);
+    Ulp.execute(cli.setOut(sink).setErr(sink), run);
   }
 
   private static void trainEngine(Path runtime) throws IOException, InterruptedException {

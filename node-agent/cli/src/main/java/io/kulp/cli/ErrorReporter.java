@@ -12,7 +12,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine;
 
 /**
- * Turns an exception from a subcommand into one line on stderr and exit code 1. Expected
+ * Turns an exception from a subcommand into one line on stderr and exit code 1 (255 for
+ * {@code check}, whose 1 means "applied"). Expected
  * problems (bad input, missing files) print their message; anything else is a kulp bug and
  * says so. {@code -v} adds the stack trace. A usage error (a bad option or value) is one line
  * too, pointing to the command's help, and exit code 2.
@@ -40,7 +41,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
       ex.printStackTrace(err);
     }
     err.flush();
-    return FAILURE;
+    return cmd.getCommand() instanceof UlpSubcommand s ? s.failureExitCode() : FAILURE;
   }
 
   static String message(Exception ex) {

@@ -40,6 +40,7 @@ final class PatchesCommand extends UlpSubcommand {
         }
         List<AppliedPatch> applied = target.patches();
         out.println("PID: " + pid + ", name: " + target.name());
+        target.disabledBy().ifPresent(why -> out.println("  Live patching: disabled by " + why));
         out.println("  Live-patchable libraries:");
         // As for a process that cannot be read: said only of the processes asked for.
         List<String> libraries = HostProcesses.livePatchableLibraries(target.maps(), engine.files(), why -> {

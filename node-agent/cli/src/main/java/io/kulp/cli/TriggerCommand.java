@@ -24,10 +24,13 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code ulp trigger}: apply patches to running processes, or revert them. Exits 1 when any
  * process failed (libpulp exits 0 then); skipped processes (no such library, another build of
- * it, already applied) are not failures.
+ * it, already applied) and processes that exited meanwhile ("gone") are not failures.
  */
 @Command(name = "trigger", description = "Apply live patches to running processes, or revert them.")
 final class TriggerCommand extends UlpSubcommand {
+  /** The {@code --revert-all} value that means "the library each given patch targets", as in libpulp. */
+  static final String REVERT_ALL_TARGET = "target";
+
   /** The longest --timeout: a day; a longer wait on one process is a mistake, and nanoseconds must not overflow. */
   static final double MAX_TIMEOUT_SECONDS = 86_400;
 
@@ -39,7 +42,8 @@ final class TriggerCommand extends UlpSubcommand {
   private boolean revert;
 
   @Option(names = "--revert-all", paramLabel = "LIB",
-      description = "Revert every patch of library LIB (a basename); with PATCH, then apply it, in one change.")
+      description = {"Revert every patch of library LIB (a basename); with PATCHes, then apply each, in one change"
+          + " per patch.", "LIB=target: the library each PATCH targets."})
   private String revertAll;
 
   @Option(names = {"-r", "--retries"}, paramLabel = "N", description = "Retries when a process is busy (default: ${DEFAULT-VALUE}).")
@@ -47,6 +51,15 @@ final class TriggerCommand extends UlpSubcommand {
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "Time limit per process (default: ${DEFAULT-VALUE}).")
   private double timeout = 10;
+
+  @Option(names = {"-R", "--root"}, paramLabel = "PREFIX",
+      description = "Tell the process to load each PATCH from PREFIX followed by its real path here, as libpulp"
+          + " does (for a process that sees this filesystem under PREFIX).")
+  private String root;
+
+  @Option(names = "--disable-seccomp", description = "Accepted for libpulp compatibility; has no effect: kulp"
+      + " never lifts a process's seccomp filters (it writes the code itself when they forbid writable code).")
+  private boolean disableSeccomp;
 
   @Parameters(paramLabel = "PATCH", arity = "0..*", description = "Patch containers; a quoted wildcard is expanded by ulp.")
   private List<String> patches = new ArrayList<>();
@@ -72,7 +85,7 @@ final class TriggerCommand extends UlpSubcommand {
         }
       }
     }
-    if (process != null && process.matches("\\d+")) {
+    if (namedByPid()) {
       // A process named by its PID that cannot be patched at all is an error, not a skip.
       results = results.stream().map(r -> r.hasRuntime() ? r : new OperationResult(r.pid(), r.name(), r.operation(),
           Outcome.FAILED, Reason.NO_RUNTIME, r.message(), r.elapsed(), r.longestThreadStop())).toList();
@@ -80,9 +93,14 @@ final class TriggerCommand extends UlpSubcommand {
     return report(results);
   }
 
+  /** Whether -p names one process by its PID, rather than matching names or taking every process. */
+  private boolean namedByPid() {
+    return process != null && process.matches("\\d+");
+  }
+
   /** Numbers picocli parsed but the engine cannot take: usage errors, before anything is read. */
   private void checkLimits() {
-    if (process != null && process.matches("\\d+")) {
+    if (namedByPid()) {
       ProcessSelector.checkPid(process, spec());
     }
     // Written so that NaN fails too.
@@ -101,14 +119,7 @@ final class TriggerCommand extends UlpSubcommand {
       throw new ParameterException(spec().commandLine(), "--revert and --revert-all cannot be combined");
     }
     if (revertAll != null) {
-      if (revertAll.isBlank() || revertAll.contains("/")) {
-        throw new ParameterException(spec().commandLine(), "--revert-all takes a library basename, e.g. libc.so.6");
-      }
-      if (files.size() > 1) {
-        throw new ParameterException(spec().commandLine(), "--revert-all=LIB takes at most one PATCH to apply after it");
-      }
-      return files.isEmpty() ? List.of(new Operation.RevertAll(revertAll))
-          : List.of(new Operation.RevertAllApply(revertAll, PatchContainer.read(files.get(0)), null));
+      return revertAllOperations(files);
     }
     if (files.isEmpty()) {
       throw new ParameterException(spec().commandLine(), "missing PATCH (or --revert-all=LIB)");
@@ -120,45 +131,104 @@ final class TriggerCommand extends UlpSubcommand {
         PatchMetadata rev = container.revert().orElse(container.apply());
         ops.add(new Operation.Revert(rev.id(), file.getFileName().toString()));
       } else {
-        ops.add(new Operation.Apply(container));
+        ops.add(new Operation.Apply(container, pathInTarget(file)));
       }
     }
     return ops;
   }
 
+  /**
+   * {@code --revert-all=LIB [PATCH...]}, as libpulp runs it: for each patch, every patch of LIB is
+   * reverted and the new one applied, as one change (a process that lacks the patch's build of
+   * its library is skipped, and keeps its patches). With {@code LIB=target}, LIB is each patch's
+   * own target library. Without a patch, every patch of LIB is reverted.
+   */
+  private List<Operation> revertAllOperations(List<Path> files) throws Exception {
+    // libpulp takes the basename of what it is given.
+    String library = revertAll.substring(revertAll.lastIndexOf('/') + 1);
+    if (library.isBlank()) {
+      throw new ParameterException(spec().commandLine(), "--revert-all takes a library basename, e.g. libc.so.6,"
+          + " or 'target'");
+    }
+    boolean target = library.equals(REVERT_ALL_TARGET);
+    if (files.isEmpty()) {
+      if (target) {
+        throw new ParameterException(spec().commandLine(), "--revert-all=target reverts the patches of the library"
+            + " a PATCH targets: give the PATCH");
+      }
+      return List.of(new Operation.RevertAll(library));
+    }
+    List<Operation> ops = new ArrayList<>();
+    for (Path file : files) {
+      PatchContainer container = PatchContainer.read(file);
+      ops.add(new Operation.RevertAllApply(target ? container.apply().targetLibrary() : library, container,
+          pathInTarget(file)));
+    }
+    return ops;
+  }
+
+  /**
+   * Where the process loads {@code file} from: with {@code -R PREFIX}, PREFIX followed by the file's
+   * real path, as libpulp builds it; otherwise null, and the engine checks that the process sees
+   * the file at the same path as ulp.
+   */
+  private String pathInTarget(Path file) throws java.io.IOException {
+    return root == null ? null : root.replaceAll("/+$", "") + file.toRealPath();
+  }
+
+  /**
+   * How each result is reported: as the engine counts it, except that a process that exited
+   * during the run is "gone", not failed. It either exited before its patch landed (and was never
+   * touched) or after (and was patched); neither is a failure of the trigger, as libpulp skips
+   * such a process too. A process named by its PID is the exception: the one process asked for is
+   * not there, which stays a failure.
+   */
+  private enum Status { APPLIED, REVERTED, SKIPPED, GONE, FAILED }
+
+  private Status status(OperationResult r) {
+    if (r.reason() == Reason.GONE && !namedByPid()) {
+      return Status.GONE;
+    }
+    return Status.valueOf(r.outcome().name());
+  }
+
   private int report(List<OperationResult> results) {
     PrintWriter out = out();
     PrintWriter err = err();
-    Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
+    Map<Status, Integer> counts = new EnumMap<>(Status.class);
     for (OperationResult r : results) {
-      counts.merge(r.outcome(), 1, Integer::sum);
+      counts.merge(status(r), 1, Integer::sum);
     }
     if (results.size() == 1) {
       OperationResult r = results.get(0);
-      if (r.outcome() == Outcome.FAILED) {
+      Status status = status(r);
+      if (status == Status.FAILED) {
         err.println("ulp trigger: live patching failed in process " + r.pid() + ": " + r.message());
       } else if (!verbosity().quiet()) {
-        out.println(r.outcome() == Outcome.SKIPPED ? "live patching skipped: " + r.message()
+        out.println(status == Status.SKIPPED ? "live patching skipped: " + r.message()
+            : status == Status.GONE ? "live patching skipped: the process is gone: " + r.message()
             : "live patching succeeded" + (verbosity().verbose() ? ": " + r.message() + " in " + millis(r.elapsed())
                 + "; application threads held at most " + micros(r.longestThreadStop()) : ""));
       }
     } else {
       for (OperationResult r : results) {
-        boolean failed = r.outcome() == Outcome.FAILED;
-        if (failed || (!verbosity().quiet() && (verbosity().verbose() || r.outcome() != Outcome.SKIPPED))) {
-          (failed ? err : out).println(r.pid() + " (" + r.name() + "): " + r.outcome().name().toLowerCase() + ": "
+        Status status = status(r);
+        boolean failed = status == Status.FAILED;
+        if (failed || (!verbosity().quiet() && (verbosity().verbose() || status != Status.SKIPPED))) {
+          (failed ? err : out).println(r.pid() + " (" + r.name() + "): " + status.name().toLowerCase() + ": "
               + r.operation() + ": " + r.message());
         }
       }
-      if (!verbosity().quiet() || counts.containsKey(Outcome.FAILED)) {
-        out.println("summary: " + counts.getOrDefault(Outcome.APPLIED, 0) + " applied, "
-            + counts.getOrDefault(Outcome.REVERTED, 0) + " reverted, " + counts.getOrDefault(Outcome.SKIPPED, 0)
-            + " skipped, " + counts.getOrDefault(Outcome.FAILED, 0) + " failed");
+      if (!verbosity().quiet() || counts.containsKey(Status.FAILED)) {
+        out.println("summary: " + counts.getOrDefault(Status.APPLIED, 0) + " applied, "
+            + counts.getOrDefault(Status.REVERTED, 0) + " reverted, " + counts.getOrDefault(Status.SKIPPED, 0)
+            + " skipped, " + counts.getOrDefault(Status.FAILED, 0) + " failed, "
+            + counts.getOrDefault(Status.GONE, 0) + " gone");
       }
     }
     out.flush();
     err.flush();
-    return counts.containsKey(Outcome.FAILED) ? ErrorReporter.FAILURE : 0;
+    return counts.containsKey(Status.FAILED) ? ErrorReporter.FAILURE : 0;
   }
 
   private static String micros(Duration d) {

@@ -24,6 +24,7 @@ import picocli.CommandLine;
       PatchesCommand.class,
       CheckCommand.class,
       MessagesCommand.class,
+      SetPatchableCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ulp implements Runnable {
@@ -31,7 +32,7 @@ public final class Ulp implements Runnable {
 
   public static void main(String[] args) {
     CommandLine cli = commandLine();
-    int code = cli.execute(args);
+    int code = execute(cli, args);
     cli.getOut().flush();
     cli.getErr().flush();
     System.exit(code);
@@ -41,6 +42,11 @@ public final class Ulp implements Runnable {
   public static CommandLine commandLine() {
     ErrorReporter errors = new ErrorReporter();
     return new CommandLine(new Ulp()).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
+  }
+
+  /** Runs {@code args} on {@code cli}, with options allowed before the verb as libpulp allows them. */
+  public static int execute(CommandLine cli, String... args) {
+    return cli.execute(VerbFirst.reorder(cli.getCommandSpec(), args));
   }
 
   @Override

@@ -22,6 +22,11 @@ abstract class UlpSubcommand implements Callable<Integer>, VerboseCommand {
     return verbosity;
   }
 
+  /** The exit status when the command fails ({@link ErrorReporter} uses it). */
+  public int failureExitCode() {
+    return ErrorReporter.FAILURE;
+  }
+
   protected final CommandSpec spec() {
     return spec;
   }

@@ -276,7 +276,7 @@ class UlpCommandsTest {
     StringWriter err = new StringWriter();
     CommandLine cli = Ulp.commandLine();
     cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
+    int code = Ulp.execute(cli, args);
     return new CommandResult(code, out.toString(), err.toString());
   }
 }

@@ -33,6 +33,7 @@ final class Abi {
   static final int HELPER_TID_OFF = 16;
   static final int N_PATCHES_OFF = 20;
   static final int N_FUNCS_OFF = 24;
+  static final int DISABLED_OFF = 28;
   static final int GENERATION_OFF = 32;
   static final int MESSAGE_HEAD_OFF = 40;
   static final int MAILBOX_OFF = 48;
@@ -45,6 +46,12 @@ final class Abi {
 
   static final int STATE_READY = 1;
   static final int STATE_NO_HELPER = 2;
+
+  // enum kulp_disabled: libpulp's LIBPULP_DISABLE_ON_* switch that matched, 0 when none did
+  static final int DISABLED_ON_PATH = 1;
+  static final int DISABLED_ON_USERS = 2;
+  static final int DISABLED_ON_GROUPS = 3;
+  static final int DISABLED_BY_ULP = 4;
 
   // enum kulp_level, of the message ring
   static final int LEVEL_WARN = 1;
@@ -155,6 +162,10 @@ final class Abi {
     m.put("KULP_PHASE_NEED_WRITES", (long) Response.NEED_WRITES);
     m.put("KULP_STATE_READY", (long) STATE_READY);
     m.put("KULP_STATE_NO_HELPER", (long) STATE_NO_HELPER);
+    m.put("KULP_DISABLED_ON_PATH", (long) DISABLED_ON_PATH);
+    m.put("KULP_DISABLED_ON_USERS", (long) DISABLED_ON_USERS);
+    m.put("KULP_DISABLED_ON_GROUPS", (long) DISABLED_ON_GROUPS);
+    m.put("KULP_DISABLED_BY_ULP", (long) DISABLED_BY_ULP);
     m.put("KULP_WARN", (long) LEVEL_WARN);
     m.put("KULP_ERROR", (long) LEVEL_ERROR);
     m.put("kulp_abi.magic", (long) MAGIC_OFF);
@@ -164,6 +175,7 @@ final class Abi {
     m.put("kulp_abi.helper_tid", (long) HELPER_TID_OFF);
     m.put("kulp_abi.n_patches", (long) N_PATCHES_OFF);
     m.put("kulp_abi.n_funcs", (long) N_FUNCS_OFF);
+    m.put("kulp_abi.disabled", (long) DISABLED_OFF);
     m.put("kulp_abi.generation", (long) GENERATION_OFF);
     m.put("kulp_abi.message_head", (long) MESSAGE_HEAD_OFF);
     m.put("kulp_abi.mailbox", (long) MAILBOX_OFF);

@@ -67,6 +67,11 @@ final class Injection implements AutoCloseable {
    * does not have the library, has another build of it, or already has the patch is skipped here.
    */
   private Request plan(Operation op) throws EngineException {
+    String disabledBy = target.read.state.disabledBy();
+    if (disabledBy != null) {
+      throw EngineException.skipped(Reason.DISABLED, "runtime disabled: " + disabledBy + " keeps live patching out"
+          + " of process " + target.pid + " (see `ulp messages -p " + target.pid + "`)");
+    }
     if (op instanceof Operation.Apply a) {
       return applyRequest(Request.APPLY, a.patch(), a.pathInTarget(), null);
     }
@@ -102,7 +107,7 @@ final class Injection implements AutoCloseable {
           + " has no build-id");
     }
     if (!buildId.get().equals(meta.targetBuildId())) {
-      throw EngineException.skipped(Reason.OTHER_BUILD, meta.targetLibrary() + " build-id mismatch: the patch wants "
+      throw EngineException.skipped(Reason.OTHER_BUILD, meta.targetLibrary() + " buildid mismatch: the patch wants "
           + meta.targetBuildId().hex() + ", process " + target.pid + " has " + buildId.get().hex());
     }
     if (command == Request.APPLY && target.read.patches().stream().anyMatch(p -> p.id().equals(meta.id().hex()))) {

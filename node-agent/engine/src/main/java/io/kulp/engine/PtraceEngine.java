@@ -161,6 +161,10 @@ public final class PtraceEngine implements Engine {
         try {
           outcome = injection.run(op, message);
         } catch (EngineException e) {
+          if (e.outcome() == Outcome.FAILED && e.reason() == null && process.exited()) {
+            // The step failed because the process exited under it: say so, whatever the step saw.
+            e = EngineException.gone(process.pid);
+          }
           outcome = e.outcome();
           reason = e.reason();
           message.append(e.getMessage());
@@ -170,6 +174,31 @@ public final class PtraceEngine implements Engine {
       }
     }
     return results;
+  }
+
+  /**
+   * Turns live patching on or off in process {@code pid}, as libpulp's {@code ulp set_patchable}:
+   * off, its runtime refuses every change; on clears whatever turned it off, a LIBPULP_DISABLE_ON_*
+   * switch included. One aligned word of the runtime's header is written; nothing is stopped. The
+   * runtime reads it at the start of each request, so a change already under way completes.
+   *
+   * @return what turned it off before, or empty when it was on
+   */
+  public java.util.Optional<String> setPatchable(int pid, boolean enable) throws EngineException {
+    return TimeLimit.shared().call(options.timeout(), () -> {
+      Target target = Target.read(options.procRoot(), pid, files);
+      try (ProcessMemory memory = new ProcessMemory(target.maps.via(), options.procRoot())) {
+        byte[] word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(enable ? 0 : Abi.DISABLED_BY_ULP).array();
+        memory.write(target.abi + Abi.DISABLED_OFF, word);
+        return target.disabledBy();
+      } catch (NativeError e) {
+        if (e.processGone()) {
+          throw EngineException.gone(pid);
+        }
+        throw EngineException.failed("cannot change live patching in process " + pid + ": " + e.getMessage());
+      }
+    }, why -> EngineException.failed("process " + pid + ": writing to it " + why));
   }
 
   @Override

@@ -19,5 +19,7 @@ public enum Reason {
   /** The patch is already applied. */
   ALREADY_APPLIED,
   /** The patch to revert is not applied. */
-  NOT_APPLIED
+  NOT_APPLIED,
+  /** The runtime is inert in the process: a LIBPULP_DISABLE_ON_* switch, or ulp set_patchable disable. */
+  DISABLED
 }

@@ -27,7 +27,8 @@ public enum RuntimeError {
   TIMEOUT(17, "request deadline passed before any change was made"),
   WRITE(18, "cannot write code"),
   NO_PREPARED(19, "nothing prepared to commit"),
-  INTERNAL(20, "internal error");
+  INTERNAL(20, "internal error"),
+  DISABLED(21, "live patching is disabled in this process");
 
   private final int code;
   private final String text;
@@ -61,7 +62,7 @@ public enum RuntimeError {
   Disposition disposition() {
     return switch (this) {
       case OK -> Disposition.DONE;
-      case LIB_NOT_LOADED, BUILDID_MISMATCH, NO_BUILDID, ALREADY_APPLIED, NOT_APPLIED -> Disposition.SKIP;
+      case LIB_NOT_LOADED, BUILDID_MISMATCH, NO_BUILDID, ALREADY_APPLIED, NOT_APPLIED, DISABLED -> Disposition.SKIP;
       case AGAIN, BUSY -> Disposition.RETRY;
       default -> Disposition.FAIL;
     };
@@ -75,6 +76,7 @@ public enum RuntimeError {
       case NO_BUILDID -> Reason.NO_BUILD_ID;
       case ALREADY_APPLIED -> Reason.ALREADY_APPLIED;
       case NOT_APPLIED -> Reason.NOT_APPLIED;
+      case DISABLED -> Reason.DISABLED;
       default -> null;
     };
   }

@@ -4,12 +4,27 @@ import java.nio.ByteBuffer;
 
 /** The header of a process's kulp_abi, as read from its memory. */
 record RuntimeState(int magic, int version, int size, int state, int helperTid, int patches, int funcs,
-    long generation, long messageHead) {
+    int disabled, long generation, long messageHead) {
 
   static RuntimeState decode(ByteBuffer b) {
     return new RuntimeState(b.getInt(Abi.MAGIC_OFF), b.getInt(Abi.VERSION_OFF), b.getInt(Abi.SIZE_OFF),
         b.getInt(Abi.STATE_OFF), b.getInt(Abi.HELPER_TID_OFF), b.getInt(Abi.N_PATCHES_OFF), b.getInt(Abi.N_FUNCS_OFF),
-        b.getLong(Abi.GENERATION_OFF), b.getLong(Abi.MESSAGE_HEAD_OFF));
+        b.getInt(Abi.DISABLED_OFF), b.getLong(Abi.GENERATION_OFF), b.getLong(Abi.MESSAGE_HEAD_OFF));
+  }
+
+  /**
+   * What keeps live patching out of this process: libpulp's LIBPULP_DISABLE_ON_* switches, read by
+   * the runtime at load, or {@code ulp set_patchable disable}; null when live patching is on.
+   */
+  String disabledBy() {
+    return switch (disabled) {
+      case 0 -> null;
+      case Abi.DISABLED_ON_PATH -> "LIBPULP_DISABLE_ON_PATH";
+      case Abi.DISABLED_ON_USERS -> "LIBPULP_DISABLE_ON_USERS";
+      case Abi.DISABLED_ON_GROUPS -> "LIBPULP_DISABLE_ON_GROUPS";
+      case Abi.DISABLED_BY_ULP -> "ulp set_patchable disable";
+      default -> "an unknown switch (" + disabled + ")";
+    };
   }
 
   /** Null if the header can be trusted, else what is wrong with it. */

@@ -58,6 +58,14 @@ public final class Target implements ProcessState {
     return maps;
   }
 
+  /**
+   * What keeps live patching out of this process (a LIBPULP_DISABLE_ON_* variable its runtime read
+   * at load, or ulp set_patchable disable); empty when live patching is on.
+   */
+  public java.util.Optional<String> disabledBy() {
+    return java.util.Optional.ofNullable(state.disabledBy());
+  }
+
   @Override
   public List<AppliedPatch> patches() {
     return patches;

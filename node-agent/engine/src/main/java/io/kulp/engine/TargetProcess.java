@@ -31,6 +31,21 @@ final class TargetProcess implements AutoCloseable {
     this.helperTid = read.helperTid;
   }
 
+  /**
+   * Whether the process has exited (or is exiting: a zombie, or dead). A step that fails because
+   * of it may say only what it could not do, e.g. that {@code /proc/PID/root} is gone.
+   */
+  boolean exited() {
+    try {
+      String stat = java.nio.file.Files.readString(procPid.resolve("stat"));
+      int end = stat.lastIndexOf(')');
+      char state = end > 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+      return state == 'Z' || state == 'X';
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+
   ProcessMemory memory() {
     return memory;
   }
