@@ -65,6 +65,7 @@ class LibpulpDescriptionsIT {
     assertThat(program.ask("counter", "counter")).as("the library's own counter, +1000").isEqualTo("1002");
     assertThat(program.ask("tls", "tls")).isEqualTo("1001");
     assertThat(UlpCli.run("patches", "-p", program.pid()).stdout()).contains("bsc#1200316");
+    assertThat(UlpCli.run("dump", container).stdout()).containsPattern("data +counter @ 0x[0-9a-f]+ -> ulpr_counter @ 0x");
     assertThat(trigger("--revert", container).exitCode()).isZero();
     assertThat(program.ask("counter", "counter")).as("the original code, on the same variable").isEqualTo("1003");
   }
