@@ -38,15 +38,27 @@ public final class Packer {
 
     List<FunctionPair> functions = new ArrayList<>();
     for (FunctionLine f : d.functions()) {
-      SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
-      long offset = old.entry().offset();
+      long offset;
+      if (f.offset() != null && target.firstHaving(f.oldName()).isEmpty()) {
+        offset = f.offset();
+        resolutions.add(f.oldName() + ": 0x" + Long.toHexString(offset) + " (as the line gives it; " + target.name()
+            + " does not name it)");
+      } else {
+        SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
+        offset = old.entry().offset();
+        if (f.offset() != null && f.offset() != offset) {
+          throw PackerException.at(dsc, f.line(), "the offset 0x" + Long.toHexString(f.offset()) + " is not where "
+              + target.name() + " has " + f.oldName() + " (0x" + Long.toHexString(offset)
+              + "): write it again from this build of the library (nm), or leave it out");
+        }
+        resolutions.add(describe(f.oldName(), old));
+      }
       if (target.knowsPadding() && !target.patchableEntries().contains(offset)) {
         throw PackerException.at(dsc, f.line(), "function " + f.oldName() + " (0x" + Long.toHexString(offset) + ") of "
             + target.name() + " has no live-patch padding: build the library with -fpatchable-function-entry=16,14");
       }
       container.require(f.newName(), SymbolRole.FUNCTION, dsc, f.line());
       functions.add(new FunctionPair(f.oldName(), f.newName(), offset));
-      resolutions.add(describe(f.oldName(), old));
     }
     List<PrivateReference> references = new ArrayList<>();
     for (ReferenceLine r : d.references()) {

@@ -215,6 +215,18 @@ class PackerTest {
   }
 
   @Test
+  void aFunctionLineMayGiveTheOldFunctionsOffsetWhichMustBeItsOwn() throws Exception {
+    long hidden = nm("kfix_hidden");
+    describe("hidden", "hidden.so\n@../fixtures/libkfix.so.1\nkfix_hidden:kfix_hidden_v2:" + Long.toHexString(hidden) + "\n");
+    assertThat(pack("hidden").apply().functions()).containsExactly(new FunctionPair("kfix_hidden", "kfix_hidden_v2", hidden));
+
+    describe("hidden", "hidden.so\n@../fixtures/libkfix.so.1\nkfix_hidden:kfix_hidden_v2:" + Long.toHexString(hidden + 16)
+        + "\n");
+    assertFails("hidden", "hidden.dsc:3: the offset 0x" + Long.toHexString(hidden + 16) + " is not where libkfix.so.1 has"
+        + " kfix_hidden (0x" + Long.toHexString(hidden) + ")");
+  }
+
+  @Test
   void aReferenceLineMayNameAFunctionOfTheTarget() throws Exception {
     PatchMetadata m = pack("fnref").apply();
 

@@ -156,9 +156,16 @@ public final class DescriptionParser {
     return Long.parseUnsignedLong(digits, 16);
   }
 
+  /** {@code old:new}, or {@code old:new:OLD_OFFSET} as in libpulp's examples (hexadecimal). */
   private void function(int n, String line) throws DescriptionException {
     if (!line.contains(":")) {
       throw error(n, LINE_KINDS + ", found `" + line + "`");
+    }
+    String[] fields = line.split(":", -1);
+    Long offset = null;
+    if (fields.length == 3) {
+      offset = hex(n, fields[2], "function offset");
+      line = fields[0] + ":" + fields[1];
     }
     String[] pair = pair(n, line, "`old:new`");
     Integer earlier = replaced.putIfAbsent(pair[0], n);
@@ -168,7 +175,7 @@ public final class DescriptionParser {
     if (functions.size() == PatchFormat.MAX_FUNCTIONS) {
       throw error(n, "more than " + PatchFormat.MAX_FUNCTIONS + " functions");
     }
-    functions.add(new FunctionLine(n, pair[0], pair[1]));
+    functions.add(new FunctionLine(n, pair[0], pair[1], offset));
   }
 
   /** Splits {@code a:b} into two symbol names. */

@@ -34,8 +34,16 @@ public record PatchDescription(
     labels = List.copyOf(labels);
   }
 
-  /** An {@code old:new} line. */
-  public record FunctionLine(int line, String oldName, String newName) {}
+  /**
+   * An {@code old:new} line.
+   *
+   * @param offset the old function's offset when the line gives it ({@code old:new:OFFSET}), else null
+   */
+  public record FunctionLine(int line, String oldName, String newName, Long offset) {
+    public FunctionLine(int line, String oldName, String newName) {
+      this(line, oldName, newName, null);
+    }
+  }
 
   /**
    * A {@code #target:ref} (data) or {@code #%target:ref} (TLS) line.

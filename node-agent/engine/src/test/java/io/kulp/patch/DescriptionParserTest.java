@@ -97,6 +97,13 @@ class DescriptionParserTest {
   }
 
   @Test
+  void readsAFunctionLineWithTheOffsetOfTheOldFunctionAsLibpulpsExamplesHaveIt() throws DescriptionException {
+    PatchDescription d = parse("a_livepatch1.so\n@./test\n_ZL4normPd:_Z8norm3_lpPd:40122e\n");
+
+    assertThat(d.functions()).containsExactly(new FunctionLine(3, "_ZL4normPd", "_Z8norm3_lpPd", 0x40122eL));
+  }
+
+  @Test
   void reportsOffsetsThatAreNotHexadecimal() {
     assertError("fix.so\n@lib.so\n#a:b:12g4:10\n", 3, "the target offset `12g4` is not a hexadecimal number");
     assertError("fix.so\n@lib.so\n#a:b:10:\n", 3, "the patch offset `` is not a hexadecimal number");
@@ -119,7 +126,8 @@ class DescriptionParserTest {
 
   @Test
   void reportsPairsWithoutExactlyOneColon() {
-    assertError("fix.so\n@lib.so\na:b:c\n", 3, "expected `old:new` with exactly one `:`, found `a:b:c`");
+    assertError("fix.so\n@lib.so\na:b:c:d\n", 3, "expected `old:new` with exactly one `:`, found `a:b:c:d`");
+    assertError("fix.so\n@lib.so\na:b:xyz\n", 3, "the function offset `xyz` is not a hexadecimal number");
     assertError("fix.so\n@lib.so\na:b\n#counter\n", 4, "expected `#target:ref` or `#target:ref:TARGET_OFFSET:PATCH_OFFSET`");
     assertError("fix.so\n@lib.so\na:b\n#%tls:\n", 4, "empty symbol name in `#%target:ref`");
     assertError("fix.so\n@lib.so\n:b\n", 3, "empty symbol name in `old:new`");
