@@ -289,6 +289,14 @@ enum kulp_ref_kind {
   KULP_REF_TLS = 2,  /* "#%target:ref": the TLS module and offset, in a struct kulp_tls_ref */
 };
 
+/* Reference field `patch_offset` (offset 20, 32 bits). Until libpulp compatibility it was
+ * reserved and 0, so 0 keeps its meaning: the runtime finds the patch's variable with dlsym.
+ * Otherwise it is the variable's offset from the container's load base: libpulp's
+ * "#target:ref:TARGET_OFFSET:PATCH_OFFSET" lines, and references held in a `static`
+ * pointer, which dlsym cannot see. The runtime writes there only if the range lies in the
+ * container's writable data, outside PT_GNU_RELRO. */
+#define KULP_REF_BY_NAME 0u
+
 /* --- For patch authors: TLS references ("#%var:ref" in the .dsc) -----------
  * The runtime fills a `struct kulp_tls_ref` in the patch with the target
  * library's TLS module and the variable's offset; the patch code then gets the

@@ -99,7 +99,7 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
   if ((rc = table(&r, m->n_funcs, KULP_MAX_PATCH_FUNCS, funcs, FUNC_LEN, "functions"))) return rc;
   if ((rc = table(&r, m->n_refs, KULP_MAX_PATCH_REFS, refs, REF_LEN, "references"))) return rc;
   if ((rc = table(&r, m->n_labels, MAX_LABELS, labels, 4, "labels"))) return rc;
-  if (m->kind == KULP_PATCH_APPLY && m->n_funcs == 0) return FAIL(&r, "an apply section with no functions");
+  /* An apply section may carry references only: libpulp accepts such descriptions. */
 
   for (uint32_t i = 0; i < m->n_funcs; i++) {
     const uint8_t *e = blob + funcs + (size_t)i * FUNC_LEN;
@@ -118,6 +118,7 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
     if ((rc = string_at(&r, get32(e + 4), "reference variable", &x->patch_name))) return rc;
     x->target_offset = get64(e + 8);
     x->kind = get32(e + 16);
+    x->patch_offset = get32(e + 20);
     if (x->kind != KULP_REF_DATA && x->kind != KULP_REF_TLS)
       return FAIL(&r, "reference %s has unknown kind %u", x->target_name, x->kind);
   }

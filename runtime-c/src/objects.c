@@ -34,6 +34,15 @@ static void describe(struct dl_phdr_info *info, struct loaded_object *o) {
       o->exec_prot[o->n_exec] = prot_of(ph->p_flags);
       o->n_exec++;
     }
+    if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && o->n_data < 4) {
+      o->data_start[o->n_data] = info->dlpi_addr + ph->p_vaddr;
+      o->data_end[o->n_data] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+      o->n_data++;
+    }
+    if (ph->p_type == PT_GNU_RELRO) {
+      o->relro_start = info->dlpi_addr + ph->p_vaddr;
+      o->relro_end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+    }
     if (ph->p_type != PT_NOTE) continue;
     const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
     const uint8_t *end = p + ph->p_memsz;
@@ -154,4 +163,11 @@ int object_exec_prot(const struct loaded_object *o, uintptr_t start, uintptr_t e
   for (int i = 0; i < o->n_exec; i++)
     if (start >= o->exec_start[i] && end <= o->exec_end[i]) return o->exec_prot[i];
   return -1;
+}
+
+bool object_writable(const struct loaded_object *o, uintptr_t start, uintptr_t end) {
+  if (end <= start || (start < o->relro_end && end > o->relro_start)) return false;
+  for (int i = 0; i < o->n_data; i++)
+    if (start >= o->data_start[i] && end <= o->data_end[i]) return true;
+  return false;
 }

@@ -71,10 +71,20 @@ static int resolve_new_patch(struct change *c, const struct loaded_object *targe
   }
   for (uint32_t i = 0; i < m->n_refs; i++) {
     const struct ulp_ref *r = &m->refs[i];
-    void *var = dlsym(handle, r->patch_name);
+    void *var;
+    if (r->patch_offset == KULP_REF_BY_NAME) {
+      var = dlsym(handle, r->patch_name);
+    } else {
+      /* A static pointer dlsym cannot see: the packer gave its offset. Write only where the
+       * container's own data is, never into its code or its read-only-after-relocation part. */
+      size_t len = r->kind == KULP_REF_TLS ? sizeof(struct kulp_tls_ref) : sizeof(void *);
+      uintptr_t at = container.base + r->patch_offset;
+      var = object_writable(&container, at, at + len) ? (void *)at : NULL;
+    }
     if (!var) {
       c->unload = handle;
-      return refuse(why, why_len, KULP_E_NEW_SYMBOL, "reference variable %s not found in %s", r->patch_name, c->path);
+      return refuse(why, why_len, KULP_E_NEW_SYMBOL, "reference variable %s not found in the data of %s", r->patch_name,
+                    c->path);
     }
     if (r->kind == KULP_REF_TLS) {
       if (target->tls_modid == 0) {

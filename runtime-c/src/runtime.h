@@ -36,6 +36,7 @@ struct ulp_ref {
   const char *patch_name;
   uint64_t target_offset;
   uint32_t kind; /* enum kulp_ref_kind */
+  uint32_t patch_offset; /* KULP_REF_BY_NAME, or the variable's offset in the container */
 };
 struct ulp_meta {
   uint16_t kind; /* enum kulp_patch_kind */
@@ -66,6 +67,10 @@ struct loaded_object {
   uintptr_t exec_start[4], exec_end[4];
   int exec_prot[4];
   int n_exec;
+  /* writable PT_LOAD ranges, and PT_GNU_RELRO (read-only once relocated) */
+  uintptr_t data_start[4], data_end[4];
+  int n_data;
+  uintptr_t relro_start, relro_end;
 };
 /* Finds a loaded object by basename (want_build_id may be NULL: first match). Returns
  * 0, KULP_E_LIB_NOT_LOADED, KULP_E_BUILDID_MISMATCH (found, ids differ; *out holds the
@@ -76,6 +81,9 @@ HIDDEN int object_by_basename(const char *basename, const uint8_t *want_build_id
 HIDDEN bool object_by_base(uintptr_t base, struct loaded_object *out);
 /* Protection of the executable segment holding [start, end), or -1 if none does. */
 HIDDEN int object_exec_prot(const struct loaded_object *obj, uintptr_t start, uintptr_t end);
+/* True if [start, end) is data the object may write after relocation: inside a writable
+ * segment and outside PT_GNU_RELRO. */
+HIDDEN bool object_writable(const struct loaded_object *obj, uintptr_t start, uintptr_t end);
 HIDDEN void hex_string(const uint8_t *bytes, size_t len, char *out, size_t out_len);
 
 /* --- function sites and the code that redirects them (sites.c) ------------- */

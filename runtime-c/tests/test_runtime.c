@@ -5,6 +5,7 @@
  *
  * usage: test_runtime PATCHES_DIR [TEST_NAME] */
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,64 @@ static void reachesAStaticVariableOfTheLibrary(void) {
   check(after == 102, "the patch adds 100 to the library's own counter (2): got %d", after);
 }
 
+/* --- libpulp's descriptions ------------------------------------------------------ */
+
+static void reachesStaticPointersAtTheOffsetsTheDescriptionGives(void) {
+  int counter = kfix_counter();
+  int tls = kfix_tls();
+  struct result r = apply(dir, "libkfix_livepatch1");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  check(kfix_counter() == counter + 1000, "the static pointer reaches the library's counter");
+  check(kfix_tls() == tls + 1000, "the static kulp_tls_ref reaches this thread's tls_hits");
+}
+
+static void callsAStaticFunctionOfTheLibraryThroughAReference(void) {
+  check(apply(dir, "fnref").status == KULP_OK, "apply fnref");
+  check(kfix_value() == 42, "kfix_hidden(41) through the pointer: got %d", kfix_value());
+}
+
+static void fillsTheReferencesOfAPatchWithoutFunctions(void) {
+  struct result r = apply(dir, "refs_only");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/refs_only.so", dir);
+  void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+  int **seen = h ? dlsym(h, "kfix_counter_seen") : NULL;
+  int now = kfix_counter();
+  check(seen && *seen && **seen == now, "the pointer holds the library's counter (%d)", now);
+  check(kulp_abi.n_patches == 1 && kulp_abi.n_funcs == 0, "recorded as a patch of no function");
+}
+
+/* The first reference of libkfix_livepatch1's .ulp, pointed at patch_offset. */
+static struct result apply_with_patch_offset(uint32_t patch_offset) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/libkfix_livepatch1.so", dir);
+  struct section s = read_section(path, ".ulp");
+  uint32_t refs;
+  memcpy(&refs, s.data + 196, 4);
+  memcpy(s.data + refs + 20, &patch_offset, 4);
+  memset(s.data + 12, 0, 4);
+  uint32_t crc = crc32_ieee(s.data, s.len);
+  memcpy(s.data + 12, &crc, 4);
+  return apply_blob(realpath(path, NULL), s.data, s.len);
+}
+
+static void refusesAPatchOffsetOutsideTheContainersWritableData(void) {
+  int counter = kfix_counter();
+  struct result header = apply_with_patch_offset(0x10);
+  check(header.status == KULP_E_NEW_SYMBOL && contains(header.message, "not found in the data"),
+        "the ELF header is no variable: %s", header.message);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/libkfix_livepatch1.so", dir);
+  struct link_map *lm = NULL;
+  void *h = dlopen(path, RTLD_NOW);
+  check(h && !dlinfo(h, RTLD_DI_LINKMAP, &lm), "container loaded");
+  /* .dynamic is writable in the file, but read-only after relocation (PT_GNU_RELRO). */
+  struct result relro = apply_with_patch_offset((uint32_t)((uintptr_t)lm->l_ld - lm->l_addr));
+  check(relro.status == KULP_E_NEW_SYMBOL, "RELRO data is refused: %s", relro.message);
+  check(kfix_counter() == counter + 1 && kulp_abi.n_patches == 0, "nothing applied");
+}
+
 static void *tls_in_new_thread(void *arg) {
   (void)arg;
   return (void *)(intptr_t)kfix_tls();
@@ -377,6 +436,10 @@ static const struct {
     T(replacesAStaticFunctionByOffset),
     T(reachesAStaticVariableOfTheLibrary),
     T(reachesATlsVariableOfTheLibrary),
+    T(reachesStaticPointersAtTheOffsetsTheDescriptionGives),
+    T(callsAStaticFunctionOfTheLibraryThroughAReference),
+    T(fillsTheReferencesOfAPatchWithoutFunctions),
+    T(refusesAPatchOffsetOutsideTheContainersWritableData),
     T(patchesAFunctionThatStartsWithEndbr64),
     T(patchesFunctionsWithAwkwardPadding),
     T(appliesAndRevertsAMultiFunctionPatchAsOneUnit),

@@ -23,8 +23,8 @@ final class MetadataText {
     }
     b.append("  references (").append(m.references().size()).append(")\n");
     for (PrivateReference r : m.references()) {
-      b.append(String.format("    %-4s %s @ 0x%x -> %s%n", r.kind().name().toLowerCase(), r.targetName(), r.targetOffset(),
-          r.patchName()));
+      b.append(String.format("    %-4s %s @ 0x%x -> %s%s%n", r.kind().name().toLowerCase(), r.targetName(), r.targetOffset(),
+          r.patchName(), r.patchOffset() == PrivateReference.BY_NAME ? "" : String.format(" @ 0x%x", r.patchOffset())));
     }
     b.append("  labels (").append(m.labels().size()).append(")\n");
     for (String l : m.labels()) {

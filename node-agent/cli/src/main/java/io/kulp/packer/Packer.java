@@ -32,28 +32,37 @@ public final class Packer {
   public PackResult pack(Path description, Path output) throws IOException, PatchException {
     PatchDescription d = DescriptionParser.parse(description);
     Path dsc = d.file();
-    ContainerLibrary container = ContainerLibrary.open(d.container(), dsc);
+    ContainerLibrary container = ContainerLibrary.open(d.container(), dsc, d.containerLine());
     TargetLibrary target = TargetLoader.load(d.target(), dsc, d.targetLine());
     List<String> resolutions = new ArrayList<>();
 
     List<FunctionPair> functions = new ArrayList<>();
     for (FunctionLine f : d.functions()) {
-      SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
-      long offset = old.entry().offset();
+      long offset;
+      if (f.offset() != null && target.firstHaving(f.oldName()).isEmpty()) {
+        offset = f.offset();
+        resolutions.add(f.oldName() + ": 0x" + Long.toHexString(offset) + " (as the line gives it; " + target.name()
+            + " does not name it)");
+      } else {
+        SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
+        offset = old.entry().offset();
+        if (f.offset() != null && f.offset() != offset) {
+          throw PackerException.at(dsc, f.line(), "the offset 0x" + Long.toHexString(f.offset()) + " is not where "
+              + target.name() + " has " + f.oldName() + " (0x" + Long.toHexString(offset)
+              + "): write it again from this build of the library (nm), or leave it out");
+        }
+        resolutions.add(describe(f.oldName(), old));
+      }
       if (target.knowsPadding() && !target.patchableEntries().contains(offset)) {
         throw PackerException.at(dsc, f.line(), "function " + f.oldName() + " (0x" + Long.toHexString(offset) + ") of "
             + target.name() + " has no live-patch padding: build the library with -fpatchable-function-entry=16,14");
       }
       container.require(f.newName(), SymbolRole.FUNCTION, dsc, f.line());
       functions.add(new FunctionPair(f.oldName(), f.newName(), offset));
-      resolutions.add(describe(f.oldName(), old));
     }
     List<PrivateReference> references = new ArrayList<>();
     for (ReferenceLine r : d.references()) {
-      SymbolResolver.Resolved t = SymbolResolver.resolve(target, r.targetName(), SymbolRole.of(r.kind()), dsc, r.line());
-      container.require(r.patchName(), SymbolRole.DATA, dsc, r.line());
-      references.add(new PrivateReference(r.targetName(), r.patchName(), t.entry().offset(), r.kind()));
-      resolutions.add(describe(r.targetName(), t));
+      references.add(reference(r, target, container, dsc, resolutions));
     }
 
     PatchId id = PatchId.derive(container.buildId(), d.bytes());
@@ -61,9 +70,40 @@ public final class Packer {
         functions, references, d.labels());
     byte[] ulp = MetadataEncoder.encode(apply);
     byte[] rev = MetadataEncoder.encode(apply.revert());
-    Path out = output == null ? d.container() : output;
+    // In place, a container that is a symbolic link (libtool's libfix.so -> libfix.so.0.0.0)
+    // stays one: the file it names is packed.
+    Path out = output == null ? d.container().toRealPath() : output;
     writer.write(d.container(), out, ulp, rev);
     return new PackResult(out, apply, resolutions);
+  }
+
+  /**
+   * One {@code #} line. Its target offset comes from the symbol, or from the line
+   * ({@code #target:ref:TARGET_OFFSET:PATCH_OFFSET}); a given offset must agree with the
+   * symbol when the target names it, and is taken as written when it does not (a stripped
+   * library, as libpulp does).
+   */
+  private static PrivateReference reference(ReferenceLine r, TargetLibrary target, ContainerLibrary container, Path dsc,
+      List<String> resolutions) throws PackerException {
+    SymbolRole role = SymbolRole.of(r.kind());
+    long targetOffset;
+    if (r.offsets() != null && target.firstHaving(r.targetName()).isEmpty()) {
+      targetOffset = r.offsets().target();
+      resolutions.add(r.targetName() + ": 0x" + Long.toHexString(targetOffset) + " (as the line gives it; "
+          + target.name() + " does not name it)");
+    } else {
+      SymbolResolver.Resolved t = SymbolResolver.resolve(target, r.targetName(), role, dsc, r.line());
+      targetOffset = t.entry().offset();
+      if (r.offsets() != null && r.offsets().target() != targetOffset) {
+        throw PackerException.at(dsc, r.line(), "TARGET_OFFSET 0x" + Long.toHexString(r.offsets().target())
+            + " is not where " + target.name() + " has " + r.targetName() + " (0x" + Long.toHexString(targetOffset)
+            + "): write the offsets again from this build of the library (nm)");
+      }
+      resolutions.add(describe(r.targetName(), t));
+    }
+    long patchOffset = container.pointer(r.patchName(), r.kind(), r.offsets() == null ? null : r.offsets().patch(), dsc,
+        r.line());
+    return new PrivateReference(r.targetName(), r.patchName(), targetOffset, r.kind(), patchOffset);
   }
 
   private static String describe(String name, SymbolResolver.Resolved r) {

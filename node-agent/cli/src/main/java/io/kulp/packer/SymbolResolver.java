@@ -37,7 +37,7 @@ final class SymbolResolver {
   }
 
   private static String notFound(TargetLibrary lib, String name, SymbolRole role) {
-    String what = role == SymbolRole.FUNCTION ? "function " : "variable ";
+    String what = role == SymbolRole.FUNCTION ? "function " : role == SymbolRole.REFERENCE ? "symbol " : "variable ";
     String fix = lib.isStripped()
         ? "; the library is stripped (no .symtab), so its static symbols are only in a symbol file: run `ulp extract` on"
             + " the unstripped build and name that file in the `@` line"
@@ -46,7 +46,11 @@ final class SymbolResolver {
   }
 
   private static String hint(SymbolRole role, SymbolType found) {
-    if (role == SymbolRole.DATA && found == SymbolType.TLS) {
+    if (role == SymbolRole.REFERENCE && found == SymbolType.GNU_IFUNC) {
+      return ": the symbol of an ifunc is its resolver, so its address is not the function's; name the implementation"
+          + " the resolver picks";
+    }
+    if ((role == SymbolRole.DATA || role == SymbolRole.REFERENCE) && found == SymbolType.TLS) {
       return ": TLS variables take a `#%target:ref` line";
     }
     if (role == SymbolRole.TLS && (found == SymbolType.OBJECT || found == SymbolType.COMMON)) {
@@ -57,7 +61,8 @@ final class SymbolResolver {
 
   private static String typeName(SymbolType type) {
     return switch (type) {
-      case FUNC, GNU_IFUNC -> "a function";
+      case FUNC -> "a function";
+      case GNU_IFUNC -> "an ifunc";
       case OBJECT, COMMON -> "a data object";
       case TLS -> "a TLS variable";
       default -> "a " + type + " symbol";

@@ -7,6 +7,8 @@ import io.kulp.patch.ReferenceKind;
 enum SymbolRole {
   FUNCTION("a function"),
   DATA("a data object"),
+  /** What a {@code #target:ref} line may name: libpulp stores the address of a variable or of a function. */
+  REFERENCE("a data object or a function"),
   TLS("a TLS variable");
 
   private final String description;
@@ -16,13 +18,15 @@ enum SymbolRole {
   }
 
   static SymbolRole of(ReferenceKind kind) {
-    return kind == ReferenceKind.TLS ? TLS : DATA;
+    return kind == ReferenceKind.TLS ? TLS : REFERENCE;
   }
 
   boolean accepts(SymbolType type) {
     return switch (this) {
       case FUNCTION -> type.isCode();
       case DATA -> type == SymbolType.OBJECT || type == SymbolType.COMMON;
+      // Not GNU_IFUNC: its symbol is the resolver, whose address is not the function's.
+      case REFERENCE -> type == SymbolType.OBJECT || type == SymbolType.COMMON || type == SymbolType.FUNC;
       case TLS -> type == SymbolType.TLS;
     };
   }

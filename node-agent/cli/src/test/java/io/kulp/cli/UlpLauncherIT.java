@@ -125,7 +125,7 @@ class UlpLauncherIT {
     Files.writeString(patches.resolve("work.dsc"), "work.so\n@../fixtures/libkfix.so.1\n");
     CommandResult verbose = ulp("packer", "-v", patches.resolve("work.dsc").toString());
     assertThat(verbose.exitCode()).isEqualTo(1);
-    assertThat(verbose.stderr()).contains("no function line").contains("\tat io.kulp.");
+    assertThat(verbose.stderr()).contains("no `old:new` or `#target:ref` line").contains("\tat io.kulp.");
   }
 
   @Test

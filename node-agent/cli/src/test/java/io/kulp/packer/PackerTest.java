@@ -16,6 +16,7 @@ import io.kulp.testing.Binutils;
 import io.kulp.testing.Commands;
 import io.kulp.testing.FixtureCopy;
 import io.kulp.testing.Fixtures;
+import io.kulp.testing.LibpulpTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,6 +135,135 @@ class PackerTest {
     assertThat(m.references()).extracting(PrivateReference::targetOffset).containsExactly(nm("counter"));
     assertThat(m.targetBuildId()).isEqualTo(ElfFile.open(stripped).buildId().orElseThrow());
     assertThat(json).exists();
+  }
+
+  @Test
+  void packsLibpulpsOffsetLinesIntoStaticPointersOfTheContainer() throws Exception {
+    // The build wrote the offsets with nm, as libpulp's test suite does; the container links
+    // libtool's way and FixtureCopy copied the file the link names.
+    PatchMetadata m = pack("libkfix_livepatch1").apply();
+    Path container = patches.resolve("libkfix_livepatch1.so");
+
+    assertThat(m.labels()).containsExactly("bsc#1200316: private data through static pointers, offsets as nm prints them");
+    assertThat(m.references()).containsExactly(
+        new PrivateReference("counter", "ulpr_counter", nm("counter"), ReferenceKind.DATA,
+            Binutils.nmValue(container, "ulpr_counter")),
+        new PrivateReference("tls_hits", "ulpr_tls", nm("tls_hits"), ReferenceKind.TLS,
+            Binutils.nmValue(container, "ulpr_tls")));
+    assertThat(m.functions()).extracting(FunctionPair::oldName).containsExactly("kfix_counter", "kfix_tls");
+  }
+
+  @Test
+  void findsAStaticPointerOfTheContainerByNameWhenTheLineGivesNoOffsets() throws Exception {
+    Path container = patches.resolve("libkfix_livepatch1.so");
+    describe("libkfix_livepatch1", "libkfix_livepatch1.so\n@../fixtures/libkfix.so.1\nkfix_counter:kfix_counter_lp\n"
+        + "#counter:ulpr_counter\n");
+
+    assertThat(pack("libkfix_livepatch1").apply().references()).containsExactly(new PrivateReference("counter",
+        "ulpr_counter", nm("counter"), ReferenceKind.DATA, Binutils.nmValue(container, "ulpr_counter")));
+  }
+
+  @Test
+  void anOffsetThatDisagreesWithTheSymbolIsRefusedAndOneTheLibraryDoesNotNameIsTaken() throws Exception {
+    long counter = nm("counter");
+    long pointer = Binutils.nmValue(patches.resolve("libkfix_livepatch1.so"), "ulpr_counter");
+    String head = "libkfix_livepatch1.so\n@../fixtures/libkfix.so.1\nkfix_counter:kfix_counter_lp\n";
+    describe("libkfix_livepatch1", head + "#counter:ulpr_counter:" + Long.toHexString(counter + 8) + ":"
+        + Long.toHexString(pointer) + "\n");
+    assertFails("libkfix_livepatch1", "libkfix_livepatch1.dsc:4: TARGET_OFFSET 0x" + Long.toHexString(counter + 8)
+        + " is not where libkfix.so.1 has counter (0x" + Long.toHexString(counter) + ")");
+
+    describe("libkfix_livepatch1", head + "#counter:ulpr_counter:" + Long.toHexString(counter) + ":"
+        + Long.toHexString(pointer + 8) + "\n");
+    assertFails("libkfix_livepatch1", "libkfix_livepatch1.dsc:4: PATCH_OFFSET 0x" + Long.toHexString(pointer + 8)
+        + " is not where the container libkfix_livepatch1.so has ulpr_counter");
+
+    describe("libkfix_livepatch1", head + "#counter:ulpr_counter:" + Long.toHexString(counter) + ":"
+        + Long.toHexString(nm("kfix_value")) + "\n");
+    assertFails("libkfix_livepatch1", "is not where the container");
+
+    describe("libkfix_livepatch1", head + "#stripped_away:unnamed:" + Long.toHexString(counter) + ":"
+        + Long.toHexString(pointer) + "\n");
+    assertThat(pack("libkfix_livepatch1").apply().references()).as("taken as written, as libpulp does")
+        .containsExactly(new PrivateReference("stripped_away", "unnamed", counter, ReferenceKind.DATA, pointer));
+  }
+
+  @Test
+  void aPatchOffsetOutsideTheContainersWritableDataIsRefused() throws Exception {
+    long codeOffset = Binutils.nmValue(patches.resolve("libkfix_livepatch1.so"), "kfix_counter_lp");
+    describe("libkfix_livepatch1", "libkfix_livepatch1.so\n@../fixtures/libkfix.so.1\nkfix_counter:kfix_counter_lp\n"
+        + "#counter:nameless:" + Long.toHexString(nm("counter")) + ":" + Long.toHexString(codeOffset) + "\n");
+
+    assertFails("libkfix_livepatch1", "libkfix_livepatch1.dsc:4: nameless at 0x" + Long.toHexString(codeOffset)
+        + " is not writable data of the container");
+  }
+
+  @Test
+  void packsTheFileASymbolicLinkNamesAndKeepsTheLink() throws Exception {
+    Path real = patches.resolve("libkfix_livepatch1.so.0.0.0");
+    Path link = patches.resolve("libkfix_livepatch1.so");
+    Files.move(link, real);
+    Files.createSymbolicLink(link, real.getFileName());
+
+    PackResult r = packer.pack(patches.resolve("libkfix_livepatch1.dsc"), null);
+
+    assertThat(link).isSymbolicLink();
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(real.getFileName());
+    assertThat(r.output()).isEqualTo(real.toRealPath());
+    assertThat(Binutils.sectionNames(real)).contains(".ulp", ".ulp.rev");
+    assertNoTemporaryFiles();
+  }
+
+  @Test
+  void aFunctionLineMayGiveTheOldFunctionsOffsetWhichMustBeItsOwn() throws Exception {
+    long hidden = nm("kfix_hidden");
+    describe("hidden", "hidden.so\n@../fixtures/libkfix.so.1\nkfix_hidden:kfix_hidden_v2:" + Long.toHexString(hidden) + "\n");
+    assertThat(pack("hidden").apply().functions()).containsExactly(new FunctionPair("kfix_hidden", "kfix_hidden_v2", hidden));
+
+    describe("hidden", "hidden.so\n@../fixtures/libkfix.so.1\nkfix_hidden:kfix_hidden_v2:" + Long.toHexString(hidden + 16)
+        + "\n");
+    assertFails("hidden", "hidden.dsc:3: the offset 0x" + Long.toHexString(hidden + 16) + " is not where libkfix.so.1 has"
+        + " kfix_hidden (0x" + Long.toHexString(hidden) + ")");
+  }
+
+  @Test
+  void aReferenceLineMayNameAFunctionOfTheTarget() throws Exception {
+    PatchMetadata m = pack("fnref").apply();
+
+    assertThat(m.references()).containsExactly(
+        new PrivateReference("kfix_hidden", "kfix_hidden_ptr", nm("kfix_hidden"), ReferenceKind.DATA));
+  }
+
+  @Test
+  void packsADescriptionWithReferencesOnly() throws Exception {
+    PatchMetadata m = pack("refs_only").apply();
+
+    assertThat(m.functions()).isEmpty();
+    assertThat(m.references()).containsExactly(
+        new PrivateReference("counter", "kfix_counter_seen", nm("counter"), ReferenceKind.DATA));
+  }
+
+  @Test
+  void packsAgainstASymbolFileWrittenByLibpulpsUlpExtract() throws Exception {
+    LibpulpTools.extract(library, tmp.resolve("fixtures/libkfix.so.1.json"));
+    describe("tls", "tls.so\n@../fixtures/libkfix.so.1.json\nkfix_tls:kfix_tls_v2\nkfix_hidden:kfix_tls_v2\n"
+        + "#%tls_hits:kfix_tls_ref\n");
+
+    PatchMetadata m = pack("tls").apply();
+
+    assertThat(m.targetLibrary()).isEqualTo("libkfix.so.1");
+    assertThat(m.targetBuildId().hex()).isEqualTo(Binutils.buildId(library));
+    assertThat(m.functions()).extracting(FunctionPair::oldOffset).containsExactly(nm("kfix_tls"), nm("kfix_hidden"));
+    assertThat(m.references()).containsExactly(new PrivateReference("tls_hits", "kfix_tls_ref", 0, ReferenceKind.TLS));
+  }
+
+  @Test
+  void packsAgainstALibraryThatLibpulpsUlpPostProcessed() throws Exception {
+    assertThat(LibpulpTools.post(library)).isEqualTo(9);
+
+    PatchMetadata m = pack("multi").apply();
+
+    assertThat(m.functions()).isNotEmpty().allSatisfy(f -> assertThat(f.oldOffset()).isEqualTo(nm(f.oldName())));
   }
 
   @Test

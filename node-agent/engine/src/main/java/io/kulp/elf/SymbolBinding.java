@@ -4,7 +4,8 @@ package io.kulp.elf;
 public enum SymbolBinding {
   LOCAL, GLOBAL, WEAK, GNU_UNIQUE, OTHER;
 
-  static SymbolBinding of(int code) {
+  /** The binding of an st_info's high 4 bits. */
+  public static SymbolBinding of(int code) {
     return switch (code) {
       case 0 -> LOCAL;
       case 1 -> GLOBAL;

@@ -4,7 +4,8 @@ package io.kulp.elf;
 public enum SymbolType {
   NOTYPE, OBJECT, FUNC, SECTION, FILE, COMMON, TLS, GNU_IFUNC, OTHER;
 
-  static SymbolType of(int code) {
+  /** The type of an st_info's low 4 bits. */
+  public static SymbolType of(int code) {
     return switch (code) {
       case 0 -> NOTYPE;
       case 1 -> OBJECT;

@@ -31,6 +31,7 @@ public final class DescriptionParser {
   private final List<String> labels = new ArrayList<>();
   private final Map<String, Integer> replaced = new HashMap<>();
   private Path container;
+  private int containerLine;
   private Path target;
   private int targetLine;
 
@@ -65,22 +66,24 @@ public final class DescriptionParser {
     if (target == null) {
       throw error(end, "no `@` line: add `@PATH` naming the target library or a `ulp extract` symbol file");
     }
-    if (functions.isEmpty()) {
-      throw error(end, "no function line: add `old:new` to replace function old of the target with new");
+    if (functions.isEmpty() && references.isEmpty()) {
+      throw error(end, "no `old:new` or `#target:ref` line: the description patches nothing");
     }
-    return new PatchDescription(file, bytes.clone(), container, target, targetLine, functions, references, labels);
+    return new PatchDescription(file, bytes.clone(), container, containerLine, target, targetLine, functions, references, labels);
   }
 
   private void line(int n, String raw) throws DescriptionException {
     String line = raw.strip();
-    if (n == 1) {
-      if (line.isEmpty() || "@#!".indexOf(line.charAt(0)) >= 0 || line.contains(":")) {
-        throw error(n, "the first line must be the path of the container .so, found `" + line + "`");
-      }
-      container = resolve(n, line);
+    if (line.isEmpty()) {
       return;
     }
-    if (line.isEmpty()) {
+    // As libpulp does, labels and empty lines may come before the container.
+    if (container == null && line.charAt(0) != '!') {
+      if ("@#".indexOf(line.charAt(0)) >= 0 || line.contains(":")) {
+        throw error(n, "the first line (after `!` labels) must be the path of the container .so, found `" + line + "`");
+      }
+      container = resolve(n, line);
+      containerLine = n;
       return;
     }
     switch (line.charAt(0)) {
@@ -118,18 +121,51 @@ public final class DescriptionParser {
     labels.add(text);
   }
 
+  /**
+   * {@code #target:ref} or, as libpulp's tools write them, {@code #target:ref:TARGET_OFFSET:PATCH_OFFSET}
+   * with both offsets in hexadecimal (as {@code nm} prints them, with or without {@code 0x}).
+   */
   private void reference(int n, String line) throws DescriptionException {
     boolean tls = line.startsWith("#%");
-    String[] pair = pair(n, line.substring(tls ? 2 : 1), tls ? "`#%target:ref`" : "`#target:ref`");
+    String form = tls ? "`#%target:ref`" : "`#target:ref`";
+    String text = line.substring(tls ? 2 : 1);
+    String[] fields = text.split(":", -1);
+    ReferenceLine.Offsets offsets = null;
+    if (fields.length == 4) {
+      offsets = new ReferenceLine.Offsets(hex(n, fields[2], "target offset"), hex(n, fields[3], "patch offset"));
+      text = fields[0] + ":" + fields[1];
+    } else if (fields.length != 2) {
+      throw error(n, "expected " + form + " or " + form.replace(":ref`", ":ref:TARGET_OFFSET:PATCH_OFFSET`")
+          + ", found `" + line + "`");
+    }
+    String[] pair = pair(n, text, form);
     if (references.size() == PatchFormat.MAX_REFERENCES) {
       throw error(n, "more than " + PatchFormat.MAX_REFERENCES + " references");
     }
-    references.add(new ReferenceLine(n, pair[0], pair[1], tls ? ReferenceKind.TLS : ReferenceKind.DATA));
+    references.add(new ReferenceLine(n, pair[0], pair[1], tls ? ReferenceKind.TLS : ReferenceKind.DATA, offsets));
   }
 
+  private long hex(int n, String field, String what) throws DescriptionException {
+    String digits = field.strip();
+    if (digits.startsWith("0x") || digits.startsWith("0X")) {
+      digits = digits.substring(2);
+    }
+    if (digits.isEmpty() || digits.length() > 16 || !digits.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      throw error(n, "the " + what + " `" + field.strip() + "` is not a hexadecimal number (as nm prints it)");
+    }
+    return Long.parseUnsignedLong(digits, 16);
+  }
+
+  /** {@code old:new}, or {@code old:new:OLD_OFFSET} as in libpulp's examples (hexadecimal). */
   private void function(int n, String line) throws DescriptionException {
     if (!line.contains(":")) {
       throw error(n, LINE_KINDS + ", found `" + line + "`");
+    }
+    String[] fields = line.split(":", -1);
+    Long offset = null;
+    if (fields.length == 3) {
+      offset = hex(n, fields[2], "function offset");
+      line = fields[0] + ":" + fields[1];
     }
     String[] pair = pair(n, line, "`old:new`");
     Integer earlier = replaced.putIfAbsent(pair[0], n);
@@ -139,7 +175,7 @@ public final class DescriptionParser {
     if (functions.size() == PatchFormat.MAX_FUNCTIONS) {
       throw error(n, "more than " + PatchFormat.MAX_FUNCTIONS + " functions");
     }
-    functions.add(new FunctionLine(n, pair[0], pair[1]));
+    functions.add(new FunctionLine(n, pair[0], pair[1], offset));
   }
 
   /** Splits {@code a:b} into two symbol names. */

@@ -115,8 +115,7 @@ public final class MetadataDecoder {
       String target = string(u32(at), what + " target name");
       String patch = string(u32(at + 4), what + " patch name");
       ReferenceKind kind = ReferenceKind.ofCode(u32(at + 16));
-      checkZero(at + 20, 4, what + " reserved bytes");
-      out.add(new PrivateReference(target, patch, in.getLong(at + 8), kind));
+      out.add(new PrivateReference(target, patch, in.getLong(at + 8), kind, Integer.toUnsignedLong(u32(at + 20))));
     }
     return out;
   }

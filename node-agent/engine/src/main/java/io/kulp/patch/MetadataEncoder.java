@@ -37,7 +37,7 @@ public final class MetadataEncoder {
       PrivateReference r = m.references().get(i);
       int at = refs + i * PatchFormat.REFERENCE_SIZE;
       tables.putInt(at, strings.ref(r.targetName())).putInt(at + 4, strings.ref(r.patchName()))
-          .putLong(at + 8, r.targetOffset()).putInt(at + 16, r.kind().code());
+          .putLong(at + 8, r.targetOffset()).putInt(at + 16, r.kind().code()).putInt(at + 20, (int) r.patchOffset());
     }
     for (int i = 0; i < m.labels().size(); i++) {
       tables.putInt(labels + i * PatchFormat.LABEL_SIZE, strings.ref(m.labels().get(i)));

@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Reads and writes {@link SymbolFile} as the JSON shown in docs/patch-format.md. */
+/**
+ * Reads and writes {@link SymbolFile} as the JSON shown in docs/patch-format.md; reads libpulp's
+ * {@code ulp extract} files too ({@link LibpulpSymbolFile}).
+ */
 public final class SymbolFileJson {
   /**
    * The largest symbol file read: {@code ulp extract} writes about 100 bytes per symbol, so 64 MiB
@@ -65,6 +68,9 @@ public final class SymbolFileJson {
   public static SymbolFile read(String text, String source) throws SymbolFileException {
     try {
       Map<?, ?> root = as(Map.class, Json.parse(text), "the document");
+      if (root.get("library") instanceof Map<?, ?> libpulp) {
+        return LibpulpSymbolFile.read(libpulp);
+      }
       String library = as(String.class, root.get("library"), "\"library\"");
       String hex = as(String.class, root.get("buildId"), "\"buildId\"");
       BuildId buildId;
@@ -104,7 +110,7 @@ public final class SymbolFileJson {
     }
   }
 
-  private static <T> T as(Class<T> type, Object v, String where) throws JsonException {
+  static <T> T as(Class<T> type, Object v, String where) throws JsonException {
     if (!type.isInstance(v)) {
       String found = v == null ? "nothing" : v.getClass().getSimpleName();
       throw new JsonException(where + " must be " + kind(type) + ", found " + found);

@@ -6,6 +6,7 @@ import io.kulp.elf.BuildId;
 import io.kulp.patch.PatchFormat;
 import io.kulp.patch.PatchId;
 import io.kulp.patch.PatchKind;
+import io.kulp.patch.PrivateReference;
 import io.kulp.patch.ReferenceKind;
 import io.kulp.testing.Commands;
 import io.kulp.testing.Fixtures;
@@ -44,6 +45,7 @@ class AbiLayoutTest {
     m.put("KULP_PATCH_REVERT", PatchKind.REVERT.code());
     m.put("KULP_REF_DATA", ReferenceKind.DATA.code());
     m.put("KULP_REF_TLS", ReferenceKind.TLS.code());
+    m.put("KULP_REF_BY_NAME", PrivateReference.BY_NAME);
     m.put("KULP_MAX_PATCH_FUNCS", PatchFormat.MAX_FUNCTIONS);
     m.put("KULP_MAX_PATCH_REFS", PatchFormat.MAX_REFERENCES);
     m.put("KULP_METADATA_MAX", PatchFormat.MAX_SECTION_SIZE);

@@ -59,9 +59,64 @@ class DescriptionParserTest {
 
   @Test
   void reportsAFirstLineThatIsNotTheContainer() {
-    assertError("@lib.so\na:b\n", 1, "the first line must be the path of the container .so, found `@lib.so`");
-    assertError("a:b\n@lib.so\n", 1, "the first line must be the path of the container");
-    assertError("\n@lib.so\na:b\n", 1, "the first line must be the path of the container");
+    assertError("@lib.so\na:b\n", 1, "the first line (after `!` labels) must be the path of the container .so, found `@lib.so`");
+    assertError("a:b\n@lib.so\n", 1, "the first line (after `!` labels) must be the path of the container");
+    assertError("\n@lib.so\na:b\n", 2, "the first line (after `!` labels) must be the path of the container");
+    assertError("!CVE-2026-0001\n#counter:ref\n", 2, "must be the path of the container .so, found `#counter:ref`");
+  }
+
+  @Test
+  void takesLabelsAndEmptyLinesBeforeTheContainerAsLibpulpDoes() throws DescriptionException {
+    PatchDescription d = parse("""
+        ! This livepatch fixes bsc#1200316, jsc#SLE-20049, and CVE-2021-3449.
+
+        fix.so
+        @lib.so
+        value:new_value
+        """);
+
+    assertThat(d.container()).isEqualTo(Path.of("/work/patches/fix.so"));
+    assertThat(d.containerLine()).isEqualTo(3);
+    assertThat(d.labels()).containsExactly("This livepatch fixes bsc#1200316, jsc#SLE-20049, and CVE-2021-3449.");
+    assertThat(d.functions()).containsExactly(new FunctionLine(5, "value", "new_value"));
+  }
+
+  @Test
+  void readsReferenceLinesWithTheOffsetsLibpulpsToolsWrite() throws DescriptionException {
+    PatchDescription d = parse("""
+        fix.so
+        @lib.so.0.json
+        banner_set:new_banner_set
+        #banner:ulpr_banner:0000000000004010:0000000000004030
+        #%banner:ti:0x0:0X4020
+        """);
+
+    assertThat(d.references()).containsExactly(
+        new ReferenceLine(4, "banner", "ulpr_banner", ReferenceKind.DATA, new ReferenceLine.Offsets(0x4010, 0x4030)),
+        new ReferenceLine(5, "banner", "ti", ReferenceKind.TLS, new ReferenceLine.Offsets(0, 0x4020)));
+  }
+
+  @Test
+  void readsAFunctionLineWithTheOffsetOfTheOldFunctionAsLibpulpsExamplesHaveIt() throws DescriptionException {
+    PatchDescription d = parse("a_livepatch1.so\n@./test\n_ZL4normPd:_Z8norm3_lpPd:40122e\n");
+
+    assertThat(d.functions()).containsExactly(new FunctionLine(3, "_ZL4normPd", "_Z8norm3_lpPd", 0x40122eL));
+  }
+
+  @Test
+  void reportsOffsetsThatAreNotHexadecimal() {
+    assertError("fix.so\n@lib.so\n#a:b:12g4:10\n", 3, "the target offset `12g4` is not a hexadecimal number");
+    assertError("fix.so\n@lib.so\n#a:b:10:\n", 3, "the patch offset `` is not a hexadecimal number");
+    assertError("fix.so\n@lib.so\n#a:b:10\n", 3,
+        "expected `#target:ref` or `#target:ref:TARGET_OFFSET:PATCH_OFFSET`, found `#a:b:10`");
+  }
+
+  @Test
+  void takesADescriptionWithReferencesOnly() throws DescriptionException {
+    PatchDescription d = parse("fix.so\n@lib.so\n#counter:kfix_counter_seen\n");
+
+    assertThat(d.functions()).isEmpty();
+    assertThat(d.references()).containsExactly(new ReferenceLine(3, "counter", "kfix_counter_seen", ReferenceKind.DATA));
   }
 
   @Test
@@ -71,8 +126,9 @@ class DescriptionParserTest {
 
   @Test
   void reportsPairsWithoutExactlyOneColon() {
-    assertError("fix.so\n@lib.so\na:b:c\n", 3, "expected `old:new` with exactly one `:`, found `a:b:c`");
-    assertError("fix.so\n@lib.so\na:b\n#counter\n", 4, "expected `#target:ref` with exactly one `:`");
+    assertError("fix.so\n@lib.so\na:b:c:d\n", 3, "expected `old:new` with exactly one `:`, found `a:b:c:d`");
+    assertError("fix.so\n@lib.so\na:b:xyz\n", 3, "the function offset `xyz` is not a hexadecimal number");
+    assertError("fix.so\n@lib.so\na:b\n#counter\n", 4, "expected `#target:ref` or `#target:ref:TARGET_OFFSET:PATCH_OFFSET`");
     assertError("fix.so\n@lib.so\na:b\n#%tls:\n", 4, "empty symbol name in `#%target:ref`");
     assertError("fix.so\n@lib.so\n:b\n", 3, "empty symbol name in `old:new`");
   }
@@ -91,7 +147,7 @@ class DescriptionParserTest {
   @Test
   void reportsAMissingTargetAndMissingFunctionsAtTheLastLine() {
     assertError("fix.so\na:b\n", 2, "no `@` line");
-    assertError("fix.so\n@lib.so\n!label\n", 3, "no function line");
+    assertError("fix.so\n@lib.so\n!label\n", 3, "no `old:new` or `#target:ref` line: the description patches nothing");
   }
 
   @Test

@@ -22,6 +22,18 @@ class MetadataCodecTest {
   }
 
   @Test
+  void storesTheOffsetOfAStaticPatchPointerAtReferenceByte20AndReadsItBack() throws MetadataException {
+    PatchMetadata m = new PatchMetadata(PatchKind.APPLY, SampleMetadata.ID, "libkfix.so.1", SampleMetadata.TARGET,
+        SampleMetadata.CONTAINER, List.of(),
+        List.of(new PrivateReference("counter", "ulpr_counter", 0x7054, ReferenceKind.DATA, 0xfedc4030L)), List.of());
+    byte[] bytes = MetadataEncoder.encode(m);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+
+    assertThat(Integer.toUnsignedLong(b.getInt(b.getInt(196) + 20))).isEqualTo(0xfedc4030L);
+    assertThat(MetadataDecoder.decode(bytes, PatchKind.APPLY)).as("references only, no function").isEqualTo(m);
+  }
+
+  @Test
   void roundTripsTheRevertSectionWhichCarriesOnlyTheIdentity() throws MetadataException {
     PatchMetadata rev = SampleMetadata.apply().revert();
     PatchMetadata decoded = MetadataDecoder.decode(MetadataEncoder.encode(rev), PatchKind.REVERT);

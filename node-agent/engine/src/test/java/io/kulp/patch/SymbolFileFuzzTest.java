@@ -16,9 +16,9 @@ import net.jqwik.api.Provide;
 
 /**
  * Fuzzes the symbol-file reader and the JSON reader under it (docs/fuzzing.md): random text, and
- * symbol files {@code ulp extract} wrote with characters deleted, replaced or inserted (JSON
- * punctuation, escapes, huge numbers, deep nesting). Only SymbolFileException (JsonException for
- * the JSON reader) may come out.
+ * symbol files kulp's or libpulp's {@code ulp extract} wrote, with characters deleted, replaced or
+ * inserted (JSON punctuation, escapes, huge numbers, deep nesting). Only SymbolFileException
+ * (JsonException for the JSON reader) may come out.
  */
 class SymbolFileFuzzTest {
   private static final String WRITTEN = SymbolFileJson.write(new SymbolFile("libkfix.so.1",
@@ -26,6 +26,30 @@ class SymbolFileFuzzTest {
           new SymbolFile.Entry("kfix_value", 8430, 8, SymbolType.FUNC, SymbolBinding.GLOBAL),
           new SymbolFile.Entry("tls_hits", 0, 4, SymbolType.TLS, SymbolBinding.LOCAL),
           new SymbolFile.Entry("odd\"name\\", 1, 0, SymbolType.OBJECT, SymbolBinding.WEAK))));
+  /** What libpulp's ulp extract writes (json-c's pretty print). */
+  private static final String WRITTEN_BY_LIBPULP = """
+      {
+        "library":{
+          "name":"libkfix.so.1",
+          "buildid":"64132f123900d5782d5ada55f1895dca57f104d2",
+          "symbols":[
+            {
+              "name":"puts",
+              "offset":0,
+              "size":0,
+              "st_info":18,
+              "st_other":0
+            },
+            {
+              "name":"tls_hits",
+              "offset":0,
+              "size":4,
+              "st_info":6,
+              "st_other":0
+            }
+          ]
+        }
+      }""";
 
   @Property
   void randomTextIsRejectedCleanly(@ForAll String text) {
@@ -52,13 +76,16 @@ class SymbolFileFuzzTest {
         "\u0000", "\u0661", "[".repeat(100), "{\"a\":".repeat(80), " "), Arbitraries.strings().ofMaxLength(4));
     Arbitrary<Edit> edit = Combinators.combine(Arbitraries.doubles().between(0, 1), Arbitraries.integers().between(0, 8),
         token).as(Edit::new);
-    return edit.list().ofMinSize(1).ofMaxSize(6).map(edits -> {
-      StringBuilder b = new StringBuilder(WRITTEN);
-      for (Edit e : edits) {
-        int at = (int) (e.at() * b.length());
-        b.delete(at, Math.min(b.length(), at + e.removed())).insert(at, e.inserted());
-      }
-      return b.toString();
-    });
+    return Combinators.combine(Arbitraries.of(WRITTEN, WRITTEN_BY_LIBPULP), edit.list().ofMinSize(1).ofMaxSize(6))
+        .as(SymbolFileFuzzTest::damaged);
+  }
+
+  private static String damaged(String written, List<Edit> edits) {
+    StringBuilder b = new StringBuilder(written);
+    for (Edit e : edits) {
+      int at = (int) (e.at() * b.length());
+      b.delete(at, Math.min(b.length(), at + e.removed())).insert(at, e.inserted());
+    }
+    return b.toString();
   }
 }

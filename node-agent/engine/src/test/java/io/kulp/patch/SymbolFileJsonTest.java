@@ -44,6 +44,80 @@ class SymbolFileJsonTest {
   }
 
   @Test
+  void readsASymbolFileAsLibpulpsUlpExtractWritesIt() throws SymbolFileException {
+    // json-c's pretty print of libpulp's ulp_so_info: .dynsym (with its imports, at 0), then
+    // .symtab, every named symbol, with st_info = binding << 4 | type.
+    String doc = """
+        {
+          "library":{
+            "name":"libaccess.so.0",
+            "buildid":"5ad8e1ee0c9bd5e5c0a6e9e0c4e0f7ff2ba3b6f1",
+            "symbols":[
+              {
+                "name":"puts",
+                "offset":0,
+                "size":0,
+                "st_info":18,
+                "st_other":0
+              },
+              {
+                "name":"banner_set",
+                "offset":4409,
+                "size":23,
+                "st_info":18,
+                "st_other":0
+              },
+              {
+                "name":"libaccess.c",
+                "offset":0,
+                "size":0,
+                "st_info":4,
+                "st_other":0
+              },
+              {
+                "name":"banner",
+                "offset":16400,
+                "size":8,
+                "st_info":1,
+                "st_other":0
+              },
+              {
+                "name":"tls_banner",
+                "offset":0,
+                "size":8,
+                "st_info":6,
+                "st_other":0
+              },
+              {
+                "name":"banner_set",
+                "offset":4409,
+                "size":23,
+                "st_info":18,
+                "st_other":0
+              }
+            ]
+          }
+        }""";
+
+    SymbolFile f = SymbolFileJson.read(doc, "libaccess.so.0.json");
+
+    assertThat(f.library()).isEqualTo("libaccess.so.0");
+    assertThat(f.buildId().hex()).isEqualTo("5ad8e1ee0c9bd5e5c0a6e9e0c4e0f7ff2ba3b6f1");
+    assertThat(f.symbols()).as("imports, file symbols and repeats left out").containsExactly(
+        new SymbolFile.Entry("banner_set", 4409, 23, SymbolType.FUNC, SymbolBinding.GLOBAL),
+        new SymbolFile.Entry("banner", 16400, 8, SymbolType.OBJECT, SymbolBinding.LOCAL),
+        new SymbolFile.Entry("tls_banner", 0, 8, SymbolType.TLS, SymbolBinding.LOCAL));
+  }
+
+  @Test
+  void namesTheProblemInABrokenLibpulpSymbolFile() {
+    assertRejected("{\"library\": {\"name\": 1}}", "\"library\".name must be a string, found Long");
+    assertRejected("{\"library\": {\"name\": \"l\", \"buildid\": \"xy\"}}", "\"library\".buildid is not 1 to 64 bytes");
+    assertRejected("{\"library\": {\"name\": \"l\", \"buildid\": \"00\", \"symbols\": [{\"name\": \"a\", \"offset\": 1,"
+        + " \"size\": 1, \"st_info\": 300}]}}", "\"library\".symbols[0]: offset and size must not be negative, and st_info");
+  }
+
+  @Test
   void extractsTheFixtureLibrarysStaticDataAndTlsSymbols() throws Exception {
     ElfFile elf = ElfFile.open(Fixtures.library());
     SymbolFile f = SymbolFile.of(elf, "libkfix.so.1", elf.buildId().orElseThrow());
