@@ -23,6 +23,8 @@ public final class FixtureCopy {
         Files.createDirectories(dir.resolve(sub));
         Files.copy(Fixtures.runtimeDir().resolve(sub).resolve("libkfix.so.1"), dir.resolve(sub).resolve("libkfix.so.1"));
       }
+      // The program whose own function main_value_v2 patches.
+      Files.copy(Fixtures.fixture("kfix-main"), dir.resolve("fixtures/kfix-main"), StandardCopyOption.COPY_ATTRIBUTES);
       Path patches = Files.createDirectories(dir.resolve("patches"));
       try (Stream<Path> files = Files.list(Fixtures.patchesDir())) {
         for (Path f : files.filter(FixtureCopy::isDescribedPatchFile).toList()) {
