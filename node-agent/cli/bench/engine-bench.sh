@@ -3,14 +3,16 @@
 # threads see, 1000 processes in one command, the cost of a call through a patch; then the whole
 # CLI process for one trigger and the start-up cost of LD_PRELOAD=libpulp.so.
 # Needs: mvn -pl node-agent/cli -am verify -DskipTests (fixtures packed, classes built).
-# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|cli|preload|all]
+# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|cli|stress [N]|preload|all]
+#   stress: libpulp's stress loop, N (default 200) `ulp trigger` calls, apply and revert in turn,
+#   against a process whose threads keep every CPU busy; the loop's total and the median call
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 what=${1:-all}
 target=node-agent/cli/target
 rt=runtime-c/target
-if [[ $what != cli && $what != preload ]]; then
+if [[ $what != cli && $what != stress && $what != preload ]]; then
   cpfile=$(mktemp)
   # In one Maven session with the modules it depends on, so that the engine resolves to its
   # target/classes (nothing of kulp needs to be installed in ~/.m2); the last module to write the
@@ -39,6 +41,25 @@ if [[ $what == cli || $what == all ]]; then
   kill $pid
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
   echo "CLI, whole process of one 'ulp trigger' (ms): min $(ms ${sorted[0]}) median $(ms ${sorted[10]}) max $(ms ${sorted[19]})"
+fi
+if [[ $what == stress || $what == all ]]; then
+  n=${2:-200}
+  [[ $what == all ]] && n=200
+  fifo=$(mktemp -u); mkfifo "$fifo"; exec 6<>"$fifo"; rm -f "$fifo"
+  LD_PRELOAD=$rt/libpulp.so $rt/fixtures/kfix-driver <&6 >/dev/null & pid=$!
+  sleep 0.5
+  echo "threads $(nproc)" >&6 # busy threads calling into the patched library, one per CPU
+  sleep 0.5
+  times=(); start=$(date +%s%N)
+  for ((i = 0; i < n; i++)); do
+    revert=; (( i % 2 )) && revert=--revert
+    s=$(date +%s%N); $target/ulp trigger -q -p $pid $revert $rt/patches/value_v2.so; times+=($(( $(date +%s%N) - s )))
+  done
+  total=$(( $(date +%s%N) - start ))
+  kill $pid
+  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  echo "stress loop, $n 'ulp trigger' against $(nproc) busy threads: total $(ms $total) ms, per call median" \
+    "$(ms ${sorted[$((n / 2))]}) ms, max $(ms ${sorted[$((n - 1))]}) ms"
 fi
 if [[ $what == preload || $what == all ]]; then
   best() { # runs: command...; best of 5 rounds of N runs, ns per run

@@ -1,21 +1,26 @@
 package io.kulp.cli;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code ulp}: kulp's command-line tool, compatible with libpulp's. Each subcommand is one
- * class listed here. Exit codes: 0 success, 1 failure, 2 usage error.
+ * class listed in {@link #VERBS}. Exit codes: 0 success, 1 failure, 2 usage error.
  */
 @Command(
     name = "ulp",
     mixinStandardHelpOptions = true,
     versionProvider = UlpVersion.class,
-    description = "Live patching of shared libraries in running processes.",
-    subcommands = {
+    description = "Live patching of shared libraries in running processes.")
+public final class Ulp implements Runnable {
+  /** The subcommands, in the order of `ulp --help`. */
+  static final List<Class<?>> VERBS = List.of(
       PackerCommand.class,
       DumpCommand.class,
       ExtractCommand.class,
@@ -25,23 +30,41 @@ import picocli.CommandLine;
       CheckCommand.class,
       MessagesCommand.class,
       SetPatchableCommand.class,
-      CommandLine.HelpCommand.class
-    })
-public final class Ulp implements Runnable {
+      CommandLine.HelpCommand.class);
+
   @Spec private CommandSpec spec;
 
   public static void main(String[] args) {
-    CommandLine cli = commandLine();
+    CommandLine cli = commandLine(args);
     int code = execute(cli, args);
     cli.getOut().flush();
     cli.getErr().flush();
     System.exit(code);
   }
 
-  /** The configured command tree; tests execute it in-process. */
+  /** The whole command tree; tests execute it in-process. */
   public static CommandLine commandLine() {
+    return commandLine(VERBS);
+  }
+
+  /**
+   * The command tree for {@code args}: only the verbs named in them, or every verb when none is
+   * or when they ask for help. picocli builds the model of each verb by reflection, which took more of
+   * a `ulp` process's time than anything else; a run needs one verb.
+   */
+  static CommandLine commandLine(String[] args) {
+    Set<String> words = Set.copyOf(Arrays.asList(args));
+    List<Class<?>> named = VERBS.stream().filter(v -> words.contains(v.getAnnotation(Command.class).name())).toList();
+    return commandLine(named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? VERBS : named);
+  }
+
+  private static CommandLine commandLine(List<Class<?>> verbs) {
     ErrorReporter errors = new ErrorReporter();
-    return new CommandLine(new Ulp()).setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
+    CommandLine cli = new CommandLine(new Ulp());
+    for (Class<?> verb : verbs) {
+      cli.addSubcommand(verb);
+    }
+    return cli.setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors);
   }
 
   /** Runs {@code args} on {@code cli}, with options allowed before the verb as libpulp allows them. */
