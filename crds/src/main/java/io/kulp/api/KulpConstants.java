@@ -157,4 +157,58 @@ public final class KulpConstants {
   public static final String ENV_PARALLELISM = "KULP_PARALLELISM";
   /** Agent: log level of its JSON log lines: error, warn, info or debug. Default "info". */
   public static final String ENV_LOG_LEVEL = "KULP_LOG_LEVEL";
+
+  // ---- runtime injection (the operator's mutating webhook; docs/operations.md, "Onboarding workloads")
+
+  /**
+   * Label on a namespace or a pod: {@link #INJECT_ENABLED} opts its pods into runtime injection,
+   * {@link #INJECT_DISABLED} opts them out. A namespace's "disabled" and a pod's "disabled" always
+   * win; kube-system and kulp's own namespaces are never injected.
+   */
+  public static final String LABEL_INJECT = "kulp.io/inject";
+  /** Value of {@link #LABEL_INJECT} that opts in. */
+  public static final String INJECT_ENABLED = "enabled";
+  /** Value of {@link #LABEL_INJECT} that opts out. */
+  public static final String INJECT_DISABLED = "disabled";
+  /**
+   * Annotation the webhook puts on a pod it injected: the names of the containers that got the
+   * runtime, comma-separated. Its presence makes every later invocation leave the pod alone.
+   */
+  public static final String ANNOTATION_INJECTED = "kulp.io/injected";
+  /**
+   * Annotation the webhook puts on an opted-in pod: why a container (or the whole pod, or the
+   * staging directory) was not injected, "; "-separated "name: reason" entries.
+   */
+  public static final String ANNOTATION_INJECT_SKIPPED = "kulp.io/inject-skipped";
+  /**
+   * Pod annotation set by its owner: the only containers to inject, comma-separated. Naming a
+   * container also overrides the webhook's guess that its image is musl-based (Alpine).
+   */
+  public static final String ANNOTATION_INJECT_CONTAINERS = "kulp.io/inject-containers";
+  /** Pod annotation set by its owner: containers never to inject, comma-separated. */
+  public static final String ANNOTATION_SKIP_CONTAINERS = "kulp.io/skip-containers";
+  /** Where an injected container finds the runtime (a read-only emptyDir, filled by an init container). */
+  public static final String INJECTED_RUNTIME_DIR = "/kulp/runtime";
+  /** The runtime in an injected container: what the webhook appends to LD_PRELOAD. */
+  public static final String INJECTED_RUNTIME = INJECTED_RUNTIME_DIR + "/libpulp.so";
+  /**
+   * Mount point of the writable, exec-allowed, sticky (1777) emptyDir the webhook gives an injected
+   * container for staged patches; the agent tries {@link #INJECTED_STAGING_DIR} below it first.
+   */
+  public static final String INJECTED_STAGING_MOUNT = "/kulp/staging";
+  /** The agent's own staging directory inside {@link #INJECTED_STAGING_MOUNT}. */
+  public static final String INJECTED_STAGING_DIR = INJECTED_STAGING_MOUNT + "/.kulp";
+  /**
+   * Operator: the runtime image the webhook's init container runs (deploy/images/runtime). Unset:
+   * the webhook is not started.
+   */
+  public static final String ENV_RUNTIME_IMAGE = "KULP_RUNTIME_IMAGE";
+  /** Operator: HTTPS port of the webhook. Default 8443. */
+  public static final String ENV_WEBHOOK_PORT = "KULP_WEBHOOK_PORT";
+  /**
+   * Operator: who manages the webhook's certificate: "kulp" (generated, stored in the Secret,
+   * rotated, caBundle kept current) or "external" (cert-manager writes the Secret and the
+   * caBundle; the operator only serves what the Secret holds). Default "kulp".
+   */
+  public static final String ENV_WEBHOOK_TLS = "KULP_WEBHOOK_TLS";
 }
