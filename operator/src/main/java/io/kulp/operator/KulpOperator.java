@@ -1,6 +1,8 @@
 package io.kulp.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kulp.operator.webhook.RuntimeInjectionWebhook;
+import io.kulp.operator.webhook.WebhookSettings;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
@@ -17,8 +19,11 @@ public final class KulpOperator {
     var settings = OperatorSettings.fromEnv(System.getenv());
     var client = new KubernetesClientBuilder().build();
     var app = KulpOperatorApp.start(client, settings, Clock.systemUTC());
+    var webhook = WebhookSettings.fromEnv(System.getenv())
+        .map(w -> RuntimeInjectionWebhook.start(client, w, Clock.systemUTC()));
     var stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      webhook.ifPresent(RuntimeInjectionWebhook::close);
       app.close();
       client.close();
       stopped.countDown();
