@@ -206,6 +206,45 @@ class DeployManifestsIT {
   }
 
   @Test
+  void theOperatorMayKeepItsWebhookCertificateAndCaBundleAndNothingElseOfTheirKind() {
+    String[] inKulpSystem = {"auth", "can-i", "--as=" + OPERATOR, "-n", "kulp-system"};
+    assertThat(kubectlExit(inKulpSystem, "update", "secrets/kulp-webhook-tls")).isZero();
+    assertThat(kubectlExit(inKulpSystem, "get", "secrets/kulp-webhook-tls")).isZero();
+    assertThat(kubectlExit(inKulpSystem, "create", "secrets")).isZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "update",
+        "mutatingwebhookconfigurations.admissionregistration.k8s.io/kulp-runtime-injection")).isZero();
+
+    assertThat(kubectlExit(inKulpSystem, "get", "secrets/other")).isNotZero();
+    assertThat(kubectlExit(inKulpSystem, "list", "secrets")).isNotZero();
+    assertThat(kubectlExit(inKulpSystem, "delete", "secrets/kulp-webhook-tls")).isNotZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "kube-system",
+        "get", "secrets/kulp-webhook-tls")).isNotZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "update",
+        "mutatingwebhookconfigurations.admissionregistration.k8s.io/other")).isNotZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "update",
+        "validatingwebhookconfigurations.admissionregistration.k8s.io/kulp-runtime-injection")).isNotZero();
+    assertThat(can(AGENT, "get", "mutatingwebhookconfigurations.admissionregistration.k8s.io")).isFalse();
+  }
+
+  @Test
+  void theWebhookIsInstalledOptInAndNeverBlocksPodCreation() {
+    String config = kubectl("get", "mutatingwebhookconfiguration", "kulp-runtime-injection", "-o",
+        "jsonpath={range .webhooks[*]}{.name} {.failurePolicy} {.timeoutSeconds} {.clientConfig.service.name}"
+            + " {.clientConfig.service.path};{end}");
+
+    assertThat(config).isEqualTo("namespace.inject.kulp.io Ignore 5 kulp-webhook /inject-runtime;"
+        + "pod.inject.kulp.io Ignore 5 kulp-webhook /inject-runtime;");
+    assertThat(kubectl("-n", "kulp-system", "get", "svc", "kulp-webhook", "-o",
+        "jsonpath={.spec.selector} {.spec.ports[0].targetPort}")).isEqualTo("{\"kulp.io/component\":\"operator\"} webhook");
+  }
+
+  private static int kubectlExit(String[] prefix, String... args) {
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(prefix), java.util.Arrays.stream(args))
+        .toArray(String[]::new);
+    return E2EEnvironment.kubectlExit(REPO, kubeconfig, all);
+  }
+
+  @Test
   void theOperatorMayRecordEventsInDefaultOnlyWhereTheServerAcceptsEventsAboutLivePatches() {
     assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "default",
         "create", "events")).isZero();

@@ -44,7 +44,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 record WebhookCertificate(String caPem, String certPem, String keyPem) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Allowance for nodes whose clocks are behind: certificates are valid from this long ago. */
+  /**
+   * Allowance for API servers whose clocks are behind: certificates are valid from this long ago
+   * (a quarter of the validity for certificates shorter-lived than four hours, in tests).
+   */
   static final Duration BACKDATE = Duration.ofHours(1);
 
   /** A new CA and a serving certificate for {@code dnsNames} (and 127.0.0.1), valid from now for {@code validity}. */
@@ -52,7 +55,8 @@ record WebhookCertificate(String caPem, String certPem, String keyPem) {
     try {
       KeyPair caKeys = keyPair();
       KeyPair serverKeys = keyPair();
-      Date from = Date.from(now.minus(BACKDATE));
+      Duration backdate = validity.dividedBy(4).compareTo(BACKDATE) < 0 ? validity.dividedBy(4) : BACKDATE;
+      Date from = Date.from(now.minus(backdate));
       Date until = Date.from(now.plus(validity));
       X500Name caName = new X500Name("CN=kulp-webhook-ca-" + now.getEpochSecond());
       X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(caName, serial(), from, until, caName, caKeys.getPublic())
