@@ -143,7 +143,8 @@ public final class KulpConstants {
   /**
    * Agent: where patches are staged inside target containers, as paths in the container's own
    * filesystem, separated by ':'; the first whose mount is writable and allows exec is used.
-   * Default "/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp".
+   * Default "/kulp/staging/.kulp:/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp" (the first is
+   * the runtime-injection webhook's staging emptyDir).
    */
   public static final String ENV_STAGING_DIRS = "KULP_STAGING_DIRS";
   /** Agent: directory of the patch cache (files named by their sha256). Default "/var/cache/kulp". */

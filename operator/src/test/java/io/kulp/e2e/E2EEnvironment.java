@@ -60,6 +60,11 @@ final class E2EEnvironment implements AutoCloseable {
 
   /** Starts the API server, installs deploy/, starts the operator and one agent per node. */
   static E2EEnvironment start(String... nodes) {
+    return start(Map.of(), nodes);
+  }
+
+  /** As {@link #start(String...)}, the operator with {@code operatorEnv} added to its environment. */
+  static E2EEnvironment start(Map<String, String> operatorEnv, String... nodes) {
     Path repoRoot = Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withApiServerFlags(List.of("--bind-address", "127.0.0.1")).build());
@@ -81,13 +86,15 @@ final class E2EEnvironment implements AutoCloseable {
             .addToLabels("kulp-e2e", "true").endMetadata().build()).create();
       }
       Path operatorKubeconfig = ServiceAccountKubeconfig.write(admin, yaml, SYSTEM_NAMESPACE, "kulp-operator");
+      Map<String, String> environment = new java.util.HashMap<>(Map.of(
+          "KUBECONFIG", operatorKubeconfig.toString(),
+          KulpConstants.ENV_OPERATOR_NAMESPACE, SYSTEM_NAMESPACE,
+          KulpConstants.ENV_POD_NAME, "kulp-operator-e2e",
+          KulpConstants.ENV_HTTP_PORT, "0",
+          KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1"));
+      environment.putAll(operatorEnv);
       HostProcess operator = HostProcess.start("operator",
-          List.of(repoRoot.resolve("operator/kulp-operator").toString()), Map.of(
-              "KUBECONFIG", operatorKubeconfig.toString(),
-              KulpConstants.ENV_OPERATOR_NAMESPACE, SYSTEM_NAMESPACE,
-              KulpConstants.ENV_POD_NAME, "kulp-operator-e2e",
-              KulpConstants.ENV_HTTP_PORT, "0",
-              KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1"));
+          List.of(repoRoot.resolve("operator/kulp-operator").toString()), environment);
       env = new E2EEnvironment(server, admin, adminKubeconfig, yaml, repoRoot, operator);
       for (String node : nodes) {
         AgentProcess.clearCache(node); // left by an earlier run in this checkout

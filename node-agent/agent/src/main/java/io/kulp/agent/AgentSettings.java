@@ -28,7 +28,12 @@ import java.util.Map;
 public record AgentSettings(String nodeName, HostPaths host, List<String> stagingDirs, Path cacheDir,
     Duration rescan, int parallelism, int httpPort, String bindAddress, Duration debugStepDelay) {
 
-  public static final String DEFAULT_STAGING_DIRS = "/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp";
+  /**
+   * The staging directory the runtime-injection webhook provides comes first (absent in other
+   * containers, where it is passed over), then the usual writable places.
+   */
+  public static final String DEFAULT_STAGING_DIRS = KulpConstants.INJECTED_STAGING_DIR
+      + ":/tmp/.kulp:/var/tmp/.kulp:/run/.kulp:/dev/shm/.kulp";
 
   public AgentSettings {
     if (nodeName == null || nodeName.isBlank()) {

@@ -16,7 +16,7 @@ class AgentSettingsTest {
     assertThat(s.nodeName()).isEqualTo("node-1");
     assertThat(s.host().proc()).isEqualTo(Path.of("/proc"));
     assertThat(s.host().cgroupRoot()).isEqualTo(Path.of("/sys/fs/cgroup"));
-    assertThat(s.stagingDirs()).containsExactly("/tmp/.kulp", "/var/tmp/.kulp", "/run/.kulp", "/dev/shm/.kulp");
+    assertThat(s.stagingDirs()).containsExactly("/kulp/staging/.kulp", "/tmp/.kulp", "/var/tmp/.kulp", "/run/.kulp", "/dev/shm/.kulp");
     assertThat(s.rescan()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.bindAddress()).isEqualTo("0.0.0.0");

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param runtimeImage the runtime image the init container runs
  * @param namespace the operator's namespace: where the Secret and the Service are
  * @param kulpNamespaces namespaces never injected besides kube-system (kulp's own)
- * @param bindAddress address the HTTPS server binds to
+ * @param bindAddress address the HTTPS server binds to (that of the ops endpoints)
  * @param port its port (0: any free port)
  * @param managedTls whether kulp generates and rotates the certificate and keeps the caBundle
  *     current (false: cert-manager, or another tool, does both)
@@ -44,8 +44,9 @@ public record WebhookSettings(String runtimeImage, String namespace, Set<String>
     if (!tls.equals("kulp") && !tls.equals("external")) {
       throw new IllegalArgumentException(KulpConstants.ENV_WEBHOOK_TLS + " is \"kulp\" or \"external\", not " + tls);
     }
-    return Optional.of(new WebhookSettings(image, namespace, Set.of(namespace, "kulp-system", "kulp-patches"),
-        "0.0.0.0", Integer.parseInt(env.getOrDefault(KulpConstants.ENV_WEBHOOK_PORT, "8443")), tls.equals("kulp"),
+    return Optional.of(new WebhookSettings(image, namespace, Set.copyOf(List.of(namespace, "kulp-system", "kulp-patches")),
+        env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
+        Integer.parseInt(env.getOrDefault(KulpConstants.ENV_WEBHOOK_PORT, "8443")), tls.equals("kulp"),
         SECRET, WEBHOOK_CONFIG, SERVICE, Duration.ofDays(365), Duration.ofMinutes(10)));
   }
 
