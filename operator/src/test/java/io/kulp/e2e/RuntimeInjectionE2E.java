@@ -180,6 +180,43 @@ class RuntimeInjectionE2E {
     }
   }
 
+  @Test
+  void aProcessOfAnInjectedPodStartedWithoutItsEnvironmentIsSkippedWithThatReason() throws Exception {
+    Pod pod = env.client().resource(new PodBuilder().withNewMetadata().withName("bare-1").withNamespace(NAMESPACE)
+        .addToLabels("app", "bare").endMetadata()
+        .withNewSpec().withNodeName(NODE).addNewContainer().withName("app").withImage("shop/app:1").endContainer()
+        .endSpec().build()).create();
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry(KulpConstants.ANNOTATION_INJECTED, "app");
+
+    try (InjectedPod kubelet = new InjectedPod(pod)) {
+      kubelet.runInitContainers();
+      // as an entrypoint that clears the environment would start it: everything but LD_PRELOAD
+      FixtureContainer.Builder b = FixtureContainer.builder(workloadImage).command(KfixWorkload.DRIVER);
+      kubelet.env("app").entrySet().stream().filter(e -> !e.getKey().equals("LD_PRELOAD"))
+          .forEach(e -> b.env(e.getKey(), e.getValue()));
+      kubelet.options("app").forEach(b::dockerOption);
+      try (FixtureContainer app = b.start()) {
+        app.awaitLine(line -> line.startsWith("ready"));
+        running(pod, app);
+
+        E2ELivePatches livePatches = new E2ELivePatches(env.client());
+        String sha = livePatches.configMap("bare-v2", Fixtures.patch("value_v2"));
+        livePatches.create(E2ELivePatches.livePatch("bare", "bare", Action.Apply, Mode.OneShot, "bare-v2", sha));
+        livePatches.awaitCondition("bare", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+
+        var records = env.client().resources(io.kulp.api.v1alpha1.LivePatchNode.class)
+            .withLabel(KulpConstants.LABEL_LIVEPATCH, "bare").list().getItems().get(0).getStatus().records;
+        assertThat(records).extracting(r -> r.hostPID, r -> r.result).containsExactly(
+            org.assertj.core.groups.Tuple.tuple((long) app.hostPid(), ProcessResult.Skipped));
+        assertThat(records.get(0).reason).startsWith("libpulp.so is not loaded in process " + app.hostPid()
+            + ", though kulp injected its container");
+        assertThat(KfixWorkload.value(app)).isEqualTo(1);
+        livePatches.delete("bare");
+        livePatches.awaitGone("bare");
+      }
+    }
+  }
+
   /** What the kubelet reports once the container runs: its docker ID. */
   private static void running(Pod pod, FixtureContainer app) {
     Pod current = env.client().pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get();

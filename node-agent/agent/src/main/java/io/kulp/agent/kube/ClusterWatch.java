@@ -114,6 +114,17 @@ public final class ClusterWatch implements PodLookup, AutoCloseable {
         .map(ContainerStatus::getContainerID).findFirst();
   }
 
+  @Override
+  public boolean injected(String namespace, String pod, String uid, String container) {
+    Pod p = pods.getStore().getByKey(namespace + "/" + pod);
+    if (p == null || !Objects.equals(p.getMetadata().getUid(), uid) || p.getMetadata().getAnnotations() == null) {
+      return false;
+    }
+    String injected = p.getMetadata().getAnnotations().get(KulpConstants.ANNOTATION_INJECTED);
+    return injected != null && java.util.Arrays.stream(injected.split(",")).map(String::trim)
+        .anyMatch(container::equals);
+  }
+
   public boolean synced() {
     return livePatchNodes.hasSynced() && pods.hasSynced();
   }

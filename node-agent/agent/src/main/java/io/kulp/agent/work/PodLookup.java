@@ -10,4 +10,13 @@ public interface PodLookup {
    * is known and the container has started.
    */
   Optional<String> containerId(String namespace, String pod, String uid, String container);
+
+  /**
+   * Whether kulp's webhook injected the runtime into {@code container} of the pod (its
+   * {@code kulp.io/injected} annotation names it): a process there without the runtime was
+   * started without the container's environment.
+   */
+  default boolean injected(String namespace, String pod, String uid, String container) {
+    return false;
+  }
 }

@@ -10,9 +10,15 @@ import io.kulp.host.ContainerProcess;
  * @param container container name
  * @param containerID the runtime's container ID ({@code containerd://…})
  * @param process the process, seen from the host
+ * @param injected whether kulp's webhook gave the container the runtime ({@code kulp.io/injected})
  */
 public record ProcessTarget(String namespace, String pod, String container, String containerID,
-    ContainerProcess process) {
+    ContainerProcess process, boolean injected) {
+
+  /** A process of a container the webhook did not inject. */
+  public ProcessTarget(String namespace, String pod, String container, String containerID, ContainerProcess process) {
+    this(namespace, pod, container, containerID, process, false);
+  }
 
   /** Host PID and start time: the identity of a process that survives PID reuse. */
   public ProcessKey key() {

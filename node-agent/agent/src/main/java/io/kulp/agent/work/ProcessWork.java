@@ -99,7 +99,10 @@ final class ProcessWork {
     }
     if (e.reason() == Reason.NO_RUNTIME) {
       return new ProcessReport(target, ProcessResult.Skipped, "libpulp.so is not loaded in process " + target.pid()
-          + ": start it with LD_PRELOAD=.../libpulp.so", true);
+          + (target.injected()
+              ? ", though kulp injected its container: it was started without the container's LD_PRELOAD (an"
+                  + " entrypoint or a parent that clears or replaces the environment)"
+              : ": start it with LD_PRELOAD=.../libpulp.so"), true);
     }
     if (!processes.isRunning(target)) {
       return null;

@@ -76,8 +76,9 @@ final class TargetProcesses {
           continue;
         }
         try {
+          boolean injected = pods.injected(pod.namespace, pod.name, pod.uid, c.name);
           for (ContainerProcess p : containers.find(ContainerId.parse(id), pod.uid)) {
-            processes.add(new ProcessTarget(pod.namespace, pod.name, c.name, id, p));
+            processes.add(new ProcessTarget(pod.namespace, pod.name, c.name, id, p, injected));
           }
         } catch (IllegalArgumentException | IOException e) {
           problems.add(pod.namespace + "/" + pod.name + "/" + c.name + ": " + e.getMessage());

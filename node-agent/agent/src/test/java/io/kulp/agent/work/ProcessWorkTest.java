@@ -72,9 +72,26 @@ class ProcessWorkTest {
     ProcessReport report = work.bring(target, APPLY, staging());
 
     assertThat(report.result()).isEqualTo(ProcessResult.Skipped);
-    assertThat(report.reason()).startsWith("libpulp.so is not loaded in process 100");
+    assertThat(report.reason()).isEqualTo("libpulp.so is not loaded in process 100: start it with"
+        + " LD_PRELOAD=.../libpulp.so");
     assertThat(report.recheck()).isTrue();
     assertThat(engine.runs).isEmpty();
+  }
+
+  @Test
+  void aProcessOfAnInjectedContainerWithoutTheRuntimeIsSkippedWithWhyItHasNone() {
+    ProcessTarget plain = process(100);
+    ProcessTarget target = new ProcessTarget(plain.namespace(), plain.pod(), plain.container(), plain.containerID(),
+        plain.process(), true);
+    engine.processes.get(100).runtime = false;
+
+    ProcessReport report = work.bring(target, APPLY, staging());
+
+    assertThat(report.result()).isEqualTo(ProcessResult.Skipped);
+    assertThat(report.reason()).isEqualTo("libpulp.so is not loaded in process 100, though kulp injected its"
+        + " container: it was started without the container's LD_PRELOAD (an entrypoint or a parent that clears or"
+        + " replaces the environment)");
+    assertThat(report.recheck()).isTrue();
   }
 
   @Test

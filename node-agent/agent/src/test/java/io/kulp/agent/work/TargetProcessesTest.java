@@ -53,6 +53,27 @@ class TargetProcessesTest {
   }
 
   @Test
+  void theProcessesOfAContainerTheWebhookInjectedSaySo() {
+    PodLookup injectedWeb = new PodLookup() {
+      @Override
+      public Optional<String> containerId(String namespace, String pod, String uid, String container) {
+        return Optional.empty();
+      }
+
+      @Override
+      public boolean injected(String namespace, String pod, String uid, String container) {
+        return pod.equals("web") && container.equals("app");
+      }
+    };
+
+    var injected = new TargetProcesses(host, injectedWeb).find(spec(Mode.OneShot, RUNNING));
+    var plain = new TargetProcesses(host, watchReporting(Map.of())).find(spec(Mode.OneShot, RUNNING));
+
+    assertThat(injected.processes()).extracting(ProcessTarget::injected).containsExactly(true, true);
+    assertThat(plain.processes()).extracting(ProcessTarget::injected).containsExactly(false, false);
+  }
+
+  @Test
   void aOneShotNodeKeepsTheIdItWasStartedWith() {
     String restarted = "docker://" + "0".repeat(64); // what the watch says after a restart
     var found = new TargetProcesses(host, watchReporting(Map.of("web", restarted))).find(spec(Mode.OneShot, RUNNING));
