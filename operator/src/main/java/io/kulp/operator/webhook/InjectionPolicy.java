@@ -65,6 +65,9 @@ final class InjectionPolicy {
     if (alreadyInjected(pod)) {
       return PodVerdict.notOptedIn("already injected");
     }
+    if (pod.getSpec().getOs() != null && "windows".equals(pod.getSpec().getOs().getName())) {
+      return new PodVerdict(true, Optional.of("pod: a Windows pod has no use for a Linux runtime"));
+    }
     return PodVerdict.inject();
   }
 

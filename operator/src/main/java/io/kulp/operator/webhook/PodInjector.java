@@ -24,7 +24,12 @@ final class PodInjector {
 
   /** Changes {@code pod} (of {@code namespace}, whose labels are {@code namespaceLabels}) in place. */
   void inject(Pod pod, String namespace, Map<String, String> namespaceLabels) {
-    if (!policy.forPod(namespace, namespaceLabels, pod).optedIn()) {
+    InjectionPolicy.PodVerdict verdict = policy.forPod(namespace, namespaceLabels, pod);
+    if (!verdict.optedIn()) {
+      return;
+    }
+    if (verdict.skipped().isPresent()) {
+      RuntimeInjection.skip(pod, List.of(verdict.skipped().get()));
       return;
     }
     List<String> chosen = new ArrayList<>();

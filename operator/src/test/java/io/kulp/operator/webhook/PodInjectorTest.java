@@ -209,6 +209,18 @@ class PodInjectorTest {
   }
 
   @Test
+  void aWindowsPodIsLeftAsItIsWithTheReason() {
+    Pod pod = pod(container("app", "mcr.microsoft.com/windows/servercore:ltsc2022")).editSpec().withNewOs("windows")
+        .endSpec().build();
+
+    injector.inject(pod, "shop", OPTED_IN);
+
+    assertThat(pod.getSpec().getInitContainers()).isEmpty();
+    assertThat(pod.getSpec().getContainers().get(0).getEnv()).isEmpty();
+    assertThat(pod.getMetadata().getAnnotations()).containsOnlyKeys(ANNOTATION_INJECT_SKIPPED);
+  }
+
+  @Test
   void aContainerThatAlreadyMountsSomethingBelowKulpIsSkipped() {
     Pod pod = pod(new ContainerBuilder().withName("app").withImage("debian:12").addNewVolumeMount().withName("x")
         .withMountPath("/kulp").endVolumeMount().build()).build();
