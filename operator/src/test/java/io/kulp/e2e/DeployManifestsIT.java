@@ -234,6 +234,10 @@ class DeployManifestsIT {
 
     assertThat(config).isEqualTo("namespace.inject.kulp.io Ignore 5 kulp-webhook /inject-runtime;"
         + "pod.inject.kulp.io Ignore 5 kulp-webhook /inject-runtime;");
+    assertThat(kubectl("-n", "kulp-system", "get", "deploy", "kulp-operator", "-o",
+        "jsonpath={.spec.template.spec.containers[0].ports[?(@.name=='webhook')].containerPort} "
+            + "{.spec.template.spec.containers[0].env[?(@.name=='KULP_RUNTIME_IMAGE')].value}"))
+        .isEqualTo("8443 ghcr.io/kulp-io/kulp-runtime:0.1.0");
     assertThat(kubectl("-n", "kulp-system", "get", "svc", "kulp-webhook", "-o",
         "jsonpath={.spec.selector} {.spec.ports[0].targetPort}")).isEqualTo("{\"kulp.io/component\":\"operator\"} webhook");
   }
