@@ -129,7 +129,10 @@ public final class KulpConstants {
    * free port.
    */
   public static final String ENV_HTTP_PORT = "KULP_HTTP_PORT";
-  /** Operator and agent: address the HTTP endpoints bind to. Default 0.0.0.0 (in-cluster probes). */
+  /**
+   * Operator and agent: address the HTTP endpoints (and the operator's webhook) bind to. Default
+   * 0.0.0.0 (in-cluster probes).
+   */
   public static final String ENV_HTTP_BIND_ADDRESS = "KULP_HTTP_BIND_ADDRESS";
   /** Agent: the name of the node it runs on (downward API spec.nodeName). Required. */
   public static final String ENV_NODE_NAME = "KULP_NODE_NAME";

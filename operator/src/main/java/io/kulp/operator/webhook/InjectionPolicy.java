@@ -5,6 +5,8 @@ import static io.kulp.api.KulpConstants.ANNOTATION_INJECT_CONTAINERS;
 import static io.kulp.api.KulpConstants.ANNOTATION_SKIP_CONTAINERS;
 import static io.kulp.api.KulpConstants.INJECT_DISABLED;
 import static io.kulp.api.KulpConstants.INJECT_ENABLED;
+import static io.kulp.api.KulpConstants.INJECTED_RUNTIME;
+import static io.kulp.api.KulpConstants.INJECTED_STAGING_MOUNT;
 import static io.kulp.api.KulpConstants.LABEL_INJECT;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Which pods and which of their containers get the runtime, and why not. Plain decisions over the
@@ -68,6 +71,12 @@ final class InjectionPolicy {
     if (pod.getSpec().getOs() != null && "windows".equals(pod.getSpec().getOs().getName())) {
       return new PodVerdict(true, Optional.of("pod: a Windows pod has no use for a Linux runtime"));
     }
+    Optional<String> taken = pod.getSpec().getVolumes().stream().map(v -> v.getName())
+        .filter(n -> n.equals(RuntimeInjection.RUNTIME_VOLUME) || n.equals(RuntimeInjection.STAGING_VOLUME)).findFirst();
+    if (taken.isPresent()) {
+      // a second volume of that name would make the API server refuse the pod
+      return new PodVerdict(true, Optional.of("pod: it already has a volume named " + taken.get()));
+    }
     return PodVerdict.inject();
   }
 
@@ -90,7 +99,7 @@ final class InjectionPolicy {
     Optional<EnvVar> preload = container.getEnv().stream().filter(e -> "LD_PRELOAD".equals(e.getName())).findFirst();
     if (preload.isPresent() && preload.get().getValueFrom() != null) {
       return Optional.of("its LD_PRELOAD comes from valueFrom, which the webhook cannot extend without losing it;"
-          + " set it as a value, or add " + io.kulp.api.KulpConstants.INJECTED_RUNTIME + " to it yourself");
+          + " set it as a value, or add " + INJECTED_RUNTIME + " to it yourself");
     }
     if (!only.contains(name) && looksMusl(container.getImage())) {
       return Optional.of("its image " + container.getImage() + " looks musl-based (Alpine), and a musl program does not"
@@ -117,12 +126,12 @@ final class InjectionPolicy {
   Optional<String> whyNoStaging(Map<String, String> namespaceLabels, Pod pod) {
     if ("restricted".equals(labels(namespaceLabels).get(POD_SECURITY_ENFORCE))) {
       return Optional.of("the namespace enforces Pod Security restricted, under which no init container may run as"
-          + " root to make " + io.kulp.api.KulpConstants.INJECTED_STAGING_MOUNT + " sticky; patches are staged in /tmp");
+          + " root to make " + INJECTED_STAGING_MOUNT + " sticky; patches are staged in /tmp");
     }
     var context = pod.getSpec().getSecurityContext();
     if (context != null && Boolean.TRUE.equals(context.getRunAsNonRoot())) {
       return Optional.of("the pod runs as non-root (runAsNonRoot), so no init container runs as root to make "
-          + io.kulp.api.KulpConstants.INJECTED_STAGING_MOUNT + " sticky; patches are staged in /tmp");
+          + INJECTED_STAGING_MOUNT + " sticky; patches are staged in /tmp");
     }
     return Optional.empty();
   }
@@ -153,6 +162,6 @@ final class InjectionPolicy {
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
-    return java.util.stream.Stream.concat(a.stream(), b.stream()).collect(Collectors.toSet());
+    return Stream.concat(a.stream(), b.stream()).collect(Collectors.toSet());
   }
 }

@@ -78,9 +78,9 @@ final class WebhookTls {
     data.put(CERT, b64(fresh.certPem()));
     data.put(KEY, b64(fresh.keyPem()));
     String oldCa = text(old, CA);
-    if (oldCa != null && !WebhookCertificate.certificates(CertificateRotation.caBundle("", oldCa, clock.instant()))
-        .isEmpty()) {
-      data.put(PREVIOUS_CA, b64(CertificateRotation.caBundle("", oldCa, clock.instant())));
+    String stillValid = oldCa == null ? "" : CertificateRotation.caBundle("", oldCa, clock.instant());
+    if (!stillValid.isEmpty()) {
+      data.put(PREVIOUS_CA, b64(stillValid));
     }
     try {
       Secret written;

@@ -221,6 +221,19 @@ class PodInjectorTest {
   }
 
   @Test
+  void aPodThatAlreadyHasAVolumeOfTheWebhooksNameIsLeftAloneRatherThanMadeInvalid() {
+    Pod pod = pod(container("app", "debian:12")).editSpec().addNewVolume().withName("kulp-staging").withNewEmptyDir()
+        .endEmptyDir().endVolume().endSpec().build();
+
+    injector.inject(pod, "shop", OPTED_IN);
+
+    assertThat(pod.getSpec().getVolumes()).hasSize(1);
+    assertThat(pod.getSpec().getInitContainers()).isEmpty();
+    assertThat(pod.getMetadata().getAnnotations().get(ANNOTATION_INJECT_SKIPPED))
+        .isEqualTo("pod: it already has a volume named kulp-staging");
+  }
+
+  @Test
   void aContainerThatAlreadyMountsSomethingBelowKulpIsSkipped() {
     Pod pod = pod(new ContainerBuilder().withName("app").withImage("debian:12").addNewVolumeMount().withName("x")
         .withMountPath("/kulp").endVolumeMount().build()).build();
