@@ -236,4 +236,38 @@ class DeployManifestsIT {
 
     assertThat(ds).isEqualTo("true Exists false [\"SYS_PTRACE\",\"DAC_OVERRIDE\"] 192Mi");
   }
+
+  @Test
+  void peopleReadLivePatchesThroughKulpViewAndCreateThemOnlyThroughKulpEdit() {
+    kubectl("create", "clusterrolebinding", "viewer-kulp", "--clusterrole=kulp-view", "--user=viewer");
+    kubectl("create", "clusterrolebinding", "platform-kulp", "--clusterrole=kulp-edit", "--user=platform");
+
+    assertThat(can("viewer", "list", "livepatches.kulp.io")).isTrue();
+    assertThat(can("viewer", "get", "livepatchnodes.kulp.io")).isTrue();
+    assertThat(can("viewer", "create", "livepatches.kulp.io")).isFalse();
+    assertThat(can("platform", "create", "livepatches.kulp.io")).isTrue();
+    assertThat(can("platform", "delete", "livepatches.kulp.io")).isTrue();
+    assertThat(can("platform", "update", "livepatchnodes.kulp.io")).as("the operator's alone").isFalse();
+    assertThat(can("platform", "create", "pods")).isFalse();
+    // The aggregation controller (not run here) adds kulp-view to view, edit and admin, and kulp-edit
+    // to nothing: running code in any targeted process is a cluster administrator's right.
+    assertThat(kubectl("get", "clusterrole", "kulp-view", "-o", "jsonpath={.metadata.labels}"))
+        .contains("\"rbac.authorization.k8s.io/aggregate-to-view\":\"true\"");
+    assertThat(kubectl("get", "clusterrole", "kulp-edit", "-o", "jsonpath={.metadata.labels}"))
+        .doesNotContain("aggregate-to");
+  }
+
+  @Test
+  void theAgentsRunOnlyOnNodesTheyCanServeAndADrainKeepsAnOperatorReplica() {
+    assertThat(kubectl("-n", "kulp-system", "get", "ds", "kulp-agent", "-o", "jsonpath={.spec.template.spec.nodeSelector}"))
+        .isEqualTo("{\"kubernetes.io/arch\":\"amd64\",\"kubernetes.io/os\":\"linux\"}");
+    assertThat(kubectl("-n", "kulp-system", "get", "pdb", "kulp-operator", "-o", "jsonpath={.spec.minAvailable}"))
+        .isEqualTo("1");
+    assertThat(kubectl("-n", "kulp-system", "get", "deploy", "kulp-operator", "-o",
+        "jsonpath={.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]"
+            + ".podAffinityTerm.topologyKey}")).isEqualTo("kubernetes.io/hostname");
+    assertThat(kubectl("-n", "kulp-system", "get", "ds,deploy,sa,pdb", "-l", "app.kubernetes.io/part-of=kulp",
+        "-o", "name").lines()).containsExactlyInAnyOrder("daemonset.apps/kulp-agent", "deployment.apps/kulp-operator",
+        "serviceaccount/kulp-agent", "serviceaccount/kulp-operator", "poddisruptionbudget.policy/kulp-operator");
+  }
 }
