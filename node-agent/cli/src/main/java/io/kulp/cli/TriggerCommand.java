@@ -88,7 +88,7 @@ final class TriggerCommand extends UlpSubcommand {
     if (namedByPid()) {
       // A process named by its PID that cannot be patched at all is an error, not a skip.
       results = results.stream().map(r -> r.hasRuntime() ? r : new OperationResult(r.pid(), r.name(), r.operation(),
-          Outcome.FAILED, Reason.NO_RUNTIME, r.message(), r.elapsed(), r.longestThreadStop())).toList();
+          Outcome.FAILED, r.reason(), r.message(), r.elapsed(), r.longestThreadStop())).toList();
     }
     return report(results);
   }
