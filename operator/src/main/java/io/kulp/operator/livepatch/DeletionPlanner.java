@@ -32,7 +32,8 @@ public final class DeletionPlanner {
 
   /**
    * @param toWrite node name to the revert spec to write now
-   * @param toDelete LivePatchNodes of nodes that are gone
+   * @param toDelete LivePatchNodes of nodes that are gone and had nothing to revert (those that
+   *     had are kept, and named in {@code notReverted}, until the finalizer goes)
    * @param waitingFor nodes that have not reported on the revert yet
    * @param notReverted node name to why it has not reverted (and will not be waited for)
    */
@@ -63,10 +64,12 @@ public final class DeletionPlanner {
       boolean revertingForDeletion = NodeProgress.isWrittenFor(lpn, DELETE_DIGEST);
       LivePatchNodeSpec wanted = Specs.withAction(lpn.getSpec(), Action.Revert);
       if (!clusterNodes.contains(node)) {
-        toDelete.add(lpn);
         if (applies || revertingForDeletion
             && !NodeProgress.of(lpn, DELETE_DIGEST, wanted).isFinished()) {
+          // Kept until the finalizer goes, so that every pass (and the last Event) names it.
           notReverted.put(node, NODE_GONE);
+        } else {
+          toDelete.add(lpn);
         }
         return;
       }

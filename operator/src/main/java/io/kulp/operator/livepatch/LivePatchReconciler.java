@@ -211,7 +211,11 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
 
   /** The nodes whose agent holds a live Lease at {@code now}. */
   private Set<String> liveAgents(Instant now) {
-    return leaseSource.list().map(l -> {
+    return liveAgents(leaseSource.list(), now);
+  }
+
+  private static Set<String> liveAgents(java.util.stream.Stream<Lease> leases, Instant now) {
+    return leases.map(l -> {
       var annotations = l.getMetadata().getAnnotations();
       String node = annotations == null ? null : annotations.get(KulpConstants.ANNOTATION_NODE_NAME);
       return node != null && AgentLeases.name(node).equals(l.getMetadata().getName())
@@ -230,6 +234,14 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
       log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
           + " yet; not complete, waiting for the caches", lp.getMetadata().getName());
+      return Optional.empty();
+    }
+    if (plan.count(NodeProgress.SKIPPED) > 0 && !TargetConfirmation.confirmsSkipped(plan,
+        liveAgents(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
+            .withLabel(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT).list().getItems().stream(),
+            clock.instant()))) {
+      log.info("LivePatch {}: the API server has live agents on nodes the Lease cache does not show"
+          + " yet; not complete, waiting for the cache", lp.getMetadata().getName());
       return Optional.empty();
     }
     return Optional.of(plan.confirmed(read.resourceVersion()));

@@ -53,9 +53,21 @@ class DeletionPlannerTest {
         lpn(applied.get("n2"), DIGEST, NodePhase.Succeeded)), Set.of("n1"), Set.of("n1"), TIMEOUT, NOW);
 
     assertThat(plan.toWrite()).isEmpty();
-    assertThat(plan.toDelete()).extracting(l -> l.getSpec().nodeName).containsExactly("n2");
     assertThat(plan.finished()).isTrue();
     assertThat(plan.notReverted()).containsExactly(java.util.Map.entry("n2", "node gone"));
+    assertThat(plan.toDelete()).as("kept until the finalizer goes, so that every pass names it")
+        .isEmpty();
+  }
+
+  @Test
+  void deletesAtOnceTheLivePatchNodeOfAGoneNodeThatHadNothingToRevert() {
+    var want = resolved(spec(), "n1");
+    var plan = planner.plan(existing(lpn(Specs.withAction(want.get("n1"), Action.Revert), DIGEST,
+        NodePhase.Succeeded)), Set.of(), Set.of(), TIMEOUT, NOW);
+
+    assertThat(plan.toDelete()).extracting(l -> l.getSpec().nodeName).containsExactly("n1");
+    assertThat(plan.notReverted()).isEmpty();
+    assertThat(plan.finished()).isTrue();
   }
 
   @Test
