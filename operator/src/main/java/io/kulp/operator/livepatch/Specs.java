@@ -39,9 +39,18 @@ final class Specs {
     return rollout == null || rollout.nodeTimeout == null ? DEFAULT_NODE_TIMEOUT : rollout.nodeTimeout;
   }
 
-  /** spec.rollout.nodeTimeout, or its default, as a duration. */
+  /**
+   * spec.rollout.nodeTimeout, or its default, as a duration. A value that is no positive duration
+   * (possible only under an older CRD; the validator reports it) counts as the default, so that a
+   * deletion still ends.
+   */
   static Duration nodeTimeout(RolloutSpec rollout) {
-    return RolloutPlanner.parseDuration(nodeTimeoutText(rollout));
+    try {
+      Duration d = RolloutPlanner.parseDuration(nodeTimeoutText(rollout));
+      return d.isNegative() || d.isZero() ? RolloutPlanner.parseDuration(DEFAULT_NODE_TIMEOUT) : d;
+    } catch (RuntimeException e) {
+      return RolloutPlanner.parseDuration(DEFAULT_NODE_TIMEOUT);
+    }
   }
 
   /** The failure policy's namespaceSelector: whose process failures count (null: every namespace). */
