@@ -7,6 +7,10 @@ import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * How a node agent announces that it is alive, and how the operator reads it: one
@@ -61,6 +65,20 @@ public final class AgentLeases {
     }
     Instant renewed = lease.getSpec().getRenewTime().toInstant();
     return !now.isAfter(renewed.plusSeconds(lease.getSpec().getLeaseDurationSeconds()));
+  }
+
+  /**
+   * The nodes whose agent is alive at {@code now} according to {@code leases}: each Lease counts
+   * for the node its {@link KulpConstants#ANNOTATION_NODE_NAME} names, and only if it bears that
+   * node's Lease name (so that a Lease cannot speak for another node under another name).
+   */
+  public static Set<String> liveNodes(Stream<Lease> leases, Instant now) {
+    return leases.map(l -> {
+      Map<String, String> annotations = l.getMetadata().getAnnotations();
+      String node = annotations == null ? null : annotations.get(KulpConstants.ANNOTATION_NODE_NAME);
+      return node != null && name(node).equals(l.getMetadata().getName()) && isLive(l, node, now)
+          ? node : null;
+    }).filter(Objects::nonNull).collect(Collectors.toSet());
   }
 
   /** A Lease time (a MicroTime on the wire) for the instant {@code t}. */

@@ -46,6 +46,17 @@ class AgentLeasesTest {
   }
 
   @Test
+  void theLiveNodesAreThoseWhoseOwnLeaseIsLive() {
+    Lease a = lease("a", T, 40, "pa");
+    Lease expired = lease("b", T.minusSeconds(60), 40, "pb");
+    Lease misnamed = lease("c", T, 40, "pc");
+    misnamed.getMetadata().setName(AgentLeases.name("d"));
+
+    assertThat(AgentLeases.liveNodes(java.util.stream.Stream.of(a, expired, misnamed), T))
+        .containsExactly("a");
+  }
+
+  @Test
   void renewTimeIsAMicroTimeOfMicrosecondsAndTheRenewalAQuarterOfTheDuration() {
     assertThat(AgentLeases.microTime(Instant.parse("2026-01-01T10:00:00.123456789Z")))
         .hasToString("2026-01-01T10:00:00.123456Z");

@@ -211,16 +211,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
 
   /** The nodes whose agent holds a live Lease at {@code now}. */
   private Set<String> liveAgents(Instant now) {
-    return liveAgents(leaseSource.list(), now);
-  }
-
-  private static Set<String> liveAgents(java.util.stream.Stream<Lease> leases, Instant now) {
-    return leases.map(l -> {
-      var annotations = l.getMetadata().getAnnotations();
-      String node = annotations == null ? null : annotations.get(KulpConstants.ANNOTATION_NODE_NAME);
-      return node != null && AgentLeases.name(node).equals(l.getMetadata().getName())
-          && AgentLeases.isLive(l, node, now) ? node : null;
-    }).filter(Objects::nonNull).collect(Collectors.toSet());
+    return AgentLeases.liveNodes(leaseSource.list(), now);
   }
 
   /**
@@ -237,7 +228,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return Optional.empty();
     }
     if (plan.count(NodeProgress.SKIPPED) > 0 && !TargetConfirmation.confirmsSkipped(plan,
-        liveAgents(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
+        AgentLeases.liveNodes(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
             .withLabel(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT).list().getItems().stream(),
             clock.instant()))) {
       log.info("LivePatch {}: the API server has live agents on nodes the Lease cache does not show"
