@@ -102,17 +102,23 @@ public final class RolloutPlanner {
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
     step.start.forEach(t -> toWrite.put(t.name(), t.wanted()));
     return new RolloutPlan(step.phase, nodeDigest, targeted, toWrite, toDelete, state,
-        earliest(step.requeueAfter, nextTimeout(targeted, timeout, in.now())),
+        earliest(step.requeueAfter, nextTimeout(targeted, step.start, timeout, in.now())),
         TargetConfirmation.needed(step.phase, in.stored(), in.digest()));
   }
 
-  /** Time until the first node in progress times out, if any is. */
-  private static Optional<Duration> nextTimeout(List<TargetedNode> targeted, Duration timeout,
-      Instant now) {
-    return targeted.stream().filter(t -> t.progress() == NodeProgress.IN_PROGRESS)
+  /**
+   * Time until the first node in progress, or started by this step, times out, if any is. Nothing
+   * else need wake the reconciler then: the events of its own writes do not.
+   */
+  private static Optional<Duration> nextTimeout(List<TargetedNode> targeted,
+      List<TargetedNode> started, Duration timeout, Instant now) {
+    Optional<Instant> inProgress = targeted.stream()
+        .filter(t -> t.progress() == NodeProgress.IN_PROGRESS)
         .flatMap(t -> NodeProgress.deadline(t.livePatchNode(), timeout).stream())
-        .min(Instant::compareTo)
-        .map(d -> Duration.between(now, d).plusSeconds(1)); // just after: isAfter, not equal
+        .min(Instant::compareTo);
+    Optional<Instant> first = started.isEmpty() ? inProgress
+        : Optional.of(inProgress.filter(d -> d.isBefore(now.plus(timeout))).orElse(now.plus(timeout)));
+    return first.map(d -> Duration.between(now, d).plusSeconds(1)); // just after: isAfter, not equal
   }
 
   private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {

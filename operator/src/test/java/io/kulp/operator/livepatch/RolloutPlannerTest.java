@@ -408,6 +408,18 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aStepThatStartsNodesLooksAgainWhenTheyWouldTimeOut() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "2m";
+
+    var plan = planner.plan(input(spec, resolved(spec, "n1"), Map.of(), all));
+
+    assertThat(plan.toWrite()).containsOnlyKeys("n1");
+    assertThat(plan.requeueAfter()).as("the event of its own write wakes nobody")
+        .contains(Duration.ofMinutes(2).plusSeconds(1));
+  }
+
+  @Test
   void aNodeThatTimedOutIsStartedAgainByANewRetryValue() {
     var spec = spec();
     spec.rollout.nodeTimeout = "1m";
