@@ -9,6 +9,9 @@
  * bounds-check every count before trusting it. Structures are x86-64, little
  * endian, naturally aligned; the engine decodes them by the offsets asserted at
  * the end of this file, so any change to a layout is a change of KULP_ABI_VERSION.
+ * magic, version and size stay the first three fields of kulp_abi in every version:
+ * an engine reads them first, and leaves a runtime of a version it does not serve
+ * alone, saying so (docs/operations.md, "Upgrades").
  *
  * How a request flows (docs/design.md has the reasoning):
  *  1. At load, the runtime starts one helper thread ("kulp-helper") with every

@@ -55,6 +55,19 @@ public final class KulpConstants {
    */
   public static final String ANNOTATION_ROLLOUT_DIGEST = "kulp.io/rollout-digest";
 
+  /**
+   * Annotation on a LivePatchNode, written by the operator with each new desired state: when it
+   * started the node on it (RFC 3339). A node without a final report spec.rollout.nodeTimeout
+   * after that fails. Agents may ignore it.
+   */
+  public static final String ANNOTATION_STARTED_AT = "kulp.io/started-at";
+
+  /**
+   * Annotation on an agent's Lease ({@link AgentLeases}): the full name of the node it announces
+   * (the Lease name is hashed for very long node names). The operator requires it to match.
+   */
+  public static final String ANNOTATION_NODE_NAME = "kulp.io/node-name";
+
   // ---- condition types on LivePatch.status.conditions (kstatus compatible) -----------------
 
   /** True when the rollout is complete and no targeted node failed. */
@@ -96,6 +109,16 @@ public final class KulpConstants {
   public static final String REASON_NO_FAILURES = "NoFailures";
   /** Reason: the rollout is not finished yet. */
   public static final String REASON_NOT_DONE = "NotDone";
+  /**
+   * Reason (Degraded, and Ready once complete) and Event reason: targeted nodes were not started
+   * because no kulp agent is alive on them ({@link AgentLeases}).
+   */
+  public static final String REASON_NODES_SKIPPED = "NodesSkipped";
+  /**
+   * Event reason (Warning): a LivePatch was deleted while some nodes had not reverted it: no agent
+   * there, its node gone, a revert that failed or did not finish within nodeTimeout.
+   */
+  public static final String REASON_NOT_REVERTED = "NotReverted";
 
   // ---- Kubernetes Event reasons (emitted on LivePatch transitions) --------------------------
 
@@ -120,8 +143,8 @@ public final class KulpConstants {
   /** Operator: name of the leader-election Lease. Default "kulp-operator". */
   public static final String ENV_LEASE_NAME = "KULP_LEASE_NAME";
   /**
-   * Operator: its identity in leader election (downward API metadata.name). Default $HOSTNAME, or
-   * a random UUID.
+   * Operator: its identity in leader election; agent: the holderIdentity of its Lease (downward
+   * API metadata.name). Default $HOSTNAME, or a random UUID.
    */
   public static final String ENV_POD_NAME = "KULP_POD_NAME";
   /**
@@ -157,6 +180,17 @@ public final class KulpConstants {
    * unfinished ones). Default 10.
    */
   public static final String ENV_RESCAN_SECONDS = "KULP_RESCAN_SECONDS";
+  /**
+   * Agent: the namespace of its Lease (downward API metadata.namespace). The operator reads the
+   * agents' Leases in its own namespace ({@link #ENV_OPERATOR_NAMESPACE}): both run in the same
+   * one. Default "kulp-system".
+   */
+  public static final String ENV_AGENT_NAMESPACE = "KULP_AGENT_NAMESPACE";
+  /**
+   * Agent: leaseDurationSeconds of its Lease; it renews every quarter of it. Default 40 (the
+   * kubelet's node lease).
+   */
+  public static final String ENV_LEASE_DURATION_SECONDS = "KULP_LEASE_DURATION_SECONDS";
   /** Agent: how many processes are patched at once. Default 4. */
   public static final String ENV_PARALLELISM = "KULP_PARALLELISM";
   /** Agent: log level of its JSON log lines: error, warn, info or debug. Default "info". */

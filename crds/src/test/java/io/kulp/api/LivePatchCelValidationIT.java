@@ -83,6 +83,19 @@ class LivePatchCelValidationIT {
   }
 
   @Test
+  void aNodeTimeoutIsAPositiveDurationAndDefaultsToTenMinutes() {
+    String message = "nodeTimeout must be a duration of at least 1s such as 90s, 10m or 1h30m";
+    assertRejected(spec -> spec.rollout.nodeTimeout = "ten minutes", message);
+    assertRejected(spec -> spec.rollout.nodeTimeout = "0s", message);
+    assertRejected(spec -> spec.rollout.nodeTimeout = "0h0m", message);
+    assertRejected(spec -> spec.rollout.nodeTimeout = "", message);
+    assertThat(client.resource(livePatch(spec -> spec.rollout.nodeTimeout = "1h30m")).create()
+        .getSpec().rollout.nodeTimeout).isEqualTo("1h30m");
+    assertThat(client.resource(livePatch(spec -> {})).create().getSpec().rollout.nodeTimeout)
+        .isEqualTo("10m");
+  }
+
+  @Test
   void aRollbackOnEveryNodeNamesTheNamespacesWhoseFailuresItBelieves() {
     assertRejected(spec -> {
       spec.rollout.failurePolicy = new FailurePolicy();

@@ -48,7 +48,8 @@ public final class KulpOperatorApp implements AutoCloseable {
             Duration.ofSeconds(2), settings.identity(), null, settings.exitWhenNoLongerLeader()));
       }
     });
-    operator.register(new LivePatchReconciler(clock, new EventRecorder(client, clock), cachesView));
+    operator.register(new LivePatchReconciler(clock, new EventRecorder(client, clock),
+        settings.namespace(), cachesView));
     operator.start();
     var runtime = operator.getRuntimeInfo();
     var http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(), Map.of(

@@ -46,6 +46,9 @@ final class AgentContainer implements AutoCloseable {
         "--volume", kubeconfig.toAbsolutePath() + ":/etc/kulp/kubeconfig:ro",
         "--env", "KUBECONFIG=/etc/kulp/kubeconfig",
         "--env", KulpConstants.ENV_NODE_NAME + "=" + node,
+        // what the DaemonSet's downward API gives: the pod the token is bound to, its namespace
+        "--env", KulpConstants.ENV_POD_NAME + "=" + ServiceAccountKubeconfig.agentPod(node),
+        "--env", KulpConstants.ENV_AGENT_NAMESPACE + "=" + E2EEnvironment.SYSTEM_NAMESPACE,
         "--env", KulpConstants.ENV_CGROUP_ROOT + "=/host/sys/fs/cgroup",
         "--env", KulpConstants.ENV_PATCH_CACHE_DIR + "=/var/cache/kulp",
         "--env", KulpConstants.ENV_HTTP_BIND_ADDRESS + "=127.0.0.1",

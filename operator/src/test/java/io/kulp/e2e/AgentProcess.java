@@ -42,6 +42,9 @@ final class AgentProcess implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put(KulpConstants.ENV_NODE_NAME, node);
+    // the pod its token is bound to (ServiceAccountKubeconfig.forAgentOn), as the downward API gives it
+    env.put(KulpConstants.ENV_POD_NAME, ServiceAccountKubeconfig.agentPod(node));
+    env.put(KulpConstants.ENV_AGENT_NAMESPACE, E2EEnvironment.SYSTEM_NAMESPACE);
     env.put(KulpConstants.ENV_HTTP_PORT, Integer.toString(port));
     env.put(KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1");
     env.put(KulpConstants.ENV_RESCAN_SECONDS, "2");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.kulp.api.AgentLeases;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -71,6 +73,14 @@ class AgentRestartE2E {
       Instant restartedAt = Instant.now();
       AgentProcess restarted = env.startAgent(NODE, Map.of());
       livePatches.awaitCondition("restart", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+      // The node's Lease outlived the kill (the node was not taken for agentless) and the
+      // restarted agent renewed it before it called itself ready.
+      Lease lease = env.client().resources(Lease.class).inNamespace(E2EEnvironment.SYSTEM_NAMESPACE)
+          .withName(AgentLeases.name(NODE)).get();
+      assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(ServiceAccountKubeconfig.agentPod(NODE));
+      assertThat(lease.getSpec().getRenewTime().toInstant())
+          .isAfterOrEqualTo(restartedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+      assertThat(AgentLeases.isLive(lease, NODE, Instant.now())).isTrue();
 
       LivePatchNode done = livePatches.nodes("restart").get(0);
       int patchedAtKill = patched(engine, containers, patchId, restartedAt);

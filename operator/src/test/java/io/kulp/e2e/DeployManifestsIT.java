@@ -10,7 +10,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kulp.agent.kube.AgentLease;
+import java.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -129,6 +132,50 @@ class DeployManifestsIT {
     assertThat(can(AGENT, "get", "secrets")).isFalse();
     assertThat(can(AGENT, "create", "pods")).isFalse();
     assertThat(can(AGENT, "create", "events")).isFalse();
+    for (String verb : List.of("get", "create", "update")) {
+      assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + AGENT, "-n", "kulp-system",
+          verb, "leases.coordination.k8s.io")).as("its Lease: " + verb).isZero();
+    }
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + AGENT, "-n", "kulp-system",
+        "delete", "leases.coordination.k8s.io")).isNotZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + AGENT, "-n", "kulp-system",
+        "list", "leases.coordination.k8s.io")).isNotZero();
+    assertThat(can(AGENT, "create", "leases.coordination.k8s.io")).as("leases outside kulp-system").isFalse();
+  }
+
+  @Test
+  void anAgentMayRenewItsOwnNodesLeaseOnlyHeldByItsOwnPod() throws Exception {
+    try (KubernetesClient admin = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build()) {
+      for (String node : List.of("lease-a", "lease-b")) {
+        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).create();
+      }
+      Path agentOfA = ServiceAccountKubeconfig.forAgentOn(admin, server.getKubeConfigYaml(), "lease-a");
+      Path unbound = ServiceAccountKubeconfig.write(admin, server.getKubeConfigYaml(), "kulp-system", "kulp-agent");
+      try (KubernetesClient a = client(agentOfA); KubernetesClient nowhere = client(unbound)) {
+        // the pod ServiceAccountKubeconfig binds the token to
+        String podOfA = "kulp-agent-lease-a";
+        new AgentLease(a, "kulp-system", "lease-a", podOfA, Duration.ofSeconds(40), Clock.systemUTC()).renew();
+        new AgentLease(a, "kulp-system", "lease-a", podOfA, Duration.ofSeconds(40), Clock.systemUTC()).renew();
+        assertThat(admin.resources(Lease.class).inNamespace("kulp-system").withName("kulp-agent-lease-a").get()
+            .getSpec().getHolderIdentity()).isEqualTo(podOfA);
+
+        assertThatThrownBy(() -> new AgentLease(a, "kulp-system", "lease-b", podOfA, Duration.ofSeconds(40),
+            Clock.systemUTC()).renew()).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("the Lease of its own node only: this one is kulp-agent-lease-b, the agent runs on lease-a");
+        assertThatThrownBy(() -> new AgentLease(a, "kulp-system", "lease-a", "someone-else", Duration.ofSeconds(40),
+            Clock.systemUTC()).renew()).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("held by its own pod");
+        assertThatThrownBy(() -> new AgentLease(nowhere, "kulp-system", "lease-a", podOfA, Duration.ofSeconds(40),
+            Clock.systemUTC()).renew()).isInstanceOf(KubernetesClientException.class)
+            .hasMessageContaining("no node (its token is not bound to a scheduled pod)");
+        assertThat(admin.resources(Lease.class).inNamespace("kulp-system").withName("kulp-agent-lease-b").get())
+            .isNull();
+      } finally {
+        Files.deleteIfExists(agentOfA);
+        Files.deleteIfExists(unbound);
+      }
+    }
   }
 
   @Test
@@ -195,6 +242,8 @@ class DeployManifestsIT {
     assertThat(can(OPERATOR, "list", "nodes")).isTrue();
     assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "kulp-system",
         "update", "leases.coordination.k8s.io")).isZero();
+    assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + OPERATOR, "-n", "kulp-system",
+        "watch", "leases.coordination.k8s.io")).as("the agents' Leases").isZero();
 
     assertThat(can(OPERATOR, "patch", "livepatchnodes.kulp.io/status")).isFalse();
     assertThat(can(OPERATOR, "update", "livepatches.kulp.io")).isTrue();
@@ -278,5 +327,39 @@ class DeployManifestsIT {
             + "{.spec.template.spec.containers[0].resources.limits.memory}");
 
     assertThat(ds).isEqualTo("true Exists false [\"SYS_PTRACE\",\"DAC_OVERRIDE\"] 192Mi");
+  }
+
+  @Test
+  void peopleReadLivePatchesThroughKulpViewAndCreateThemOnlyThroughKulpEdit() {
+    kubectl("create", "clusterrolebinding", "viewer-kulp", "--clusterrole=kulp-view", "--user=viewer");
+    kubectl("create", "clusterrolebinding", "platform-kulp", "--clusterrole=kulp-edit", "--user=platform");
+
+    assertThat(can("viewer", "list", "livepatches.kulp.io")).isTrue();
+    assertThat(can("viewer", "get", "livepatchnodes.kulp.io")).isTrue();
+    assertThat(can("viewer", "create", "livepatches.kulp.io")).isFalse();
+    assertThat(can("platform", "create", "livepatches.kulp.io")).isTrue();
+    assertThat(can("platform", "delete", "livepatches.kulp.io")).isTrue();
+    assertThat(can("platform", "update", "livepatchnodes.kulp.io")).as("the operator's alone").isFalse();
+    assertThat(can("platform", "create", "pods")).isFalse();
+    // The aggregation controller (not run here) adds kulp-view to view, edit and admin, and kulp-edit
+    // to nothing: running code in any targeted process is a cluster administrator's right.
+    assertThat(kubectl("get", "clusterrole", "kulp-view", "-o", "jsonpath={.metadata.labels}"))
+        .contains("\"rbac.authorization.k8s.io/aggregate-to-view\":\"true\"");
+    assertThat(kubectl("get", "clusterrole", "kulp-edit", "-o", "jsonpath={.metadata.labels}"))
+        .doesNotContain("aggregate-to");
+  }
+
+  @Test
+  void theAgentsRunOnlyOnNodesTheyCanServeAndADrainKeepsAnOperatorReplica() {
+    assertThat(kubectl("-n", "kulp-system", "get", "ds", "kulp-agent", "-o", "jsonpath={.spec.template.spec.nodeSelector}"))
+        .isEqualTo("{\"kubernetes.io/arch\":\"amd64\",\"kubernetes.io/os\":\"linux\"}");
+    assertThat(kubectl("-n", "kulp-system", "get", "pdb", "kulp-operator", "-o", "jsonpath={.spec.minAvailable}"))
+        .isEqualTo("1");
+    assertThat(kubectl("-n", "kulp-system", "get", "deploy", "kulp-operator", "-o",
+        "jsonpath={.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]"
+            + ".podAffinityTerm.topologyKey}")).isEqualTo("kubernetes.io/hostname");
+    assertThat(kubectl("-n", "kulp-system", "get", "ds,deploy,sa,pdb", "-l", "app.kubernetes.io/part-of=kulp",
+        "-o", "name").lines()).containsExactlyInAnyOrder("daemonset.apps/kulp-agent", "deployment.apps/kulp-operator",
+        "serviceaccount/kulp-agent", "serviceaccount/kulp-operator", "poddisruptionbudget.policy/kulp-operator");
   }
 }

@@ -359,6 +359,7 @@ class LivePatchE2E {
       assertThat(done.getStatus().processes.patched).isEqualTo(2);
       assertThat(done.getStatus().processes.failed).isEqualTo(2);
       assertThat(E2ELivePatches.conditionTrue(done, KulpConstants.CONDITION_DEGRADED)).isFalse();
+      assertThat(done.getStatus().message).contains("failed in namespaces the failure policy does not count");
       LivePatchNode onA = node("tenancy", NODE_A);
       LivePatchNode onB = node("tenancy", NODE_B);
       assertThat(List.of(onA, onB)).allSatisfy(n -> {

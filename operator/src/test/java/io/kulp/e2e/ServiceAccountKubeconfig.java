@@ -35,7 +35,7 @@ final class ServiceAccountKubeconfig {
   static Path forAgentOn(KubernetesClient admin, String adminKubeconfigYaml, String node) {
     String namespace = E2EEnvironment.SYSTEM_NAMESPACE;
     Pod pod = admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata()
-        .withName("kulp-agent-" + node).endMetadata().withNewSpec().withNodeName(node)
+        .withName(agentPod(node)).endMetadata().withNewSpec().withNodeName(node)
         .withServiceAccountName("kulp-agent").addNewContainer().withName("agent").withImage("kulp-agent")
         .endContainer().endSpec().build()).create();
     String token = admin.serviceAccounts().inNamespace(namespace).withName("kulp-agent")
@@ -44,6 +44,11 @@ final class ServiceAccountKubeconfig {
             .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build())
         .getStatus().getToken();
     return kubeconfig(adminKubeconfigYaml, "kulp-agent-" + node, token);
+  }
+
+  /** The name of the placeholder pod of the agent of {@code node}. */
+  static String agentPod(String node) {
+    return "kulp-agent-" + node;
   }
 
   private static Path kubeconfig(String adminKubeconfigYaml, String serviceAccount, String token) {

@@ -12,9 +12,19 @@ public class NodeCounts {
   /** Targeted nodes whose agent reported Succeeded for the current LivePatchNode spec. */
   public int done;
 
-  /** Targeted nodes whose agent reported Failed for the current LivePatchNode spec. */
+  /**
+   * Targeted nodes whose agent reported Failed for the current LivePatchNode spec, or gave no
+   * final report within spec.rollout.nodeTimeout of being started.
+   */
   public int failed;
 
   /** Targeted nodes whose LivePatchNode holds the current spec but has no final report yet. */
   public int inProgress;
+
+  /**
+   * Targeted nodes not started because no kulp agent is alive there (no live Lease: the agent is
+   * not scheduled there, crashes, or the node is NotReady). They are started once their agent is
+   * back; they do not count against the failure policy, and do not hold up completion.
+   */
+  public int skipped;
 }

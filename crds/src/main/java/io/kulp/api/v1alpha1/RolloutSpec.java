@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -25,6 +26,19 @@ public class RolloutSpec {
    * false resumes. Default false.
    */
   public Boolean paused;
+
+  /**
+   * How long a started node may take: a node whose agent has not given its final report (Succeeded
+   * or Failed) this long after the operator started it fails with "did not finish within
+   * nodeTimeout" and counts against the failure policy; its rollout slot is freed. A duration such
+   * as "90s", "10m" or "1h30m", at least 1s. Default "10m". Deletion stops waiting for such a node
+   * too (docs/api.md, "Deletion").
+   */
+  @Default("10m")
+  @ValidationRule(value = "self.matches('^([0-9]+h)?([0-9]+m)?([0-9]+s)?$') && self != ''"
+      + " && !self.matches('^(0+h)?(0+m)?(0+s)?$')",
+      message = "nodeTimeout must be a duration of at least 1s such as 90s, 10m or 1h30m")
+  public String nodeTimeout;
 
   /** What to do when nodes fail. Absent: maxFailedNodes 0, onFailure Pause. */
   public FailurePolicy failurePolicy;

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * The operator's memory of the current rollout, kept in the status so that a restarted operator
@@ -37,4 +38,11 @@ public class RolloutState {
    * rollout is made to revert and nothing new is started.
    */
   public Boolean rolledBack;
+
+  /**
+   * The targeted nodes skipped because no kulp agent was alive there, sorted. Kept so that a
+   * OneShot rollout that completed without them still reports them, and starts them when their
+   * agent comes back.
+   */
+  public List<String> skippedNodes;
 }

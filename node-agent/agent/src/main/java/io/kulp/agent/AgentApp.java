@@ -2,6 +2,7 @@ package io.kulp.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.agent.host.NativeContainerFiles;
+import io.kulp.agent.kube.AgentLease;
 import io.kulp.agent.kube.ClusterWatch;
 import io.kulp.agent.kube.StatusWriter;
 import io.kulp.agent.ops.AgentMetrics;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentApp.class);
 
+  private final AgentLease lease;
   private final ClusterWatch watch;
   private final WorkQueue queue;
   private final StatusWriter writer;
@@ -40,8 +42,9 @@ public final class AgentApp implements AutoCloseable {
   private final Engine engine;
   private final OpsHttpServer http;
 
-  private AgentApp(ClusterWatch watch, WorkQueue queue, StatusWriter writer, ProcessPool pool, Engine engine,
-      OpsHttpServer http) {
+  private AgentApp(AgentLease lease, ClusterWatch watch, WorkQueue queue, StatusWriter writer, ProcessPool pool,
+      Engine engine, OpsHttpServer http) {
+    this.lease = lease;
     this.watch = watch;
     this.queue = queue;
     this.writer = writer;
@@ -52,6 +55,9 @@ public final class AgentApp implements AutoCloseable {
 
   public static AgentApp start(KubernetesClient client, AgentSettings settings, Clock clock) {
     AgentMetrics metrics = new AgentMetrics();
+    AgentLease lease = new AgentLease(client, settings.namespace(), settings.nodeName(),
+        settings.podName(), settings.leaseDuration(), clock);
+    lease.start();
     Engine engine = new PtraceEngine(PtraceEngine.Options.defaults().withProcRoot(settings.host().proc())
         .withStepDelay(settings.debugStepDelay()));
     StatusWriter writer = new StatusWriter(client, metrics);
@@ -74,7 +80,8 @@ public final class AgentApp implements AutoCloseable {
     OpsHttpServer http = OpsHttpServer.start(settings.bindAddress(), settings.httpPort(), Map.of(
         // the watches and the worker are alive, and the worker makes progress
         "/healthz", () -> queue.alive() && watch.watching() && !progress.stalled() && !pool.saturated(),
-        "/readyz", () -> ready.get() && watch.synced()), // caches synced, first pass done
+        // caches synced, first pass done, the Lease written: the operator sees this agent
+        "/readyz", () -> ready.get() && watch.synced() && lease.lastRenewal() != null),
         metrics::scrape);
     registerGauges(metrics, watch);
     watch.start(queue::enqueue);
@@ -87,7 +94,7 @@ public final class AgentApp implements AutoCloseable {
         .forEach(lpn -> queue.enqueue(lpn.getMetadata().getName())));
     LOG.atInfo().addKeyValue("node", settings.nodeName()).addKeyValue("httpPort", http.port())
         .addKeyValue("stagingDirs", String.join(":", settings.stagingDirs())).log("kulp agent started");
-    return new AgentApp(watch, queue, writer, pool, engine, http);
+    return new AgentApp(lease, watch, queue, writer, pool, engine, http);
   }
 
   private static void registerGauges(AgentMetrics metrics, ClusterWatch watch) {
@@ -110,6 +117,7 @@ public final class AgentApp implements AutoCloseable {
 
   @Override
   public void close() {
+    lease.close();
     http.close();
     queue.close();
     try {

@@ -1,5 +1,6 @@
 package io.kulp.agent;
 
+import io.kulp.api.AgentLeases;
 import io.kulp.api.KulpConstants;
 import io.kulp.engine.StepDelay;
 import io.kulp.host.HostPaths;
@@ -22,11 +23,15 @@ import java.util.Map;
  * @param parallelism how many processes are patched at once
  * @param httpPort port of /healthz, /readyz and /metrics (0: any free port)
  * @param bindAddress address the HTTP endpoints bind to
+ * @param namespace the namespace of the agent's Lease (its own)
+ * @param podName the agent's pod: the holderIdentity of its Lease
+ * @param leaseDuration leaseDurationSeconds of its Lease; it renews every quarter of it
  * @param debugStepDelay fault injection for the tracer-death tests ({@link StepDelay#ENV}): zero,
  *     unless the environment sets it (deploy/ never does)
  */
 public record AgentSettings(String nodeName, HostPaths host, List<String> stagingDirs, Path cacheDir,
-    Duration rescan, int parallelism, int httpPort, String bindAddress, Duration debugStepDelay) {
+    Duration rescan, int parallelism, int httpPort, String bindAddress, String namespace,
+    String podName, Duration leaseDuration, Duration debugStepDelay) {
 
   /**
    * The staging directory the runtime-injection webhook provides comes first (absent in other
@@ -46,6 +51,9 @@ public record AgentSettings(String nodeName, HostPaths host, List<String> stagin
             + ": each staging directory is an absolute path below /, not '" + dir + "'");
       }
     }
+    if (leaseDuration.toSeconds() < 4) {
+      throw new IllegalArgumentException(KulpConstants.ENV_LEASE_DURATION_SECONDS + " must be at least 4");
+    }
     if (parallelism < 1) {
       throw new IllegalArgumentException(KulpConstants.ENV_PARALLELISM + " must be at least 1");
     }
@@ -64,6 +72,11 @@ public record AgentSettings(String nodeName, HostPaths host, List<String> stagin
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_PARALLELISM, "4")),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_HTTP_PORT, "8080")),
         env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
+        env.getOrDefault(KulpConstants.ENV_AGENT_NAMESPACE, "kulp-system"),
+        env.getOrDefault(KulpConstants.ENV_POD_NAME,
+            env.getOrDefault("HOSTNAME", "kulp-agent-" + env.get(KulpConstants.ENV_NODE_NAME))),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault(KulpConstants.ENV_LEASE_DURATION_SECONDS,
+            Long.toString(AgentLeases.DEFAULT_DURATION.toSeconds())))),
         StepDelay.fromEnvironment(env));
   }
 }

@@ -21,6 +21,21 @@ class AgentSettingsTest {
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.bindAddress()).isEqualTo("0.0.0.0");
     assertThat(s.debugStepDelay()).as("no fault injection unless asked for").isZero();
+    assertThat(s.namespace()).isEqualTo("kulp-system");
+    assertThat(s.leaseDuration()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(s.podName()).isEqualTo("kulp-agent-node-1");
+  }
+
+  @Test
+  void itsLeaseIsHeldByItsPodInItsNamespace() {
+    AgentSettings s = AgentSettings.fromEnv(Map.of("KULP_NODE_NAME", "n", "KULP_AGENT_NAMESPACE", "ops",
+        "KULP_POD_NAME", "kulp-agent-x7k2p", "KULP_LEASE_DURATION_SECONDS", "8"));
+
+    assertThat(s.namespace()).isEqualTo("ops");
+    assertThat(s.podName()).isEqualTo("kulp-agent-x7k2p");
+    assertThat(s.leaseDuration()).isEqualTo(Duration.ofSeconds(8));
+    assertThatThrownBy(() -> AgentSettings.fromEnv(Map.of("KULP_NODE_NAME", "n", "KULP_LEASE_DURATION_SECONDS", "2")))
+        .hasMessageContaining("KULP_LEASE_DURATION_SECONDS");
   }
 
   @Test

@@ -19,13 +19,21 @@ final class PackerCommand extends UlpSubcommand {
       + " of replacing the one named in the description.")
   private Path output;
 
+  @Option(names = {"-l", "--livepatch"}, paramLabel = "LIVEPATCH", description = "Pack this container instead of"
+      + " the one the description names.")
+  private Path livepatch;
+
+  @Option(names = {"-t", "--target"}, paramLabel = "LIBRARY", description = "Resolve against this target library"
+      + " (or symbol file from `ulp extract`) instead of the one the description names.")
+  private Path target;
+
   @Option(names = "--objcopy", paramLabel = "PATH", defaultValue = "${env:OBJCOPY:-objcopy}",
       description = "The objcopy to use (default: $OBJCOPY, else objcopy on PATH).")
   private String objcopy;
 
   @Override
   public Integer call() throws Exception {
-    PackResult r = new Packer(objcopy).pack(description, output);
+    PackResult r = new Packer(objcopy).pack(description, output, livepatch, target);
     PrintWriter out = out();
     if (verbosity().verbose()) {
       r.resolutions().forEach(line -> out.println("  " + line));

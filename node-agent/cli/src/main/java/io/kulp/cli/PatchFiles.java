@@ -11,12 +11,18 @@ import java.util.stream.Stream;
 
 /**
  * Expands the PATCH arguments: a quoted wildcard such as {@code 'patches/*.so'} reaches ulp
- * unexpanded (as libpulp allows), so ulp expands it itself, in sorted order.
+ * unexpanded (as libpulp allows), so ulp expands it itself, in sorted order. With
+ * {@code recursive} (libpulp's {@code trigger --recursive}), the wildcard's last part is also
+ * matched in every directory below the wildcard's directory.
  */
 final class PatchFiles {
   private PatchFiles() {}
 
   static List<Path> expand(List<String> args) throws IOException {
+    return expand(args, false);
+  }
+
+  static List<Path> expand(List<String> args, boolean recursive) throws IOException {
     List<Path> out = new ArrayList<>();
     for (String arg : args) {
       if (!arg.contains("*") && !arg.contains("?") && !arg.contains("[")) {
@@ -27,11 +33,12 @@ final class PatchFiles {
       Path dir = pattern.getParent() == null ? Path.of(".") : pattern.getParent();
       PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
       List<Path> matched;
-      try (Stream<Path> files = Files.list(dir)) {
+      // Files.walk does not follow symbolic links to directories, so a link loop cannot trap it.
+      try (Stream<Path> files = recursive ? Files.walk(dir) : Files.list(dir)) {
         matched = files.filter(p -> glob.matches(p.getFileName()) && Files.isRegularFile(p)).sorted().toList();
       }
       if (matched.isEmpty()) {
-        throw new IOException("no patch matches " + arg);
+        throw new IOException("no patch matches " + arg + (recursive ? " in " + dir + " or below" : ""));
       }
       out.addAll(matched);
     }

@@ -4,7 +4,11 @@ import io.kulp.engine.AppliedPatch;
 import io.kulp.engine.EngineException;
 import io.kulp.engine.PtraceEngine;
 import io.kulp.engine.Target;
+import io.kulp.elf.BuildId;
 import io.kulp.host.HostProcesses;
+import io.kulp.host.MappedFiles;
+import io.kulp.host.Mapping;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -20,6 +24,24 @@ final class PatchesCommand extends UlpSubcommand {
   @Option(names = {"-p", "--process"}, paramLabel = "PID|WILDCARD", description = "Only these processes.")
   private String process;
 
+  @Option(names = {"-u", "--user"}, paramLabel = "UID|WILDCARD",
+      description = "Only processes of this user: a UID, or a wildcard over user names.")
+  private String user;
+
+  @Option(names = {"-b", "--buildid"}, description = "Print each library's build-id.")
+  private boolean buildId;
+
+  @Option(names = "--only-livepatched", description = "Print only processes with a patch applied.")
+  private boolean onlyLivepatched;
+
+  @Option(names = "--disable-threading", description = "Accepted for libpulp compatibility; `ulp patches` reads"
+      + " one process at a time anyway.")
+  private boolean disableThreading;
+
+  @Option(names = "--color", paramLabel = "yes|no|auto", description = "Accepted for libpulp compatibility; kulp"
+      + " prints no colours.")
+  private String color;
+
   @Override
   public Integer call() {
     PrintWriter out = out();
@@ -27,7 +49,7 @@ final class PatchesCommand extends UlpSubcommand {
     PtraceEngine.Options options = engineOptions();
     int failures = 0;
     try (PtraceEngine engine = new PtraceEngine(options)) {
-      for (int pid : ProcessSelector.select(process, options.procRoot(), spec())) {
+      for (int pid : ProcessSelector.select(process, user, options.procRoot(), spec())) {
         Target target;
         try {
           target = engine.read(pid);
@@ -39,6 +61,9 @@ final class PatchesCommand extends UlpSubcommand {
           continue;
         }
         List<AppliedPatch> applied = target.patches();
+        if (onlyLivepatched && applied.isEmpty()) {
+          continue;
+        }
         out.println("PID: " + pid + ", name: " + target.name());
         target.disabledBy().ifPresent(why -> out.println("  Live patching: disabled by " + why));
         out.println("  Live-patchable libraries:");
@@ -49,7 +74,7 @@ final class PatchesCommand extends UlpSubcommand {
           }
         });
         for (String lib : libraries) {
-          out.println("    " + lib);
+          out.println("    " + lib + (buildId ? " (" + buildId(target, engine, lib) + ")" : ""));
         }
         out.println("  Applied patches:" + (applied.isEmpty() ? " none" : ""));
         for (AppliedPatch p : applied) {
@@ -65,5 +90,22 @@ final class PatchesCommand extends UlpSubcommand {
     }
     out.flush();
     return failures > 0 ? ErrorReporter.FAILURE : 0;
+  }
+
+  /** The build-id of {@code library} as the process maps it, in hex, or why it cannot be read. */
+  private static String buildId(Target target, PtraceEngine engine, String library) {
+    for (Mapping m : target.maps().mappings()) {
+      if (m.offset() == 0 && m.path().equals(library)) {
+        try {
+          // The same fact, under the same name, as the engine's own library lookup.
+          String hex = engine.files().fact(target.maps().via(), m, "build-id",
+              elf -> MappedFiles.unchecked(() -> elf.buildId().map(BuildId::hex).orElse("")));
+          return hex.isEmpty() ? "no build-id" : hex;
+        } catch (IOException e) {
+          return "build-id unreadable: " + e.getMessage();
+        }
+      }
+    }
+    return "build-id unknown";
   }
 }

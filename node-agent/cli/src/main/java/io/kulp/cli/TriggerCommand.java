@@ -3,19 +3,14 @@ package io.kulp.cli;
 import io.kulp.engine.Engine;
 import io.kulp.engine.Operation;
 import io.kulp.engine.OperationResult;
-import io.kulp.engine.Outcome;
 import io.kulp.engine.ProcessPool;
 import io.kulp.engine.PtraceEngine;
-import io.kulp.engine.Reason;
 import io.kulp.patch.PatchContainer;
 import io.kulp.patch.PatchMetadata;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -25,6 +20,7 @@ import picocli.CommandLine.Parameters;
  * {@code ulp trigger}: apply patches to running processes, or revert them. Exits 1 when any
  * process failed (libpulp exits 0 then); skipped processes (no such library, another build of
  * it, already applied) and processes that exited meanwhile ("gone") are not failures.
+ * {@link TriggerReport} prints the results.
  */
 @Command(name = "trigger", description = "Apply live patches to running processes, or revert them.")
 final class TriggerCommand extends UlpSubcommand {
@@ -46,11 +42,37 @@ final class TriggerCommand extends UlpSubcommand {
           + " per patch.", "LIB=target: the library each PATCH targets."})
   private String revertAll;
 
-  @Option(names = {"-r", "--retries"}, paramLabel = "N", description = "Retries when a process is busy (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-u", "--user"}, paramLabel = "UID|WILDCARD",
+      description = "Only processes of this user: a UID, or a wildcard over user names (libpulp's `ulp patches -u`;"
+          + " libpulp's trigger refuses it).")
+  private String user;
+
+  @Option(names = {"-r", "--retries"}, paramLabel = "N", description = {"Retries when a process is busy (default:"
+      + " ${DEFAULT-VALUE}).", "libpulp: N attempts, default 1 (README: why kulp retries more)."})
   private int retries = 5;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Time limit per process (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = {"Time limit per process (default:"
+      + " ${DEFAULT-VALUE}).", "libpulp: 200 (README: why kulp waits less)."})
   private double timeout = 10;
+
+  @Option(names = "--recursive", description = "A PATCH wildcard matches in the directories below its own too.")
+  private boolean recursive;
+
+  @Option(names = "--disable-summarization", description = "Print every result, skipped ones too (as -v does for"
+      + " them).")
+  private boolean disableSummarization;
+
+  @Option(names = "--disable-threading", description = "Work on one process at a time.")
+  private boolean disableThreading;
+
+  @Option(names = {"-c", "--check-stack"}, description = "Accepted for libpulp compatibility; has no effect: kulp"
+      + " does not unwind thread stacks. A thread inside a replaced function finishes it in the old code; every"
+      + " call from then on runs the new one (docs/design.md).")
+  private boolean checkStack;
+
+  @Option(names = "--color", paramLabel = "yes|no|auto", description = "Accepted for libpulp compatibility; kulp"
+      + " prints no colours.")
+  private String color;
 
   @Option(names = {"-R", "--root"}, paramLabel = "PREFIX",
       description = "Tell the process to load each PATCH from PREFIX followed by its real path here, as libpulp"
@@ -70,27 +92,38 @@ final class TriggerCommand extends UlpSubcommand {
     List<Operation> ops = operations();
     PtraceEngine.Options options = engineOptions().withRetries(retries)
         .withTimeout(Duration.ofMillis((long) (timeout * 1000)));
-    List<Integer> pids = ProcessSelector.select(process, options.procRoot(), spec());
+    List<Integer> pids = ProcessSelector.select(process, user, options.procRoot(), spec());
     if (pids.isEmpty()) {
-      throw new ParameterException(spec().commandLine(), process == null
-          ? "no process has libpulp.so loaded" : "no process matches '" + process + "'");
+      throw new ParameterException(spec().commandLine(), process == null && user == null
+          ? "no process has libpulp.so loaded" : "no process matches '" + (process == null ? "*" : process) + "'"
+          + (user == null ? "" : " of user '" + user + "'"));
     }
+    if (checkStack) {
+      err().println("ulp trigger: note: --check-stack has no effect in kulp (see `ulp trigger --help`)");
+    }
+    TriggerReport report = new TriggerReport(out(), err(), verbosity(), !disableSummarization, namedByPid(),
+        pids.size(), Terminal.isTerminal(2));
     List<OperationResult> results;
     try (Engine engine = new PtraceEngine(options)) {
       if (pids.size() == 1) {
         results = engine.run(pids.get(0), ops);
+        if (namedByPid()) {
+          // A process named by its PID that cannot be patched at all is an error, not a skip.
+          results = results.stream().map(TriggerReport::noRuntimeIsFailure).toList();
+        }
+        report.processDone(results);
       } else {
-        try (ProcessPool pool = new ProcessPool("ulp-trigger", ProcessPool.defaultParallelism())) {
-          results = pool.map(pids, pid -> engine.run(pid, ops)).stream().flatMap(List::stream).toList();
+        int parallelism = disableThreading ? 1 : ProcessPool.defaultParallelism();
+        try (ProcessPool pool = new ProcessPool("ulp-trigger", parallelism)) {
+          results = pool.map(pids, pid -> {
+            List<OperationResult> one = engine.run(pid, ops);
+            report.processDone(one);
+            return one;
+          }).stream().flatMap(List::stream).toList();
         }
       }
     }
-    if (namedByPid()) {
-      // A process named by its PID that cannot be patched at all is an error, not a skip.
-      results = results.stream().map(r -> r.hasRuntime() ? r : new OperationResult(r.pid(), r.name(), r.operation(),
-          Outcome.FAILED, Reason.NO_RUNTIME, r.message(), r.elapsed(), r.longestThreadStop())).toList();
-    }
-    return report(results);
+    return report.finish(results);
   }
 
   /** Whether -p names one process by its PID, rather than matching names or taking every process. */
@@ -114,7 +147,7 @@ final class TriggerCommand extends UlpSubcommand {
   }
 
   private List<Operation> operations() throws Exception {
-    List<Path> files = PatchFiles.expand(patches);
+    List<Path> files = PatchFiles.expand(patches, recursive);
     if (revert && revertAll != null) {
       throw new ParameterException(spec().commandLine(), "--revert and --revert-all cannot be combined");
     }
@@ -174,68 +207,5 @@ final class TriggerCommand extends UlpSubcommand {
    */
   private String pathInTarget(Path file) throws java.io.IOException {
     return root == null ? null : root.replaceAll("/+$", "") + file.toRealPath();
-  }
-
-  /**
-   * How each result is reported: as the engine counts it, except that a process that exited
-   * during the run is "gone", not failed. It either exited before its patch landed (and was never
-   * touched) or after (and was patched); neither is a failure of the trigger, as libpulp skips
-   * such a process too. A process named by its PID is the exception: the one process asked for is
-   * not there, which stays a failure.
-   */
-  private enum Status { APPLIED, REVERTED, SKIPPED, GONE, FAILED }
-
-  private Status status(OperationResult r) {
-    if (r.reason() == Reason.GONE && !namedByPid()) {
-      return Status.GONE;
-    }
-    return Status.valueOf(r.outcome().name());
-  }
-
-  private int report(List<OperationResult> results) {
-    PrintWriter out = out();
-    PrintWriter err = err();
-    Map<Status, Integer> counts = new EnumMap<>(Status.class);
-    for (OperationResult r : results) {
-      counts.merge(status(r), 1, Integer::sum);
-    }
-    if (results.size() == 1) {
-      OperationResult r = results.get(0);
-      Status status = status(r);
-      if (status == Status.FAILED) {
-        err.println("ulp trigger: live patching failed in process " + r.pid() + ": " + r.message());
-      } else if (!verbosity().quiet()) {
-        out.println(status == Status.SKIPPED ? "live patching skipped: " + r.message()
-            : status == Status.GONE ? "live patching skipped: the process is gone: " + r.message()
-            : "live patching succeeded" + (verbosity().verbose() ? ": " + r.message() + " in " + millis(r.elapsed())
-                + "; application threads held at most " + micros(r.longestThreadStop()) : ""));
-      }
-    } else {
-      for (OperationResult r : results) {
-        Status status = status(r);
-        boolean failed = status == Status.FAILED;
-        if (failed || (!verbosity().quiet() && (verbosity().verbose() || status != Status.SKIPPED))) {
-          (failed ? err : out).println(r.pid() + " (" + r.name() + "): " + status.name().toLowerCase() + ": "
-              + r.operation() + ": " + r.message());
-        }
-      }
-      if (!verbosity().quiet() || counts.containsKey(Status.FAILED)) {
-        out.println("summary: " + counts.getOrDefault(Status.APPLIED, 0) + " applied, "
-            + counts.getOrDefault(Status.REVERTED, 0) + " reverted, " + counts.getOrDefault(Status.SKIPPED, 0)
-            + " skipped, " + counts.getOrDefault(Status.FAILED, 0) + " failed, "
-            + counts.getOrDefault(Status.GONE, 0) + " gone");
-      }
-    }
-    out.flush();
-    err.flush();
-    return counts.containsKey(Status.FAILED) ? ErrorReporter.FAILURE : 0;
-  }
-
-  private static String micros(Duration d) {
-    return String.format("%.0f µs", d.toNanos() / 1e3);
-  }
-
-  private static String millis(Duration d) {
-    return String.format("%.2f ms", d.toNanos() / 1e6);
   }
 }

@@ -22,6 +22,7 @@ public final class Ulp implements Runnable {
   /** The subcommands, in the order of `ulp --help`. */
   static final List<Class<?>> VERBS = List.of(
       PackerCommand.class,
+      PostCommand.class,
       DumpCommand.class,
       ExtractCommand.class,
       LivepatchableCommand.class,

@@ -9,13 +9,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of every {@code ulp} subcommand: the shared {@code -q}/{@code -v} options, the output
+ * Base of every {@code ulp} subcommand: the shared {@code -q}/{@code -v} and {@code -h} options, the output
  * streams, and the engine. A subcommand returns its exit code from {@link #call()}, or throws for
  * a failure ({@link ErrorReporter} prints it).
  */
 abstract class UlpSubcommand implements Callable<Integer>, VerboseCommand {
   @Spec private CommandSpec spec;
   @Mixin private Verbosity verbosity;
+  @Mixin private HelpOption help;
 
   @Override
   public final Verbosity verbosity() {

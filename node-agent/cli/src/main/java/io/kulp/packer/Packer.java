@@ -30,7 +30,21 @@ public final class Packer {
 
   /** Packs the container named by {@code description} into {@code output}, or in place when it is null. */
   public PackResult pack(Path description, Path output) throws IOException, PatchException {
-    PatchDescription d = DescriptionParser.parse(description);
+    return pack(description, output, null, null);
+  }
+
+  /**
+   * As {@link #pack(Path, Path)}, with the container and the target library (or its symbol file)
+   * given here instead of by the description when not null: libpulp's {@code packer -l} and
+   * {@code -t}.
+   */
+  public PackResult pack(Path description, Path output, Path livepatch, Path targetLibrary)
+      throws IOException, PatchException {
+    PatchDescription parsed = DescriptionParser.parse(description);
+    PatchDescription d = new PatchDescription(parsed.file(), parsed.bytes(),
+        livepatch != null ? livepatch : parsed.container(), parsed.containerLine(),
+        targetLibrary != null ? targetLibrary : parsed.target(), parsed.targetLine(), parsed.functions(),
+        parsed.references(), parsed.labels());
     Path dsc = d.file();
     ContainerLibrary container = ContainerLibrary.open(d.container(), dsc, d.containerLine());
     TargetLibrary target = TargetLoader.load(d.target(), dsc, d.targetLine());

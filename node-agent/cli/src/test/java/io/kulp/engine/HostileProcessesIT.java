@@ -238,6 +238,32 @@ class HostileProcessesIT {
   }
 
   /** kfix-driver with {@code runtime} preloaded, in a mount namespace of its own whose mounts stay its own. */
+  @Test
+  void aRuntimeOfAnotherKulpReleaseIsLeftAloneSayingWhichAndWhatToDo() throws Exception {
+    TargetProgram program = start(Map.of("LD_PRELOAD", Fixtures.fakeRuntime().toString(), "KULP_FAKE", "version:2"),
+        Fixtures.fixture("kfix-driver"));
+    String why = "process " + program.pid() + ": its kulp runtime speaks ABI version 2 (a newer kulp release), this"
+        + " engine version 1: restart the process with this release's libpulp.so, or use the ulp or agent of the"
+        + " runtime's release";
+
+    List<OperationResult> results;
+    try (Engine engine = new PtraceEngine(PtraceEngine.Options.defaults())) {
+      results = engine.run(program.pid(), List.of(apply("value_v2")));
+    }
+    CommandResult trigger = UlpCli.run("trigger", "-p", program.pid(), patch("value_v2"));
+    CommandResult patches = UlpCli.run("patches", "-p", program.pid());
+
+    assertThat(results).singleElement().satisfies(r -> {
+      assertThat(r.outcome()).isEqualTo(Outcome.SKIPPED);
+      assertThat(r.reason()).isEqualTo(Reason.OTHER_RUNTIME_VERSION);
+      assertThat(r.message()).isEqualTo(why);
+    });
+    assertThat(trigger.exitCode()).as("a process named by its PID that cannot be patched: " + trigger).isEqualTo(1);
+    assertThat(trigger.stderr()).contains(why);
+    assertThat(patches.stdout() + patches.stderr()).contains(why);
+    assertThat(program.ask("value", "value")).isEqualTo("1");
+  }
+
   private TargetProgram startInOwnMountNamespace(Path runtime) throws IOException {
     // Preloaded only after unshare: a process with the runtime's thread cannot unshare its mounts.
     return start(Map.of(), Path.of("/usr/bin/unshare"), "--mount", "--propagation", "private", "/usr/bin/env",

@@ -19,8 +19,8 @@ import java.time.Duration;
 public record OperationResult(int pid, String name, String operation, Outcome outcome, Reason reason, String message,
     Duration elapsed, Duration longestThreadStop) {
 
-  /** False when the process has no kulp runtime loaded (it was skipped for that). */
+  /** False when the process has no kulp runtime this engine serves (it was skipped for that). */
   public boolean hasRuntime() {
-    return reason != Reason.NO_RUNTIME;
+    return reason != Reason.NO_RUNTIME && reason != Reason.OTHER_RUNTIME_VERSION;
   }
 }

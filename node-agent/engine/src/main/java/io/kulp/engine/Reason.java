@@ -10,6 +10,8 @@ public enum Reason {
   GONE,
   /** kulp's runtime (libpulp.so) is not loaded in the process. */
   NO_RUNTIME,
+  /** The process's runtime speaks another ABI version than this engine (another kulp release). */
+  OTHER_RUNTIME_VERSION,
   /** The patch's target library is not loaded in the process. */
   LIBRARY_NOT_LOADED,
   /** The target library in the process has no build-id, so the patch cannot be matched to it. */

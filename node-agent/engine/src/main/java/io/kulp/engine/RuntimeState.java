@@ -27,14 +27,28 @@ record RuntimeState(int magic, int version, int size, int state, int helperTid, 
     };
   }
 
+  /** True when the runtime is kulp's (its magic) but of another ABI version than this engine's. */
+  boolean otherVersion() {
+    return magic == Abi.MAGIC && version != Abi.VERSION;
+  }
+
+  /**
+   * Why a runtime of another ABI version is left alone, and what to do. kulp.h keeps magic,
+   * version and size first in every version, so this much can always be read.
+   */
+  String versionProblem() {
+    return "its kulp runtime speaks ABI version " + Integer.toUnsignedString(version) + " (" + (Integer.compareUnsigned(version,
+        Abi.VERSION) > 0 ? "a newer" : "an older") + " kulp release), this engine version " + Abi.VERSION
+        + ": restart the process with this release's libpulp.so, or use the ulp or agent of the runtime's release";
+  }
+
   /** Null if the header can be trusted, else what is wrong with it. */
   String problem() {
     if (magic != Abi.MAGIC) {
       return "the kulp runtime has not finished loading (bad magic)";
     }
     if (version != Abi.VERSION) {
-      return "libpulp.so speaks ABI version " + version + ", this ulp speaks " + Abi.VERSION
-          + "; use the ulp that matches the libpulp.so the process was started with";
+      return versionProblem();
     }
     if (size != Abi.ABI_SIZE) {
       return "libpulp.so's ABI object is " + size + " bytes, expected " + Abi.ABI_SIZE;

@@ -110,6 +110,9 @@ public final class Target implements ProcessState {
         LockSupport.parkNanos(1_000_000);
         state = RuntimeState.decode(memory.read(abi, Abi.HEADER_LEN));
       }
+      if (state.otherVersion()) {
+        throw EngineException.skipped(Reason.OTHER_RUNTIME_VERSION, "process " + pid + ": " + state.versionProblem());
+      }
       String problem = state.problem();
       if (problem != null) {
         throw EngineException.failed("process " + pid + ": " + problem);

@@ -10,6 +10,7 @@ import io.kulp.api.LabelValues;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -27,8 +28,12 @@ final class LivePatchNodeWriter {
     this.cache = cache;
   }
 
-  /** Applies {@code spec}; {@code previous} is the LivePatchNode as cached, or null. */
-  void write(LivePatch owner, LivePatchNodeSpec spec, String digest, LivePatchNode previous) {
+  /**
+   * Applies {@code spec}, started at {@code now}; {@code previous} is the LivePatchNode as cached,
+   * or null.
+   */
+  void write(LivePatch owner, LivePatchNodeSpec spec, String digest, LivePatchNode previous,
+      Instant now) {
     String lp = owner.getMetadata().getName();
     LivePatchNode lpn = new LivePatchNode();
     lpn.setMetadata(new ObjectMetaBuilder()
@@ -36,7 +41,8 @@ final class LivePatchNodeWriter {
         .withLabels(Map.of(
             KulpConstants.LABEL_LIVEPATCH, LabelValues.of(lp),
             KulpConstants.LABEL_NODE, LabelValues.of(spec.nodeName)))
-        .withAnnotations(Map.of(KulpConstants.ANNOTATION_ROLLOUT_DIGEST, digest))
+        .withAnnotations(Map.of(KulpConstants.ANNOTATION_ROLLOUT_DIGEST, digest,
+            KulpConstants.ANNOTATION_STARTED_AT, now.toString()))
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
             .withName(lp).withUid(owner.getMetadata().getUid())

@@ -5,6 +5,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kulp.api.AgentLeases;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
@@ -28,6 +34,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -68,20 +75,24 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private InformerEventSource<Pod, LivePatch> podSource;
   private InformerEventSource<Node, LivePatch> nodeSource;
   private InformerEventSource<Namespace, LivePatch> namespaceSource;
+  private InformerEventSource<Lease, LivePatch> leaseSource;
+  private final String agentNamespace;
   private ClusterCaches caches;
 
-  public LivePatchReconciler(Clock clock, EventRecorder events) {
-    this(clock, events, UnaryOperator.identity());
+  public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace) {
+    this(clock, events, agentNamespace, UnaryOperator.identity());
   }
 
   /**
+   * @param agentNamespace where the agents' Leases are ({@link AgentLeases})
    * @param cachesView how the reconciler sees its pod, namespace and node informers: identity in
    *     production; tests wrap them to make them lag
    */
-  public LivePatchReconciler(Clock clock, EventRecorder events,
+  public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace,
       UnaryOperator<ClusterCaches> cachesView) {
     this.clock = clock;
     this.events = events;
+    this.agentNamespace = agentNamespace;
     this.cachesView = cachesView;
   }
 
@@ -94,8 +105,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     podSource = everyLivePatch(ctx, Pod.class, ClusterEventFilters::podChangeMatters);
     nodeSource = everyLivePatch(ctx, Node.class, ClusterEventFilters::labelsChanged);
     namespaceSource = everyLivePatch(ctx, Namespace.class, ClusterEventFilters::labelsChanged);
+    // Agents' Leases: a new or revived one can start a skipped node; renewals wake nobody.
+    leaseSource = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(Lease.class, LivePatch.class)
+        .withName("agentlease")
+        .withNamespaces(Set.of(agentNamespace))
+        .withLabelSelector(KulpConstants.LABEL_COMPONENT + "=" + AgentLeases.COMPONENT)
+        .withSecondaryToPrimaryMapper(r -> ctx.getPrimaryCache().list()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .withPrimaryToSecondaryMapper((LivePatch p) -> Set.of())
+        .withOnUpdateFilter(ClusterEventFilters::agentLeaseRevived)
+        .build(), ctx);
     caches = cachesView.apply(new InformerCaches(podSource, namespaceSource, nodeSource));
-    return List.of(lpnSource, podSource, nodeSource, namespaceSource);
+    return List.of(lpnSource, podSource, nodeSource, namespaceSource, leaseSource);
   }
 
   /** An informer on {@code type} whose relevant changes wake every LivePatch. */
@@ -129,12 +151,14 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     var view = caches.view();
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
-    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), stored, now);
+    Set<String> liveAgents = liveAgents(now);
+    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), liveAgents,
+        stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
     RolloutPlan planned = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
         ? plan(lp, resolved(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
-            nodeNames(view), stored, now)
+            nodeNames(view), liveAgents, stored, now)
         : fromCaches;
     Optional<RolloutPlan> confirmed = planned.needsConfirmation()
         ? confirm(lp, planned, context) : Optional.of(planned);
@@ -144,10 +168,17 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     RolloutPlan plan = confirmed.get();
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
     plan.toDelete().forEach(writer::delete);
-    plan.toWrite().forEach((node, s) -> writer.write(lp, s, plan.nodeDigest(), existing.get(node)));
+    plan.toWrite().forEach((node, s) ->
+        writer.write(lp, s, plan.nodeDigest(), existing.get(node), now));
     if (!plan.toWrite().isEmpty()) {
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
+    }
+    List<String> newlySkipped = newlySkipped(stored, plan);
+    if (!newlySkipped.isEmpty()) {
+      events.warning(lp, KulpConstants.REASON_NODES_SKIPPED, "skipped " + newlySkipped.size()
+          + " node(s), " + NodeNotes.NO_AGENT + ": "
+          + NodeNotes.names(newlySkipped, StatusAggregator.MAX_NODES_LISTED));
     }
     return withStatus(lp, aggregator.aggregate(lp, plan, now),
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
@@ -162,10 +193,25 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   }
 
   private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> resolved,
-      Map<String, LivePatchNode> existing, Set<String> clusterNodes, RolloutState stored, Instant now) {
+      Map<String, LivePatchNode> existing, Set<String> clusterNodes, Set<String> liveAgents,
+      RolloutState stored, Instant now) {
     LivePatchSpec spec = lp.getSpec();
     return planner.plan(new RolloutPlanner.Input(lp.getMetadata().getName(), Specs.rolloutDigest(spec),
-        Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, stored, now));
+        Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, liveAgents, stored, now));
+  }
+
+  /** The nodes this plan skips that the stored status did not name as skipped (same rollout). */
+  private static List<String> newlySkipped(RolloutState stored, RolloutPlan plan) {
+    List<String> now = plan.state().skippedNodes == null ? List.of() : plan.state().skippedNodes;
+    Set<String> before = stored == null || stored.skippedNodes == null
+        || !Objects.equals(stored.digest, plan.state().digest) ? Set.of()
+        : Set.copyOf(stored.skippedNodes);
+    return now.stream().filter(n -> !before.contains(n)).toList();
+  }
+
+  /** The nodes whose agent holds a live Lease at {@code now}. */
+  private Set<String> liveAgents(Instant now) {
+    return AgentLeases.liveNodes(leaseSource.list(), now);
   }
 
   /**
@@ -179,6 +225,14 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
       log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
           + " yet; not complete, waiting for the caches", lp.getMetadata().getName());
+      return Optional.empty();
+    }
+    if (plan.count(NodeProgress.SKIPPED) > 0 && !TargetConfirmation.confirmsSkipped(plan,
+        AgentLeases.liveNodes(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
+            .withLabel(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT).list().getItems().stream(),
+            clock.instant()))) {
+      log.info("LivePatch {}: the API server has live agents on nodes the Lease cache does not show"
+          + " yet; not complete, waiting for the cache", lp.getMetadata().getName());
       return Optional.empty();
     }
     return Optional.of(plan.confirmed(read.resourceVersion()));
@@ -198,20 +252,53 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           + KulpConstants.ANNOTATION_SKIP_REVERT + ")");
       return DeleteControl.defaultDelete();
     }
-    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()));
+    Instant now = clock.instant();
+    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()),
+        liveAgents(now), Specs.nodeTimeout(lp.getSpec() == null ? null : lp.getSpec().rollout), now);
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) ->
-        writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node)));
+        writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node), now));
     if (!plan.toWrite().isEmpty()) {
       events.normal(lp, KulpConstants.REASON_DELETING, "reverting on " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
+    String notReverted = plan.notReverted().entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
     if (!plan.finished()) {
+      deletionMessage(lp, context, "deleting: waiting for " + plan.waitingFor().size()
+          + " node(s) to revert: " + NodeNotes.names(plan.waitingFor(), StatusAggregator.MAX_NODES_LISTED)
+          + (notReverted.isEmpty() ? "" : "; not reverted: " + notReverted));
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK_MILLIS);
     }
     existing.values().forEach(writer::delete);
-    events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
+    if (notReverted.isEmpty()) {
+      events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
+    } else {
+      String text = "deleted; not reverted on " + plan.notReverted().size() + " node(s): "
+          + notReverted;
+      deletionMessage(lp, context, text);
+      events.warning(lp, KulpConstants.REASON_NOT_REVERTED, text);
+      log.warn("LivePatch {}: {}", lp.getMetadata().getName(), text);
+    }
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Writes {@code message} into the status of a LivePatch being deleted, when it changed (a merge
+   * patch of that one field; the rest of the status stays as the last rollout step left it).
+   */
+  private void deletionMessage(LivePatch lp, Context<LivePatch> context, String message) {
+    if (lp.getStatus() != null && message.equals(lp.getStatus().message)) {
+      return;
+    }
+    try {
+      context.getClient().resources(LivePatch.class).withName(lp.getMetadata().getName())
+          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", Map.of("message", message))));
+    } catch (KubernetesClientException e) {
+      log.info("LivePatch {}: status message not written: {}", lp.getMetadata().getName(),
+          e.getMessage()); // gone meanwhile; the Event says it too
+    }
   }
 
   private Map<String, LivePatchNode> existing(Context<LivePatch> context) {
@@ -221,7 +308,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   }
 
   private boolean cachesSynced() {
-    return caches.synced() && InformerCaches.synced(lpnSource);
+    return caches.synced() && InformerCaches.synced(lpnSource) && InformerCaches.synced(leaseSource);
   }
 
   private static Set<String> nodeNames(TargetResolver.ClusterView view) {

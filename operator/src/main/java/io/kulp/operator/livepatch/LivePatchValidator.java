@@ -52,6 +52,15 @@ public final class LivePatchValidator {
         errors.add("spec.rollout.canary.pause: not a duration: " + spec.rollout.canary.pause);
       }
     }
+    if (spec.rollout != null && spec.rollout.nodeTimeout != null) {
+      try {
+        if (RolloutPlanner.parseDuration(spec.rollout.nodeTimeout).isZero()) {
+          errors.add("spec.rollout.nodeTimeout: must be at least 1s");
+        }
+      } catch (RuntimeException e) {
+        errors.add("spec.rollout.nodeTimeout: not a duration: " + spec.rollout.nodeTimeout);
+      }
+    }
     if (spec.rollout != null && spec.rollout.maxConcurrentNodes != null
         && spec.rollout.maxConcurrentNodes.getStrVal() != null
         && !spec.rollout.maxConcurrentNodes.getStrVal().matches("([1-9][0-9]?|100)%")) {

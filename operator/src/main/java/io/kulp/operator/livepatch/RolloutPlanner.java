@@ -26,6 +26,12 @@ import java.util.TreeMap;
  * which LivePatchNodes to delete, and where the rollout stands. Pure: no cluster access. Nodes are
  * started in name order, so that equal inputs give equal plans (a restarted operator, or one
  * reading a stale cache, makes the same choice again).
+ *
+ * <p>A node is started only when its agent is alive (a live Lease); one without is
+ * {@link NodeProgress#SKIPPED}: it is reported, holds no slot and does not hold up completion, and
+ * is started once its agent is back (even after a OneShot rollout completed: it is remembered in
+ * {@code status.rollout.skippedNodes}). A started node without a final report
+ * {@code spec.rollout.nodeTimeout} after it was started is {@link NodeProgress#TIMED_OUT}: failed.
  */
 public final class RolloutPlanner {
 
@@ -40,15 +46,17 @@ public final class RolloutPlanner {
    *     (the nodes running matching pods)
    * @param existing node name to the existing LivePatchNode of this LivePatch
    * @param clusterNodes names of the nodes that exist
+   * @param liveAgents names of the nodes whose kulp agent is alive now
    * @param stored the rollout state stored in the status, may be null
    * @param now the current time
    */
   public record Input(String livePatch, String digest, Mode mode, RolloutSpec rollout,
       SortedMap<String, LivePatchNodeSpec> resolved, Map<String, LivePatchNode> existing,
-      Set<String> clusterNodes, RolloutState stored, Instant now) {
+      Set<String> clusterNodes, Set<String> liveAgents, RolloutState stored, Instant now) {
 
     Input withStored(RolloutState state) {
-      return new Input(livePatch, digest, mode, rollout, resolved, existing, clusterNodes, state, now);
+      return new Input(livePatch, digest, mode, rollout, resolved, existing, clusterNodes,
+          liveAgents, state, now);
     }
   }
 
@@ -76,10 +84,15 @@ public final class RolloutPlanner {
       }
     });
     List<TargetedNode> targeted = new ArrayList<>();
+    Duration timeout = Specs.nodeTimeout(in.rollout());
     wanted.forEach((node, spec) -> {
       LivePatchNode lpn = kept.get(node);
-      targeted.add(new TargetedNode(node, spec, lpn, NodeProgress.of(lpn, nodeDigest, spec)));
+      targeted.add(new TargetedNode(node, spec, lpn, NodeProgress.of(lpn, nodeDigest, spec,
+          in.liveAgents().contains(node), timeout, in.now())));
     });
+    List<String> skipped = targeted.stream().filter(t -> t.progress() == NodeProgress.SKIPPED)
+        .map(TargetedNode::name).toList();
+    state.skippedNodes = skipped.isEmpty() ? null : skipped;
 
     Step step = decide(in, state, targeted, rolledBack);
     if (step.phase == RolloutPhase.REVERTING && !rolledBack) {
@@ -89,7 +102,30 @@ public final class RolloutPlanner {
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
     step.start.forEach(t -> toWrite.put(t.name(), t.wanted()));
     return new RolloutPlan(step.phase, nodeDigest, targeted, toWrite, toDelete, state,
-        step.requeueAfter, TargetConfirmation.needed(step.phase, in.stored(), in.digest()));
+        earliest(step.requeueAfter, nextTimeout(targeted, step.start, timeout, in.now())),
+        TargetConfirmation.needed(step.phase, in.stored(), in.digest()));
+  }
+
+  /**
+   * Time until the first node in progress, or started by this step, times out, if any is. Nothing
+   * else need wake the reconciler then: the events of its own writes do not.
+   */
+  private static Optional<Duration> nextTimeout(List<TargetedNode> targeted,
+      List<TargetedNode> started, Duration timeout, Instant now) {
+    Optional<Instant> inProgress = targeted.stream()
+        .filter(t -> t.progress() == NodeProgress.IN_PROGRESS)
+        .flatMap(t -> NodeProgress.deadline(t.livePatchNode(), timeout).stream())
+        .min(Instant::compareTo);
+    Optional<Instant> first = started.isEmpty() ? inProgress
+        : Optional.of(inProgress.filter(d -> d.isBefore(now.plus(timeout))).orElse(now.plus(timeout)));
+    return first.map(d -> Duration.between(now, d).plusSeconds(1)); // just after: isAfter, not equal
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() || a.get().compareTo(b.get()) <= 0 ? a : b;
   }
 
   /**
@@ -110,13 +146,13 @@ public final class RolloutPlanner {
       return wanted;
     }
     boolean frozen = in.mode() == Mode.OneShot && state.completedAt != null;
-    if (!frozen) {
-      in.resolved().forEach((node, spec) -> {
-        if (in.clusterNodes().contains(node)) {
-          wanted.put(node, spec);
-        }
-      });
-    }
+    // A OneShot rollout that completed still owes the nodes it skipped for want of an agent.
+    Set<String> owed = state.skippedNodes == null ? Set.of() : Set.copyOf(state.skippedNodes);
+    in.resolved().forEach((node, spec) -> {
+      if (in.clusterNodes().contains(node) && (!frozen || owed.contains(node))) {
+        wanted.put(node, spec);
+      }
+    });
     if (in.mode() == Mode.OneShot) {
       kept.forEach((node, lpn) -> {
         if (NodeProgress.isWrittenFor(lpn, in.digest())) {
@@ -142,7 +178,8 @@ public final class RolloutPlanner {
         : Specs.withRetry(spec, carried);
     String retry = in.rollout() == null ? null : in.rollout().retry;
     if (retry != null && !retry.equals(asStarted.retry)
-        && NodeProgress.of(lpn, in.digest(), asStarted) == NodeProgress.FAILED) {
+        && NodeProgress.of(lpn, in.digest(), asStarted, true, Specs.nodeTimeout(in.rollout()),
+            in.now()).isFailed()) {
       return Specs.withRetry(spec, retry);
     }
     return asStarted;
@@ -155,7 +192,8 @@ public final class RolloutPlanner {
     List<TargetedNode> notStarted = targeted.stream()
         .filter(t -> t.progress() == NodeProgress.NOT_STARTED).toList();
     long inProgress = targeted.stream().filter(t -> t.progress() == NodeProgress.IN_PROGRESS).count();
-    long failed = targeted.stream().filter(t -> t.progress() == NodeProgress.FAILED).count();
+    long failed = targeted.stream().filter(t -> t.progress().isFailed()).count();
+    long skipped = targeted.stream().filter(t -> t.progress() == NodeProgress.SKIPPED).count();
     RolloutSpec rollout = in.rollout() == null ? new RolloutSpec() : in.rollout();
 
     if (rolledBack) {
@@ -183,8 +221,9 @@ public final class RolloutPlanner {
     long budget = concurrency - inProgress;
     CanarySpec canary = rollout.canary;
     if (canary != null && state.canaryCompletedAt == null) {
-      long started = targeted.size() - notStarted.size();
-      int canaryNodes = Math.min(canary.nodes == null ? 1 : canary.nodes, targeted.size());
+      long started = targeted.size() - notStarted.size() - skipped;
+      int canaryNodes = (int) Math.min(canary.nodes == null ? 1 : canary.nodes,
+          targeted.size() - skipped);
       if (started < canaryNodes || inProgress > 0) {
         budget = Math.min(budget, canaryNodes - started);
         return new Step(RolloutPhase.ROLLING, first(notStarted, budget), Optional.empty());

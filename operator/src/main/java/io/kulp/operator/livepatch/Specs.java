@@ -8,7 +8,9 @@ import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.LivePatchSpec;
 import io.kulp.api.v1alpha1.Mode;
+import io.kulp.api.v1alpha1.RolloutSpec;
 import io.kulp.api.v1alpha1.TargetPod;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +29,28 @@ final class Specs {
 
   static Mode mode(LivePatchSpec spec) {
     return spec.mode == null ? Mode.OneShot : spec.mode;
+  }
+
+  /** The default of spec.rollout.nodeTimeout (the CRD's default, for a LivePatch without rollout). */
+  static final String DEFAULT_NODE_TIMEOUT = "10m";
+
+  /** spec.rollout.nodeTimeout as written, or its default. */
+  static String nodeTimeoutText(RolloutSpec rollout) {
+    return rollout == null || rollout.nodeTimeout == null ? DEFAULT_NODE_TIMEOUT : rollout.nodeTimeout;
+  }
+
+  /**
+   * spec.rollout.nodeTimeout, or its default, as a duration. A value that is no positive duration
+   * (possible only under an older CRD; the validator reports it) counts as the default, so that a
+   * deletion still ends.
+   */
+  static Duration nodeTimeout(RolloutSpec rollout) {
+    try {
+      Duration d = RolloutPlanner.parseDuration(nodeTimeoutText(rollout));
+      return d.isNegative() || d.isZero() ? RolloutPlanner.parseDuration(DEFAULT_NODE_TIMEOUT) : d;
+    } catch (RuntimeException e) {
+      return RolloutPlanner.parseDuration(DEFAULT_NODE_TIMEOUT);
+    }
   }
 
   /** The failure policy's namespaceSelector: whose process failures count (null: every namespace). */

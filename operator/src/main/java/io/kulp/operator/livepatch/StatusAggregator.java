@@ -35,7 +35,8 @@ public final class StatusAggregator {
     s.nodes = new NodeCounts();
     s.nodes.targeted = plan.targeted().size();
     s.nodes.done = (int) plan.count(NodeProgress.DONE);
-    s.nodes.failed = (int) plan.count(NodeProgress.FAILED);
+    s.nodes.failed = (int) (plan.count(NodeProgress.FAILED) + plan.count(NodeProgress.TIMED_OUT));
+    s.nodes.skipped = (int) plan.count(NodeProgress.SKIPPED);
     // Nodes started in this very step are in progress as soon as they are written.
     s.nodes.inProgress = (int) plan.count(NodeProgress.IN_PROGRESS) + plan.toWrite().size();
     s.nodesDone = s.nodes.done + "/" + s.nodes.targeted;
@@ -47,17 +48,23 @@ public final class StatusAggregator {
     });
     s.processes = processCounts(plan);
 
-    List<String> failures = failures(plan);
-    s.message = message(plan, s.nodes, failures, notes(plan));
+    List<String> failures = failures(plan, Specs.nodeTimeout(lp.getSpec().rollout));
+    String skipped = skipped(plan);
+    s.message = message(plan, s.nodes, failures, skipped, notes(plan));
     List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
     Long gen = lp.getMetadata().getGeneration();
     String reason = reason(plan.phase());
     boolean complete = plan.phase() == RolloutPhase.COMPLETE;
     boolean rolledBack = plan.phase() == RolloutPhase.REVERTING
         || plan.phase() == RolloutPhase.ROLLED_BACK;
-    boolean degraded = s.nodes.failed > 0 || rolledBack;
+    boolean degraded = s.nodes.failed > 0 || rolledBack || s.nodes.skipped > 0;
     String degradedReason = rolledBack ? KulpConstants.REASON_ROLLED_BACK
-        : degraded ? KulpConstants.REASON_NODES_FAILED : KulpConstants.REASON_NO_FAILURES;
+        : s.nodes.failed > 0 ? KulpConstants.REASON_NODES_FAILED
+        : degraded ? KulpConstants.REASON_NODES_SKIPPED : KulpConstants.REASON_NO_FAILURES;
+    List<String> degradedBy = new ArrayList<>(failures);
+    if (!skipped.isEmpty()) {
+      degradedBy.add(skipped);
+    }
     boolean progressing = plan.phase() == RolloutPhase.ROLLING
         || plan.phase() == RolloutPhase.REVERTING;
     s.conditions.add(Conditions.condition(old, CONDITION_READY, complete && !degraded,
@@ -65,7 +72,7 @@ public final class StatusAggregator {
     s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, progressing,
         reason, s.message, gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, degraded, degradedReason,
-        degraded ? String.join("; ", failures.isEmpty() ? List.of(s.message) : failures) : "",
+        degraded ? String.join("; ", degradedBy.isEmpty() ? List.of(s.message) : degradedBy) : "",
         gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, complete, reason, s.message,
         gen, now));
@@ -103,7 +110,7 @@ public final class StatusAggregator {
     ProcessCounts c = new ProcessCounts();
     for (TargetedNode t : plan.targeted()) {
       LivePatchNode lpn = t.livePatchNode();
-      if (t.progress() == NodeProgress.NOT_STARTED
+      if (t.progress() == NodeProgress.NOT_STARTED || t.progress() == NodeProgress.SKIPPED
           || lpn.getStatus() == null || lpn.getStatus().summary == null) {
         continue; // no LivePatchNode, or a report on something else than the current desired state
       }
@@ -115,14 +122,21 @@ public final class StatusAggregator {
     return c;
   }
 
-  /** "node: ns/pod/container: reason" for the first failed processes (or nodes), in node order. */
-  private static List<String> failures(RolloutPlan plan) {
+  /**
+   * "node: ns/pod/container: reason" for the first failed processes (or nodes, or nodes that timed
+   * out), in node order.
+   */
+  private static List<String> failures(RolloutPlan plan, java.time.Duration timeout) {
     List<String> out = new ArrayList<>();
     plan.targeted().forEach(t -> {
-      if (t.progress() != NodeProgress.FAILED || out.size() >= MAX_NODES_NAMED) {
+      if (!t.progress().isFailed() || out.size() >= MAX_NODES_NAMED) {
         return;
       }
       String node = t.name();
+      if (t.progress() == NodeProgress.TIMED_OUT) {
+        out.add(node + ": " + NodeNotes.timedOut(timeout));
+        return;
+      }
       var st = t.livePatchNode().getStatus();
       ProcessRecord r = st.records == null ? null : st.records.stream()
           .filter(x -> x.result == ProcessResult.Failed).findFirst().orElse(null);
@@ -151,9 +165,18 @@ public final class StatusAggregator {
     return out;
   }
 
-  private static String message(RolloutPlan plan, NodeCounts n, List<String> failures, List<String> notes) {
+  /** "skipped: no kulp agent on node: a, b" for the skipped nodes, or "" when none is. */
+  static String skipped(RolloutPlan plan) {
+    List<String> names = plan.targeted().stream()
+        .filter(t -> t.progress() == NodeProgress.SKIPPED).map(TargetedNode::name).toList();
+    return names.isEmpty() ? ""
+        : "skipped: " + NodeNotes.NO_AGENT + ": " + NodeNotes.names(names, MAX_NODES_LISTED);
+  }
+
+  private static String message(RolloutPlan plan, NodeCounts n, List<String> failures,
+      String skipped, List<String> notes) {
     String counts = n.done + "/" + n.targeted + " nodes done, " + n.inProgress + " in progress, "
-        + n.failed + " failed";
+        + n.failed + " failed" + (n.skipped > 0 ? ", " + n.skipped + " skipped" : "");
     String what = switch (plan.phase()) {
       case ROLLING -> "rolling out";
       case PAUSED -> "paused (spec.rollout.paused)";
@@ -166,6 +189,7 @@ public final class StatusAggregator {
     };
     String msg = what + ": " + counts;
     msg = failures.isEmpty() ? msg : msg + "; first failures: " + String.join("; ", failures);
+    msg = skipped.isEmpty() ? msg : msg + "; " + skipped;
     return notes.isEmpty() ? msg : msg + "; notes: " + String.join("; ", notes);
   }
 }

@@ -36,4 +36,15 @@ final class TargetConfirmation {
   static boolean confirms(RolloutPlan plan, Set<String> nodesWithTargets) {
     return plan.progress().keySet().containsAll(nodesWithTargets);
   }
+
+  /**
+   * True when no node the plan skips for want of an agent has a live agent according to the API
+   * server ({@code liveAgents}, from a consistent read of the agents' Leases): the Lease cache
+   * lags like the others, and a rollout completed by skipping nodes whose agents are alive would be
+   * complete because of a lagging cache.
+   */
+  static boolean confirmsSkipped(RolloutPlan plan, Set<String> liveAgents) {
+    return plan.targeted().stream().noneMatch(t -> t.progress() == NodeProgress.SKIPPED
+        && liveAgents.contains(t.name()));
+  }
 }

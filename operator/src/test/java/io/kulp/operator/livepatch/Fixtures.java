@@ -87,10 +87,25 @@ final class Fixtures {
     return out;
   }
 
+  /** The input of a planning step in which every node's agent is alive. */
   static RolloutPlanner.Input input(LivePatchSpec spec, SortedMap<String, LivePatchNodeSpec> resolved,
       Map<String, LivePatchNode> existing, Set<String> clusterNodes) {
+    return input(spec, resolved, existing, clusterNodes, clusterNodes);
+  }
+
+  /** The input of a planning step in which the agents of {@code liveAgents} only are alive. */
+  static RolloutPlanner.Input input(LivePatchSpec spec, SortedMap<String, LivePatchNodeSpec> resolved,
+      Map<String, LivePatchNode> existing, Set<String> clusterNodes, Set<String> liveAgents) {
     return new RolloutPlanner.Input("lp", DIGEST, spec.mode == null ? Mode.OneShot : spec.mode,
-        spec.rollout, resolved, existing, clusterNodes, null, NOW);
+        spec.rollout, resolved, existing, clusterNodes, liveAgents, null, NOW);
+  }
+
+  /** {@code lpn}, annotated as started by the operator at {@code at}. */
+  static LivePatchNode startedAt(LivePatchNode lpn, Instant at) {
+    var annotations = new java.util.HashMap<>(lpn.getMetadata().getAnnotations());
+    annotations.put(KulpConstants.ANNOTATION_STARTED_AT, at.toString());
+    lpn.getMetadata().setAnnotations(annotations);
+    return lpn;
   }
 
   static IntOrString count(int n) {

@@ -165,8 +165,11 @@ class LivePatchRolloutIT extends OperatorAgainstApiServer {
     await().untilAsserted(() -> assertThat(nodesOf(client, "pause")).containsOnlyKeys(nodes.node("a")));
 
     setPaused("pause", true);
-    await().untilAsserted(() -> assertThat(get("pause").getStatus().observedGeneration)
-        .isEqualTo(get("pause").getMetadata().getGeneration()));
+    await().untilAsserted(() -> {
+      LivePatch lp = get("pause");
+      assertThat(lp.getStatus()).as("status written after the first LivePatchNode").isNotNull();
+      assertThat(lp.getStatus().observedGeneration).isEqualTo(lp.getMetadata().getGeneration());
+    });
     agents.report("pause", nodes.node("a"), NodePhase.Succeeded);
     await().untilAsserted(() -> assertThat(reason("pause", KulpConstants.CONDITION_PROGRESSING))
         .isEqualTo(KulpConstants.REASON_PAUSED));

@@ -48,6 +48,20 @@ class LivePatchValidatorTest {
   }
 
   @Test
+  void reChecksTheNodeTimeoutItParsesAndFallsBackToTheDefaultMeanwhile() {
+    var words = spec();
+    words.rollout = new io.kulp.api.v1alpha1.RolloutSpec();
+    words.rollout.nodeTimeout = "ten minutes";
+    assertThat(validator.validate(words)).containsExactly("spec.rollout.nodeTimeout: not a duration: ten minutes");
+    var zero = spec();
+    zero.rollout = new io.kulp.api.v1alpha1.RolloutSpec();
+    zero.rollout.nodeTimeout = "0s";
+    assertThat(validator.validate(zero)).containsExactly("spec.rollout.nodeTimeout: must be at least 1s");
+    assertThat(Specs.nodeTimeout(words.rollout)).as("a deletion still ends").hasMinutes(10);
+    assertThat(Specs.nodeTimeout(null)).hasMinutes(10);
+  }
+
+  @Test
   void aRollbackEverywhereNeedsTheNamespacesWhoseFailuresItBelieves() {
     var spec = spec();
     spec.rollout.failurePolicy = new FailurePolicy();

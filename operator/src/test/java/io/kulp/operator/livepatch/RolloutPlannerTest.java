@@ -309,6 +309,131 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void aNodeWithoutALiveAgentIsSkippedInsteadOfStartedAndHoldsNoSlot() {
+    var spec = spec();
+    var plan = planner.plan(input(spec, resolved(spec, "n1", "n2", "n3"), Map.of(), all,
+        Set.of("n2", "n3")));
+
+    assertThat(plan.toWrite()).containsOnlyKeys("n2");
+    assertThat(plan.progress()).containsEntry("n1", NodeProgress.SKIPPED);
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.ROLLING);
+    assertThat(plan.state().skippedNodes).containsExactly("n1");
+  }
+
+  @Test
+  void skippedNodesDoNotHoldUpCompletionNorCountAgainstTheFailurePolicy() {
+    var spec = spec();
+    var want = resolved(spec, "n1", "n2", "n3");
+    var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded)),
+        all, Set.of("n1")));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.COMPLETE);
+    assertThat(plan.count(NodeProgress.SKIPPED)).isEqualTo(2);
+    assertThat(plan.state().skippedNodes).containsExactly("n2", "n3");
+  }
+
+  @Test
+  void aOneShotRolloutThatCompletedStillReportsItsSkippedNodesAndStartsThemWhenTheirAgentIsBack() {
+    var spec = spec();
+    var want = resolved(spec, "n1", "n2");
+    var done = existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded));
+    var completed = planner.plan(input(spec, want, done, all, Set.of("n1")));
+    assertThat(completed.phase()).isEqualTo(RolloutPhase.COMPLETE);
+
+    var stillNoAgent = planner.plan(withState(input(spec, want, done, all, Set.of("n1")),
+        completed.state(), NOW.plusSeconds(60)));
+    assertThat(stillNoAgent.progress()).containsEntry("n2", NodeProgress.SKIPPED);
+    assertThat(stillNoAgent.toWrite()).isEmpty();
+
+    var agentBack = planner.plan(withState(input(spec, want, done, all, all),
+        completed.state(), NOW.plusSeconds(120)));
+    assertThat(agentBack.toWrite()).containsOnlyKeys("n2");
+    assertThat(agentBack.state().skippedNodes).isNull();
+  }
+
+  @Test
+  void aOneShotRolloutThatCompletedStartsNoNodeItDidNotSkip() {
+    var spec = spec();
+    var want = resolved(spec, "n1", "n2");
+    var done = existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded));
+    var completed = planner.plan(input(spec, resolved(spec, "n1"), done, all));
+
+    var later = planner.plan(withState(input(spec, want, done, all), completed.state(), NOW));
+
+    assertThat(later.progress()).containsOnlyKeys("n1");
+    assertThat(later.toWrite()).isEmpty();
+  }
+
+  @Test
+  void aStartedNodeWithoutAFinalReportWithinNodeTimeoutFailsAndFreesItsSlot() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "5m";
+    spec.rollout.failurePolicy = new FailurePolicy();
+    spec.rollout.failurePolicy.maxFailedNodes = 1;
+    var want = resolved(spec, "n1", "n2");
+    var silent = Fixtures.startedAt(lpn(want.get("n1"), DIGEST, null), NOW.minus(Duration.ofMinutes(5)));
+
+    var before = planner.plan(withState(input(spec, want, existing(silent), all), null, NOW));
+    assertThat(before.progress()).containsEntry("n1", NodeProgress.IN_PROGRESS);
+    assertThat(before.toWrite()).isEmpty();
+    assertThat(before.requeueAfter()).contains(Duration.ofSeconds(1));
+
+    var after = planner.plan(withState(input(spec, want, existing(silent), all), null, NOW.plusSeconds(1)));
+    assertThat(after.progress()).containsEntry("n1", NodeProgress.TIMED_OUT);
+    assertThat(after.toWrite()).containsOnlyKeys("n2");
+  }
+
+  @Test
+  void aNodeThatTimedOutCountsAgainstTheFailurePolicy() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "90s";
+    var want = resolved(spec, "n1", "n2");
+    var silent = Fixtures.startedAt(lpn(want.get("n1"), DIGEST, null), NOW.minusSeconds(91));
+
+    var plan = planner.plan(input(spec, want, existing(silent), all));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.FAILURE_PAUSE);
+    assertThat(plan.toWrite()).isEmpty();
+  }
+
+  @Test
+  void theNextTimeoutIsWhenToLookAgain() {
+    var spec = spec();
+    var want = resolved(spec, "n1");
+    var started = Fixtures.startedAt(lpn(want.get("n1"), DIGEST, null), NOW.minusSeconds(60));
+
+    var plan = planner.plan(input(spec, want, existing(started), all));
+
+    assertThat(plan.requeueAfter()).contains(Duration.ofMinutes(9).plusSeconds(1));
+  }
+
+  @Test
+  void aStepThatStartsNodesLooksAgainWhenTheyWouldTimeOut() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "2m";
+
+    var plan = planner.plan(input(spec, resolved(spec, "n1"), Map.of(), all));
+
+    assertThat(plan.toWrite()).containsOnlyKeys("n1");
+    assertThat(plan.requeueAfter()).as("the event of its own write wakes nobody")
+        .contains(Duration.ofMinutes(2).plusSeconds(1));
+  }
+
+  @Test
+  void aNodeThatTimedOutIsStartedAgainByANewRetryValue() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "1m";
+    var want = resolved(spec, "n1");
+    var silent = Fixtures.startedAt(lpn(want.get("n1"), DIGEST, null), NOW.minusSeconds(61));
+    spec.rollout.retry = "again";
+
+    var plan = planner.plan(input(spec, resolved(spec, "n1"), existing(silent), all));
+
+    assertThat(plan.toWrite()).containsOnlyKeys("n1");
+    assertThat(plan.toWrite().get("n1").retry).isEqualTo("again");
+  }
+
+  @Test
   void equalInputsGiveEqualPlans() {
     var spec = spec();
     spec.rollout.maxConcurrentNodes = Fixtures.count(2);
@@ -321,6 +446,6 @@ class RolloutPlannerTest {
   private static RolloutPlanner.Input withState(RolloutPlanner.Input in, RolloutState state,
       java.time.Instant now) {
     return new RolloutPlanner.Input(in.livePatch(), in.digest(), in.mode(), in.rollout(),
-        in.resolved(), in.existing(), in.clusterNodes(), state, now);
+        in.resolved(), in.existing(), in.clusterNodes(), in.liveAgents(), state, now);
   }
 }

@@ -126,6 +126,47 @@ class StatusAggregatorTest {
     assertThat(Conditions.isTrue(status.conditions, KulpConstants.CONDITION_COMPLETE)).isFalse();
   }
 
+  @Test
+  void skippedNodesAreCountedNamedAndKeepTheCompleteRolloutFromBeingReady() {
+    var spec = spec();
+    var want = resolved(spec, "n1", "n2");
+    var plan = planner.plan(input(spec, want, existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded)),
+        Set.of("n1", "n2"), Set.of("n1")));
+
+    var status = aggregator.aggregate(livePatch(1L), plan, NOW);
+
+    assertThat(status.nodes.skipped).isEqualTo(1);
+    assertThat(status.nodes.targeted).isEqualTo(2);
+    assertThat(status.nodesDone).isEqualTo("1/2");
+    assertThat(status.message).isEqualTo("complete: 1/2 nodes done, 0 in progress, 0 failed, 1 skipped;"
+        + " skipped: no kulp agent on node: n2");
+    assertThat(status.conditions).extracting(Condition::getType, Condition::getStatus, Condition::getReason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_READY, "False", "NodesSkipped"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_PROGRESSING, "False", "AllNodesDone"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_DEGRADED, "True", "NodesSkipped"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True", "AllNodesDone"));
+    assertThat(status.conditions.get(2).getMessage()).isEqualTo("skipped: no kulp agent on node: n2");
+  }
+
+  @Test
+  void aNodeThatTimedOutIsAFailureNamedWithItsReason() {
+    var spec = spec();
+    spec.rollout.nodeTimeout = "2m";
+    var want = resolved(spec, "n1");
+    var silent = Fixtures.startedAt(lpn(want.get("n1"), DIGEST, null), NOW.minusSeconds(121));
+    var lp = livePatch(1L);
+    lp.setSpec(spec);
+    var plan = planner.plan(input(spec, want, existing(silent), Set.of("n1")));
+
+    var status = aggregator.aggregate(lp, plan, NOW);
+
+    assertThat(status.nodes.failed).isEqualTo(1);
+    assertThat(status.nodes.inProgress).isZero();
+    assertThat(status.message).contains("first failures: n1: did not finish within nodeTimeout (2m)");
+    assertThat(status.conditions.get(2).getReason()).isEqualTo(KulpConstants.REASON_NODES_FAILED);
+  }
+
   private static LivePatch livePatch(long generation) {
     var lp = new LivePatch();
     lp.setMetadata(new ObjectMetaBuilder().withName("lp").withGeneration(generation).build());

@@ -67,6 +67,18 @@ class TargetConfirmationTest {
   }
 
   @Test
+  void aCompletionThatSkipsANodeIsNotConfirmedWhileTheApiServerHasALiveAgentThere() {
+    var spec = spec();
+    var want = resolved(spec, "n1", "n2");
+    RolloutPlan plan = new RolloutPlanner().plan(input(spec, want,
+        existing(lpn(want.get("n1"), DIGEST, NodePhase.Succeeded)), Set.of("n1", "n2"), Set.of("n1")));
+
+    assertThat(plan.phase()).isEqualTo(RolloutPhase.COMPLETE);
+    assertThat(TargetConfirmation.confirmsSkipped(plan, Set.of("n1", "n2"))).isFalse();
+    assertThat(TargetConfirmation.confirmsSkipped(plan, Set.of("n1"))).isTrue();
+  }
+
+  @Test
   void aRolloutAlreadyCompleteForItsDigestIsNotConfirmedAgain() {
     assertThat(doneOn(stored(DIGEST, "2026-01-01T00:00:00Z"), "n1").needsConfirmation()).isFalse();
     assertThat(noTargets(stored(DIGEST, "2026-01-01T00:00:00Z")).needsConfirmation()).isFalse();

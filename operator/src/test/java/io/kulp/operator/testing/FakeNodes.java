@@ -5,7 +5,13 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kulp.api.AgentLeases;
+import io.kulp.api.KulpConstants;
+import io.kulp.api.LabelValues;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +20,12 @@ import java.util.Map;
  * Nodes and running pods as a kubelet would have reported them, written straight to the API
  * server (there is no kubelet or scheduler here). Everything is labelled with the test's scope so
  * that tests sharing a server do not see each other's objects.
+ *
+ * <p>Each node added has a live kulp agent: the Lease an agent renews ({@link AgentLeases}),
+ * written here once with a long duration, unless the node is added without one
+ * ({@link #addNodesWithoutAgent}) or its agent is stopped ({@link #stopAgent}). The
+ * {@link FakeAgents} answer the LivePatchNodes either way; the operator should not start any on a
+ * node without a live Lease.
  */
 public final class FakeNodes {
 
@@ -41,11 +53,42 @@ public final class FakeNodes {
     return scope + "-" + suffix;
   }
 
+  /** Adds these nodes, each with a live agent. */
   public void addNodes(String... suffixes) {
+    addNodesWithoutAgent(suffixes);
+    for (String s : suffixes) {
+      startAgent(s);
+    }
+  }
+
+  /** Adds these nodes with no kulp agent: no Lease announces one. */
+  public void addNodesWithoutAgent(String... suffixes) {
     for (String s : suffixes) {
       client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node(s))
           .addToLabels(SCOPE_LABEL, scope).endMetadata().build()).create();
     }
+  }
+
+  /**
+   * The agent of the node {@code <scope>-<suffix>} announces itself: its Lease, renewed now, for
+   * an hour (no test outlives it, so nothing renews it).
+   */
+  public void startAgent(String suffix) {
+    String node = node(suffix);
+    client.resources(Lease.class).inNamespace(OperatorUnderTest.NAMESPACE).resource(new LeaseBuilder()
+        .withNewMetadata().withName(AgentLeases.name(node))
+        .withLabels(Map.of(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT,
+            KulpConstants.LABEL_NODE, LabelValues.of(node)))
+        .withAnnotations(Map.of(KulpConstants.ANNOTATION_NODE_NAME, node)).endMetadata()
+        .withNewSpec().withHolderIdentity("fake-agent-" + node).withLeaseDurationSeconds(3600)
+        .withRenewTime(AgentLeases.microTime(Instant.now())).endSpec().build())
+        .forceConflicts().serverSideApply();
+  }
+
+  /** The agent of {@code <scope>-<suffix>} is gone: its Lease is deleted. */
+  public void stopAgent(String suffix) {
+    client.resources(Lease.class).inNamespace(OperatorUnderTest.NAMESPACE).withName(AgentLeases.name(node(suffix)))
+        .delete();
   }
 
   /** Adds these nodes, each running one pod "web-&lt;suffix&gt;" (app=web) with a container "app". */

@@ -1,0 +1,23 @@
+package io.kulp.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Whether a file descriptor of this process is a terminal, read from /proc (no native call). */
+final class Terminal {
+  private Terminal() {}
+
+  /** True when {@code fd} is a terminal and TERM is not "dumb"; false for pipes, files and /dev/null. */
+  static boolean isTerminal(int fd) {
+    if ("dumb".equals(System.getenv("TERM"))) {
+      return false;
+    }
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+}
