@@ -270,13 +270,15 @@ class RuntimeInjectionIT {
       assertThat(Instant.now()).as("no rotation within two validities").isBefore(end.plus(VALIDITY));
       Pod pod = create("shop", Map.of(), app());
       assertThat(injected(pod)).as("pod %d, created at %s", pods++, Instant.now()).isTrue();
+      // served first, then the bundle: a replica serves a certificate only once its CA is in the bundle
+      X509Certificate servedByA = servedCertificate(replicaA.port());
+      X509Certificate servedByB = servedCertificate(replicaB.port());
       String bundle = new String(Base64.getDecoder().decode(client.admissionRegistration().v1()
           .mutatingWebhookConfigurations().withName(WebhookSettings.WEBHOOK_CONFIG).get().getWebhooks().get(0)
           .getClientConfig().getCaBundle()), StandardCharsets.US_ASCII);
-      for (var replica : new RuntimeInjectionWebhook[] {replicaA, replicaB}) {
-        X509Certificate served = servedCertificate(replica.port());
-        assertThat(trusts(bundle, served)).as("the caBundle trusts the certificate served on %d", replica.port())
-            .isTrue();
+      for (X509Certificate served : List.of(servedByA, servedByB)) {
+        assertThat(trusts(bundle, served)).as("the caBundle trusts the served certificate %s",
+            served.getSerialNumber()).isTrue();
         servedCerts.add(served.getSerialNumber().toString());
       }
       Thread.sleep(500);
