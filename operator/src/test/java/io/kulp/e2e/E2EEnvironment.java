@@ -149,6 +149,14 @@ final class E2EEnvironment implements AutoCloseable {
     return out.toString();
   }
 
+  /** The logs of the operator and the agents, each line parsed as a JSON log event (AssertionError if one is not). */
+  List<JsonLogLines> parsedLogs() {
+    List<JsonLogLines> logs = new ArrayList<>();
+    logs.add(JsonLogLines.parse("operator", operator.log()));
+    agents.forEach((node, agent) -> logs.add(JsonLogLines.parse("agent " + node, agent.log())));
+    return logs;
+  }
+
   private static String tail(String log) {
     return log.length() <= 6000 ? log : "..." + log.substring(log.length() - 6000);
   }

@@ -418,8 +418,14 @@ class LivePatchE2E {
     assertThat(agent.metric("kulp_agent_status_writes_total{result=\"ok\"}")).isPositive();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(agent.metric("kulp_agent_processes{result=\"applied\"}")).isPositive());
-    assertThat(agent.log()).contains("\"msg\":\"process " + c.hostPid() + ": Applied\"")
-        .contains("\"livePatchNode\":\"ops." + NODE_B + "\"");
+    JsonLogLines log = JsonLogLines.parse("agent", agent.log());
+    assertThat(log.messages()).contains("process " + c.hostPid() + ": Applied");
+    assertThat(log.values("livePatchNode")).contains("ops." + NODE_B);
+  }
+
+  @AfterEach
+  void theComponentsWroteOnlyJsonLogEventsWithTimestampsFromTheirFirstLineOn() {
+    assertThat(env.parsedLogs()).allSatisfy(log -> assertThat(log.messages()).isNotEmpty());
   }
 
   @AfterEach
