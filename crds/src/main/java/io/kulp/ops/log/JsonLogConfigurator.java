@@ -40,7 +40,7 @@ public final class JsonLogConfigurator extends ContextAwareBase implements Confi
 
   /** Writes every event at or above {@code levels} to {@code stderr} (System.err or a test's stream). */
   static void configure(LoggerContext context, LogLevels levels, PrintStream stderr) {
-    JsonEncoder encoder = new JsonEncoder();
+    JsonEncoder encoder = new EscapingJsonEncoder();
     encoder.setContext(context);
     encoder.setWithSequenceNumber(false);
     encoder.setWithNanoseconds(false);

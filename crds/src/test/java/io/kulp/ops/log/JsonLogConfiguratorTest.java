@@ -61,9 +61,13 @@ class JsonLogConfiguratorTest {
   @Test
   void escapesControlCharactersSoThatATerminalDoesNotActOnThem() throws Exception {
     configure("info");
-    context.getLogger("x").info("e\u001b[2J\nnext");
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("\u001b").hasLineCount(1);
-    assertThat(lines().get(0).get("formattedMessage").asText()).isEqualTo("e\u001b[2J\nnext");
+    String hostile = "e\u001b[2J\nnext \u009b2J \u007f \u202eevil\u200b \u2028 caf\u00e9";
+    context.getLogger("x").atInfo().addKeyValue("path", hostile).log(hostile);
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).hasLineCount(1).doesNotContain("\u001b", "\u009b", "\u007f",
+        "\u202e", "\u200b", "\u2028").contains("\\u009b2J", "\\u202eevil", "caf\u00e9");
+    assertThat(lines().get(0).get("formattedMessage").asText()).isEqualTo(hostile);
+    assertThat(lines().get(0).get("kvpList").get(0).get("path").asText()).isEqualTo(hostile);
   }
 
   @Test
