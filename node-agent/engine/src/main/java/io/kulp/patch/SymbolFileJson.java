@@ -138,10 +138,7 @@ public final class SymbolFileJson {
     }
   }
 
-  /**
-   * The document as maps, lists, strings, booleans and Longs (a number too large for a long stays
-   * a BigInteger, which no field accepts).
-   */
+  /** The document as maps, lists, strings, booleans, null and Longs. */
   static Object parse(String text) throws Invalid {
     try (JsonParser p = FACTORY.createParser(text)) {
       Object root = READER.anyFrom(p);
@@ -186,7 +183,10 @@ public final class SymbolFileJson {
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
     }
-    if (v instanceof Number && !(v instanceof Long) && !(v instanceof BigInteger)) {
+    if (v instanceof BigInteger) {
+      throw new Invalid("too large integer " + v + " (at most " + Long.MAX_VALUE + ")");
+    }
+    if (v instanceof Number && !(v instanceof Long)) {
       throw new Invalid("numbers must be integers, found " + v + " (only integers are written by `ulp extract`)");
     }
     return v;
