@@ -6,8 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 n=${N:-30}
 target=$root/node-agent/cli/target
-# the cli jar (not a -tests jar), the engine and JNA: everything of the launcher's class path but picocli
-jar=$(ls "$target"/cli-*[0-9T].jar | head -1):$(ls "$target"/lib/engine-*.jar "$target"/lib/jna-*.jar | paste -sd:)
+# the cli jar (not a -tests jar), the engine, JNA and Jackson: the launcher's class path but picocli
+jar=$(ls "$target"/cli-*[0-9T].jar | head -1):$(ls "$target"/lib/*.jar | grep -v /picocli- | paste -sd:)
 picocli=$(ls ~/.m2/repository/info/picocli/picocli/*/picocli-*.jar | grep -v sources | tail -1)
 lib=$root/runtime-c/target/fixtures/libkfix.so.1
 work=$(mktemp -d)

@@ -42,7 +42,9 @@ mkdir -p "$target/native"
 
 # --- the launcher --------------------------------------------------------------------------
 classpath='$here/'"$jar"
-for lib in $(cd "$target" && ls lib/*.jar | LC_ALL=C sort); do
+# Jackson (the JSON of `ulp extract` and `packer`) last: a class looked up on the class path is
+# searched jar by jar, and `ulp trigger` then never opens Jackson's jars.
+for lib in $(cd "$target" && ls lib/*.jar | LC_ALL=C sort | awk '/\/jackson-/ { late = late $0 "\n"; next } { print } END { printf "%s", late }'); do
   classpath="$classpath"':$here/'"$lib"
 done
 cat > "$target/ulp.tmp" <<LAUNCHER

@@ -193,7 +193,10 @@ public final class KulpConstants {
   public static final String ENV_LEASE_DURATION_SECONDS = "KULP_LEASE_DURATION_SECONDS";
   /** Agent: how many processes are patched at once. Default 4. */
   public static final String ENV_PARALLELISM = "KULP_PARALLELISM";
-  /** Agent: log level of its JSON log lines: error, warn, info or debug. Default "info". */
+  /**
+   * Operator and agent: level of their JSON log lines, error, warn, info or debug, optionally
+   * followed by levels of single loggers: "info,io.kulp.agent.work=debug". Default "info".
+   */
   public static final String ENV_LOG_LEVEL = "KULP_LOG_LEVEL";
 
   // ---- runtime injection (the operator's mutating webhook; docs/operations.md, "Onboarding workloads")

@@ -2,6 +2,10 @@ package io.kulp.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,11 +16,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * The ops endpoints of the operator and of the node agent: health probes ("ok", or 503 "not
- * ready") and {@code /metrics} (Prometheus text format), on the JDK's HTTP server.
+ * ready") and {@code /metrics} (a Prometheus client registry, in the format the scraper asks for:
+ * OpenMetrics or the Prometheus text format), on the JDK's HTTP server.
  *
  * <p>A probe must be answered while some other client misbehaves, or the kubelet restarts a
  * healthy pod. So requests are served on a small bounded pool ({@value #THREADS} threads, at most
@@ -42,8 +46,6 @@ public final class OpsHttpServer implements AutoCloseable {
    */
   static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
 
-  private static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
 
@@ -57,14 +59,15 @@ public final class OpsHttpServer implements AutoCloseable {
    * {@code probes} (path to check, e.g. "/healthz") and {@code metrics} on /metrics.
    */
   public static OpsHttpServer start(String bindAddress, int port, Map<String, BooleanSupplier> probes,
-      Supplier<String> metrics) {
+      PrometheusRegistry metrics) {
     limitRequestTime();
     ThreadPoolExecutor pool = pool();
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
       server.setExecutor(pool);
       probes.forEach((path, ok) -> server.createContext(path, ex -> probe(ex, ok)));
-      server.createContext("/metrics", ex -> send(ex, 200, metrics.get(), METRICS_TYPE));
+      ExpositionFormats formats = ExpositionFormats.init();
+      server.createContext("/metrics", ex -> metrics(ex, metrics, formats));
       server.start();
       return new OpsHttpServer(server, pool);
     } catch (IOException e) {
@@ -106,8 +109,20 @@ public final class OpsHttpServer implements AutoCloseable {
     send(ex, up ? 200 : 503, up ? "ok\n" : "not ready\n", "text/plain");
   }
 
+  /** Every metric, in the format the Accept header asks for (OpenMetrics, or else the Prometheus text format). */
+  private static void metrics(HttpExchange ex, PrometheusRegistry metrics, ExpositionFormats formats)
+      throws IOException {
+    ExpositionFormatWriter writer = formats.findWriter(ex.getRequestHeaders().getFirst("Accept"));
+    ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+    writer.write(body, metrics.scrape());
+    send(ex, 200, body.toByteArray(), writer.getContentType());
+  }
+
   private static void send(HttpExchange ex, int code, String body, String type) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    send(ex, code, body.getBytes(StandardCharsets.UTF_8), type);
+  }
+
+  private static void send(HttpExchange ex, int code, byte[] bytes, String type) throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(code, bytes.length);
     try (var out = ex.getResponseBody()) {

@@ -2,6 +2,8 @@ package io.kulp.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -39,14 +41,20 @@ class OpsHttpServerTest {
   }
 
   OpsHttpServer start(BooleanSupplier healthy, BooleanSupplier ready) {
-    server = OpsHttpServer.start("127.0.0.1", 0, Map.of("/healthz", healthy, "/readyz", ready),
-        () -> "kulp_test_total 1\n");
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Counter.builder().name("kulp_test_total").help("A test counter.").register(registry).inc();
+    server = OpsHttpServer.start("127.0.0.1", 0, Map.of("/healthz", healthy, "/readyz", ready), registry);
     return server;
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
         .timeout(PROBE_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .header("Accept", accept).timeout(PROBE_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** A client that connects, sends the start of a request line and then sends nothing more. */
@@ -81,7 +89,25 @@ class OpsHttpServerTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Type"))
         .contains("text/plain; version=0.0.4; charset=utf-8");
-    assertThat(metrics.body()).isEqualTo("kulp_test_total 1\n");
+    assertThat(metrics.body()).isEqualTo("""
+        # HELP kulp_test_total A test counter.
+        # TYPE kulp_test_total counter
+        kulp_test_total 1.0
+        """);
+  }
+
+  @Test
+  void servesOpenMetricsToAScraperThatAsksForIt() throws Exception {
+    start(() -> true, () -> true);
+
+    // what Prometheus sends
+    var metrics = get("/metrics", "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+        + "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .contains("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertThat(metrics.body()).contains("# TYPE kulp_test counter\n").contains("kulp_test_total 1.0\n")
+        .endsWith("# EOF\n");
   }
 
   @Test

@@ -55,7 +55,9 @@ class AgentImageE2E {
           livePatches.delete("image");
           livePatches.awaitGone("image");
           assertThat(KfixWorkload.value(c)).isEqualTo(1);
-          assertThat(agent.logs()).contains("\"msg\":\"kulp agent started\"").doesNotContain("\"level\":\"error\"");
+          JsonLogLines log = JsonLogLines.parse("agent container", agent.logs());
+          assertThat(log.messages()).contains("kulp agent started");
+          assertThat(log.levels()).doesNotContain("ERROR");
         }
       } finally {
         DockerCli.run("rmi", "--force", agentImage, operatorImage);

@@ -95,6 +95,12 @@ final class AgentProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** GET with an Accept header, as a scraper negotiates the format of /metrics. */
+  HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", accept)
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The value of one metric series, e.g. {@code kulp_agent_operations_total{action="apply",result="applied"}}. */
   long metric(String series) throws IOException, InterruptedException {
     Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
@@ -129,7 +135,7 @@ final class AgentProcess implements AutoCloseable {
     process.close();
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {

@@ -17,6 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,16 +50,18 @@ final class E2EEnvironment implements AutoCloseable {
   private final Map<String, Path> agentKubeconfigs = new LinkedHashMap<>();
   private final Path repoRoot;
   private final HostProcess operator;
+  private final int operatorPort;
   private final Map<String, AgentProcess> agents = new LinkedHashMap<>();
 
   private E2EEnvironment(KubeAPIServer server, KubernetesClient admin, Path adminKubeconfig, String adminKubeconfigYaml,
-      Path repoRoot, HostProcess operator) {
+      Path repoRoot, HostProcess operator, int operatorPort) {
     this.server = server;
     this.admin = admin;
     this.adminKubeconfig = adminKubeconfig;
     this.adminKubeconfigYaml = adminKubeconfigYaml;
     this.repoRoot = repoRoot;
     this.operator = operator;
+    this.operatorPort = operatorPort;
   }
 
   /** Starts the API server, installs deploy/, starts the operator and one agent per node. */
@@ -86,16 +92,17 @@ final class E2EEnvironment implements AutoCloseable {
             .addToLabels("kulp-e2e", "true").endMetadata().build()).create();
       }
       Path operatorKubeconfig = ServiceAccountKubeconfig.write(admin, yaml, SYSTEM_NAMESPACE, "kulp-operator");
+      int operatorPort = AgentProcess.freePort();
       Map<String, String> environment = new java.util.HashMap<>(Map.of(
           "KUBECONFIG", operatorKubeconfig.toString(),
           KulpConstants.ENV_OPERATOR_NAMESPACE, SYSTEM_NAMESPACE,
           KulpConstants.ENV_POD_NAME, "kulp-operator-e2e",
-          KulpConstants.ENV_HTTP_PORT, "0",
+          KulpConstants.ENV_HTTP_PORT, Integer.toString(operatorPort),
           KulpConstants.ENV_HTTP_BIND_ADDRESS, "127.0.0.1"));
       environment.putAll(operatorEnv);
       HostProcess operator = HostProcess.start("operator",
           List.of(repoRoot.resolve("operator/kulp-operator").toString()), environment);
-      env = new E2EEnvironment(server, admin, adminKubeconfig, yaml, repoRoot, operator);
+      env = new E2EEnvironment(server, admin, adminKubeconfig, yaml, repoRoot, operator, operatorPort);
       for (String node : nodes) {
         AgentProcess.clearCache(node); // left by an earlier run in this checkout
         env.startAgent(node, Map.of());
@@ -142,6 +149,12 @@ final class E2EEnvironment implements AutoCloseable {
     return agents.get(node);
   }
 
+  /** GET {@code path} of the operator's ops endpoints (loopback), with {@code accept} as the Accept header. */
+  HttpResponse<String> operatorGet(String path, String accept) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operatorPort + path))
+        .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The logs of the operator and the agents, for failure messages. */
   String logs() {
     StringBuilder out = new StringBuilder("--- operator ---\n").append(tail(operator.log()));
@@ -154,6 +167,14 @@ final class E2EEnvironment implements AutoCloseable {
     StringBuilder out = new StringBuilder(operator.log());
     agents.values().forEach(agent -> out.append(agent.log()));
     return out.toString();
+  }
+
+  /** The logs of the operator and the agents, each line parsed as a JSON log event (AssertionError if one is not). */
+  List<JsonLogLines> parsedLogs() {
+    List<JsonLogLines> logs = new ArrayList<>();
+    logs.add(JsonLogLines.parse("operator", operator.log()));
+    agents.forEach((node, agent) -> logs.add(JsonLogLines.parse("agent " + node, agent.log())));
+    return logs;
   }
 
   private static String tail(String log) {

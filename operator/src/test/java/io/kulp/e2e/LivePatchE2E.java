@@ -19,14 +19,20 @@ import io.kulp.api.v1alpha1.ProcessRecord;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
 import io.kulp.engine.PtraceEngine;
+import io.kulp.operator.testing.MonitoringComponent;
+import io.kulp.operator.testing.PromCheck;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.docker.FixtureContainer;
 import io.kulp.testing.docker.ScratchImage;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +53,9 @@ class LivePatchE2E {
   private static ScratchImage image;
   private static E2ELivePatches livePatches;
   private static String v2Sha;
+  /** What Prometheus asks for: OpenMetrics first. */
+  static final String OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+  static final String TEXT_FORMAT = "text/plain;version=0.0.4";
   private static final Engine ENGINE = new PtraceEngine(PtraceEngine.Options.defaults());
 
   @BeforeAll
@@ -414,13 +423,52 @@ class LivePatchE2E {
     assertThat(agent.get("/healthz").statusCode()).isEqualTo(200);
     assertThat(agent.get("/readyz").statusCode()).isEqualTo(200);
     assertThat(agent.get("/metrics").body()).contains("# TYPE kulp_agent_injection_seconds histogram");
+    for (String accept : List.of(TEXT_FORMAT, OPENMETRICS)) {
+      HttpResponse<String> metrics = agent.get("/metrics", accept);
+      PromCheck.Scrape scrape = PromCheck.metrics(metrics.body(), metrics.headers().firstValue("Content-Type").orElseThrow());
+      assertThat(scrape.families()).as(accept).containsEntry("kulp_agent_injection_seconds", "histogram")
+          .containsEntry("kulp_agent_livepatchnodes", "gauge").containsEntry("process_resident_memory_bytes", "gauge")
+          .containsKey("jvm_memory_used_bytes");
+      assertThat(scrape.lint()).as("promlint on kulp's metrics").filteredOn(p -> p.startsWith("kulp_")).isEmpty();
+    }
     assertThat(agent.metric("kulp_agent_operations_total{action=\"apply\",result=\"applied\"}")).isPositive();
     assertThat(agent.metric("kulp_agent_injection_seconds_count")).isPositive();
     assertThat(agent.metric("kulp_agent_status_writes_total{result=\"ok\"}")).isPositive();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(agent.metric("kulp_agent_processes{result=\"applied\"}")).isPositive());
-    assertThat(agent.log()).contains("\"msg\":\"process " + c.hostPid() + ": Applied\"")
-        .contains("\"livePatchNode\":\"ops." + NODE_B + "\"");
+    JsonLogLines log = JsonLogLines.parse("agent", agent.log());
+    assertThat(log.messages()).contains("process " + c.hostPid() + ": Applied");
+    assertThat(log.values("livePatchNode")).contains("ops." + NODE_B);
+  }
+
+  @Test
+  void theAlertRulesAndTheDashboardSelectOnlyMetricsThatTheOperatorAndTheAgentsExport() throws Exception {
+    FixtureContainer c = workload.start(image);
+    workload.pod("monitored-b1", NODE_B, "monitored", c);
+    livePatches.create(E2ELivePatches.livePatch("monitored", "monitored", Action.Apply, Mode.OneShot, "value-v2", v2Sha));
+    livePatches.awaitCondition("monitored", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+    MonitoringComponent monitoring = MonitoringComponent.render();
+    List<String> exprs = new ArrayList<>(monitoring.alerts().stream().map(MonitoringComponent.Rule::expr).toList());
+    exprs.addAll(monitoring.dashboardExpressions());
+
+    Set<String> exported = new TreeSet<>(Set.of("up")); // Prometheus adds "up" to every target it scrapes
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(env.operatorGet("/metrics", TEXT_FORMAT)
+        .body()).contains("kulp_livepatch_phase{livepatch=\"monitored\""));
+    for (HttpResponse<String> metrics : List.of(env.operatorGet("/metrics", TEXT_FORMAT),
+        env.agent(NODE_B).get("/metrics", TEXT_FORMAT), env.agent(NODE_A).get("/metrics", TEXT_FORMAT))) {
+      exported.addAll(PromCheck.metrics(metrics.body(), metrics.headers().firstValue("Content-Type").orElseThrow())
+          .series());
+    }
+    List<Set<String>> selected = PromCheck.promql(exprs);
+
+    for (int i = 0; i < exprs.size(); i++) {
+      assertThat(exported).as(exprs.get(i)).containsAll(selected.get(i));
+    }
+  }
+
+  @AfterEach
+  void theComponentsWroteOnlyJsonLogEventsWithTimestampsFromTheirFirstLineOn() {
+    assertThat(env.parsedLogs()).allSatisfy(log -> assertThat(log.messages()).isNotEmpty());
   }
 
   @AfterEach

@@ -12,7 +12,6 @@ import io.kulp.agent.work.NodeReconciler;
 import io.kulp.agent.work.WorkQueue;
 import io.kulp.agent.work.WorkerProgress;
 import io.kulp.api.v1alpha1.LivePatchNode;
-import io.kulp.api.v1alpha1.ProcessSummary;
 import io.kulp.engine.Engine;
 import io.kulp.engine.ProcessPool;
 import io.kulp.engine.PtraceEngine;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +80,8 @@ public final class AgentApp implements AutoCloseable {
         "/healthz", () -> queue.alive() && watch.watching() && !progress.stalled() && !pool.saturated(),
         // caches synced, first pass done, the Lease written: the operator sees this agent
         "/readyz", () -> ready.get() && watch.synced() && lease.lastRenewal() != null),
-        metrics::scrape);
-    registerGauges(metrics, watch);
+        metrics.registry());
+    metrics.node(settings.nodeName(), watch::livePatchNodes);
     watch.start(queue::enqueue);
     queue.then(() -> {
       ready.set(true); // every LivePatchNode known at start has had its first pass
@@ -95,19 +93,6 @@ public final class AgentApp implements AutoCloseable {
     LOG.atInfo().addKeyValue("node", settings.nodeName()).addKeyValue("httpPort", http.port())
         .addKeyValue("stagingDirs", String.join(":", settings.stagingDirs())).log("kulp agent started");
     return new AgentApp(lease, watch, queue, writer, pool, engine, http);
-  }
-
-  private static void registerGauges(AgentMetrics metrics, ClusterWatch watch) {
-    gauge(metrics, watch, "applied", s -> s.applied);
-    gauge(metrics, watch, "reverted", s -> s.reverted);
-    gauge(metrics, watch, "skipped", s -> s.skipped);
-    gauge(metrics, watch, "failed", s -> s.failed);
-  }
-
-  private static void gauge(AgentMetrics metrics, ClusterWatch watch, String result, ToLongFunction<ProcessSummary> f) {
-    metrics.gauge("kulp_agent_processes{result=\"" + result + "\"}", () -> watch.livePatchNodes().stream()
-        .filter(l -> l.getStatus() != null && l.getStatus().summary != null)
-        .mapToLong(l -> f.applyAsLong(l.getStatus().summary)).sum());
   }
 
   /** The port of /healthz, /readyz and /metrics. */

@@ -5,7 +5,7 @@ import io.kulp.elf.ElfSymbol;
 import io.kulp.elf.ProgramHeader;
 import io.kulp.elf.SymbolBinding;
 import io.kulp.elf.SymbolType;
-import io.kulp.json.Json;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -88,7 +88,7 @@ public final class LibpulpTools {
 
   /** json-c escapes '/' too. */
   private static String quote(String s) {
-    return Json.quote(s).replace("/", "\\/");
+    return ('"' + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + '"').replace("/", "\\/");
   }
 
   private static long fileOffset(ElfFile elf, long vaddr) {

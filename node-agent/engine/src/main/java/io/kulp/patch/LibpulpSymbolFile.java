@@ -3,7 +3,7 @@ package io.kulp.patch;
 import io.kulp.elf.BuildId;
 import io.kulp.elf.SymbolBinding;
 import io.kulp.elf.SymbolType;
-import io.kulp.json.JsonException;
+import io.kulp.patch.SymbolFileJson.Invalid;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +19,14 @@ import java.util.Set;
 final class LibpulpSymbolFile {
   private LibpulpSymbolFile() {}
 
-  static SymbolFile read(Map<?, ?> library) throws JsonException {
+  static SymbolFile read(Map<?, ?> library) throws Invalid {
     String name = SymbolFileJson.as(String.class, library.get("name"), "\"library\".name");
     String hex = SymbolFileJson.as(String.class, library.get("buildid"), "\"library\".buildid");
     BuildId buildId;
     try {
       buildId = BuildId.ofHex(hex);
     } catch (IllegalArgumentException e) {
-      throw new JsonException("\"library\".buildid is not 1 to 64 bytes of hex: " + e.getMessage());
+      throw new Invalid("\"library\".buildid is not 1 to 64 bytes of hex: " + e.getMessage());
     }
     // libpulp writes no array at all for a library without symbols.
     Object listed = library.get("symbols");
@@ -48,13 +48,13 @@ final class LibpulpSymbolFile {
    * offset 0; no function or variable of a shared object sits there (its ELF header does),
    * but a TLS variable may.
    */
-  private static SymbolFile.Entry entry(Map<?, ?> m, String where) throws JsonException {
+  private static SymbolFile.Entry entry(Map<?, ?> m, String where) throws Invalid {
     String name = SymbolFileJson.as(String.class, m.get("name"), where + ".name");
     long offset = SymbolFileJson.as(Long.class, m.get("offset"), where + ".offset");
     long size = SymbolFileJson.as(Long.class, m.get("size"), where + ".size");
     long info = SymbolFileJson.as(Long.class, m.get("st_info"), where + ".st_info");
     if (offset < 0 || size < 0 || info < 0 || info > 0xff) {
-      throw new JsonException(where + ": offset and size must not be negative, and st_info must be one byte");
+      throw new Invalid(where + ": offset and size must not be negative, and st_info must be one byte");
     }
     SymbolType type = SymbolType.of((int) info & 0xf);
     boolean kept = type.isCode() || type == SymbolType.OBJECT || type == SymbolType.TLS;

@@ -3,8 +3,6 @@ package io.kulp.patch;
 import io.kulp.elf.BuildId;
 import io.kulp.elf.SymbolBinding;
 import io.kulp.elf.SymbolType;
-import io.kulp.json.Json;
-import io.kulp.json.JsonException;
 import io.kulp.testing.Fuzz;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -63,7 +61,7 @@ class SymbolFileFuzzTest {
 
   private static void reads(String text) {
     Fuzz.allowing(() -> SymbolFileJson.read(text, "fuzz.json"), SymbolFileException.class);
-    Fuzz.allowing(() -> Json.parse(text), JsonException.class);
+    Fuzz.allowing(() -> SymbolFileJson.parse(text), SymbolFileJson.Invalid.class);
   }
 
   /** position (fraction of the length), characters removed there, text inserted. */

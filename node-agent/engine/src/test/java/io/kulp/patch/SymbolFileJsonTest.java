@@ -141,7 +141,7 @@ class SymbolFileJsonTest {
         + " \"type\": \"CODE\", \"binding\": \"GLOBAL\"}]}", "symbols[0].type: unknown value \"CODE\"");
     assertRejected("{\"library\": \"l\", \"buildId\": \"00\", \"symbols\": [{\"name\": \"a\", \"offset\": -1, \"size\": 1,"
         + " \"type\": \"FUNC\", \"binding\": \"GLOBAL\"}]}", "must not be negative");
-    assertRejected("{\"library\": \"l\", \"library\": \"m\"}", "appears twice");
+    assertRejected("{\"library\": \"l\", \"library\": \"m\"}", "Duplicate field 'library' (line 1, column 27)");
     assertRejected("{} x", "unexpected text after the end");
     assertRejected("{\"offset\": 1.5}", "only integers");
   }

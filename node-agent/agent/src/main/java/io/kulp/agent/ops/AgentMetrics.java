@@ -1,43 +1,87 @@
 package io.kulp.agent.ops;
 
+import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.NodePhase;
+import io.kulp.api.v1alpha1.ProcessSummary;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.LongSupplier;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
- * The agent's Prometheus metrics, rendered in the text exposition format (0.0.4). Small on purpose:
- * counters with labels, gauges read on scrape, and one latency histogram.
+ * The agent's Prometheus metrics (the Prometheus Java client), served on /metrics with the JVM's
+ * and the process's ({@code jvm_*}, {@code process_*}). Every label set is there from the start,
+ * at 0, so that {@code rate()} and {@code increase()} see a series' first event.
  *
  * <ul>
+ *   <li>{@code kulp_agent_info{node}}: 1, naming this agent's node;
  *   <li>{@code kulp_agent_operations_total{action,result}}: operations the agent made on processes
- *       (action apply, revert, revert_all; result applied, reverted, skipped, failed);
+ *       (action apply, revert, revert_all, revert_all_apply; result applied, reverted, skipped, failed);
  *   <li>{@code kulp_agent_processes{result}}: processes per result across the LivePatchNodes of
  *       this node, as last reported (applied, reverted, skipped, failed);
+ *   <li>{@code kulp_agent_livepatchnodes{phase}}: this node's LivePatchNodes by reported phase
+ *       (pending: not reported yet, in_progress, succeeded, failed);
  *   <li>{@code kulp_agent_injection_seconds}: engine time of one operation on one process;
  *   <li>{@code kulp_agent_patches_refused_total{reason}}: patches not used (sha256, metadata, fetch);
- *   <li>{@code kulp_agent_status_writes_total{result}}: LivePatchNode status writes.
+ *   <li>{@code kulp_agent_status_writes_total{result}}: LivePatchNode status writes (ok, conflict,
+ *       error, gone);
+ *   <li>{@code kulp_agent_processes_given_up_total}: processes whose work overran its deadline.
  * </ul>
  */
 public final class AgentMetrics {
   /** Upper bounds of the injection latency buckets, in seconds. */
   static final double[] BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  /** {@code io.kulp.engine.Operation#kind()} of each operation. */
+  static final List<String> ACTIONS = List.of("apply", "revert", "revert_all", "revert_all_apply");
+  /** {@code io.kulp.engine.Outcome}, in lower case. */
+  static final List<String> OUTCOMES = List.of("applied", "reverted", "skipped", "failed");
+  /** {@code io.kulp.agent.patch.PatchRefused#reason()}. */
+  static final List<String> REFUSALS = List.of("sha256", "metadata", "fetch");
+  static final List<String> STATUS_WRITES = List.of("ok", "conflict", "error", "gone");
+  static final List<String> PHASES = List.of("pending", "in_progress", "succeeded", "failed");
 
-  private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-  private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
-  private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
-  private final AtomicLong latencyCount = new AtomicLong();
-  private final AtomicLong latencySumNanos = new AtomicLong();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter operations;
+  private final Counter refused;
+  private final Counter statusWrites;
+  private final Counter givenUp;
+  private final Histogram injection;
+
+  public AgentMetrics() {
+    JvmMetrics.builder().register(registry);
+    operations = Counter.builder().name("kulp_agent_operations_total")
+        .help("Operations the agent made on processes, by action and result.")
+        .labelNames("action", "result").register(registry);
+    ACTIONS.forEach(a -> OUTCOMES.forEach(r -> operations.initLabelValues(a, r)));
+    refused = Counter.builder().name("kulp_agent_patches_refused_total")
+        .help("Patches refused or not fetched, by reason (sha256, metadata, fetch).")
+        .labelNames("reason").register(registry);
+    REFUSALS.forEach(refused::initLabelValues);
+    statusWrites = Counter.builder().name("kulp_agent_status_writes_total")
+        .help("LivePatchNode status writes, by result.").labelNames("result").register(registry);
+    STATUS_WRITES.forEach(statusWrites::initLabelValues);
+    givenUp = Counter.builder().name("kulp_agent_processes_given_up_total")
+        .help("Processes whose work overran its deadline, or was not started while earlier work on them had not ended.")
+        .register(registry);
+    injection = Histogram.builder().name("kulp_agent_injection_seconds")
+        .help("Engine time of one operation on one process.")
+        .classicOnly().classicUpperBounds(BUCKETS).register(registry);
+  }
 
   public void operation(String action, String result) {
-    increment("kulp_agent_operations_total{action=\"" + action + "\",result=\"" + result + "\"}");
+    operations.labelValues(action, result).inc();
   }
 
   public void patchRefused(String reason) {
-    increment("kulp_agent_patches_refused_total{reason=\"" + reason + "\"}");
+    refused.labelValues(reason).inc();
   }
 
   /**
@@ -45,71 +89,55 @@ public final class AgentMetrics {
    * start it because earlier work on it (or on too many processes) has not ended.
    */
   public void processGivenUp() {
-    increment("kulp_agent_processes_given_up_total");
+    givenUp.inc();
   }
 
   public void statusWrite(String result) {
-    increment("kulp_agent_status_writes_total{result=\"" + result + "\"}");
-  }
-
-  /** Registers a gauge read at each scrape, e.g. {@code kulp_agent_processes{result="applied"}}. */
-  public void gauge(String series, LongSupplier value) {
-    gauges.put(series, value);
+    statusWrites.labelValues(result).inc();
   }
 
   public void injection(Duration elapsed) {
-    double seconds = elapsed.toNanos() / 1e9;
-    for (int i = 0; i < BUCKETS.length; i++) {
-      if (seconds <= BUCKETS[i]) {
-        buckets.incrementAndGet(i);
-        break;
-      }
-    }
-    latencyCount.incrementAndGet();
-    latencySumNanos.addAndGet(elapsed.toNanos());
+    injection.observe(elapsed.toNanos() / 1e9);
   }
 
-  /** The value of a counter series, 0 when it never counted. */
-  public long counter(String series) {
-    AtomicLong c = counters.get(series);
-    return c == null ? 0 : c.get();
+  /**
+   * The per-node gauges, read at each scrape from this node's LivePatchNodes (the agent's cache):
+   * {@code kulp_agent_info}, {@code kulp_agent_processes} and {@code kulp_agent_livepatchnodes}.
+   */
+  public void node(String nodeName, Supplier<Collection<LivePatchNode>> livePatchNodes) {
+    Info.builder().name("kulp_agent_info").help("The node agent, labelled with its node.").labelNames("node")
+        .register(registry).addLabelValues(nodeName);
+    GaugeWithCallback.builder().name("kulp_agent_processes")
+        .help("Processes of this node's LivePatchNodes by result, as last reported.").labelNames("result")
+        .callback(cb -> {
+          Collection<LivePatchNode> lpns = livePatchNodes.get();
+          cb.call(sum(lpns, s -> s.applied), "applied");
+          cb.call(sum(lpns, s -> s.reverted), "reverted");
+          cb.call(sum(lpns, s -> s.skipped), "skipped");
+          cb.call(sum(lpns, s -> s.failed), "failed");
+        }).register(registry);
+    GaugeWithCallback.builder().name("kulp_agent_livepatchnodes")
+        .help("This node's LivePatchNodes by the phase last reported (pending: none yet).").labelNames("phase")
+        .callback(cb -> {
+          Collection<LivePatchNode> lpns = livePatchNodes.get();
+          for (String phase : PHASES) {
+            cb.call(lpns.stream().filter(l -> phase(l).equals(phase)).count(), phase);
+          }
+        }).register(registry);
   }
 
-  private void increment(String series) {
-    counters.computeIfAbsent(series, s -> new AtomicLong()).incrementAndGet();
+  private static long sum(Collection<LivePatchNode> lpns, ToLongFunction<ProcessSummary> f) {
+    return lpns.stream().filter(l -> l.getStatus() != null && l.getStatus().summary != null)
+        .mapToLong(l -> f.applyAsLong(l.getStatus().summary)).sum();
   }
 
-  /** Every series in the Prometheus text format. */
-  public String scrape() {
-    StringBuilder out = new StringBuilder(2048);
-    family(out, "kulp_agent_operations_total", "counter", "Operations the agent made on processes.");
-    family(out, "kulp_agent_patches_refused_total", "counter", "Patches refused (sha256, metadata or fetch).");
-    family(out, "kulp_agent_status_writes_total", "counter", "LivePatchNode status writes, by result.");
-    family(out, "kulp_agent_processes_given_up_total", "counter",
-        "Processes whose work overran its deadline, or was not started while earlier work on them had not ended.");
-    out.append("# HELP kulp_agent_processes Processes of this node's LivePatchNodes by result, as last reported.\n")
-        .append("# TYPE kulp_agent_processes gauge\n");
-    new TreeMap<>(gauges).forEach((series, value) -> out.append(series).append(' ').append(value.getAsLong()).append('\n'));
-    out.append("# HELP kulp_agent_injection_seconds Engine time of one operation on one process.\n")
-        .append("# TYPE kulp_agent_injection_seconds histogram\n");
-    long cumulative = 0;
-    for (int i = 0; i < BUCKETS.length; i++) {
-      cumulative += buckets.get(i);
-      out.append("kulp_agent_injection_seconds_bucket{le=\"").append(BUCKETS[i]).append("\"} ").append(cumulative).append('\n');
-    }
-    out.append("kulp_agent_injection_seconds_bucket{le=\"+Inf\"} ").append(latencyCount.get()).append('\n')
-        .append("kulp_agent_injection_seconds_sum ").append(latencySumNanos.get() / 1e9).append('\n')
-        .append("kulp_agent_injection_seconds_count ").append(latencyCount.get()).append('\n');
-    return out.toString();
+  private static String phase(LivePatchNode lpn) {
+    NodePhase phase = lpn.getStatus() == null ? null : lpn.getStatus().phase;
+    return phase == null ? "pending" : phase == NodePhase.InProgress ? "in_progress" : phase.name().toLowerCase(Locale.ROOT);
   }
 
-  private void family(StringBuilder out, String name, String type, String help) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    new TreeMap<>(counters).forEach((series, value) -> {
-      if (series.equals(name) || series.startsWith(name + "{")) {
-        out.append(series).append(' ').append(value.get()).append('\n');
-      }
-    });
+  /** The registry /metrics serves. */
+  public PrometheusRegistry registry() {
+    return registry;
   }
 }

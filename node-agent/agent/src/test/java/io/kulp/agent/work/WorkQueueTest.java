@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kulp.ops.OpsHttpServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.kulp.testing.Blocking;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,7 @@ class WorkQueueTest {
     CountDownLatch release = new CountDownLatch(1);
     try (WorkQueue queue = new WorkQueue(name -> Blocking.hang(release), progress);
         OpsHttpServer http = OpsHttpServer.start("127.0.0.1", 0,
-            Map.of("/healthz", () -> queue.alive() && !progress.stalled()), () -> "")) {
+            Map.of("/healthz", () -> queue.alive() && !progress.stalled()), new PrometheusRegistry())) {
       HttpClient client = HttpClient.newHttpClient();
       HttpRequest healthz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/healthz"))
           .timeout(Duration.ofSeconds(5)).build();
