@@ -168,7 +168,7 @@ static void handle(uint32_t seq) {
     case KULP_CMD_APPLY:
     case KULP_CMD_REVERT:
     case KULP_CMD_REVERT_ALL:
-    case KULP_CMD_REVERT_ALL_APPLY:
+    case KULP_CMD_REVERT_ALL_APPLY: {
       /* The engine checks this from outside first; this answers an engine that did not. */
       /* Read once: `ulp set_patchable` may write it from outside at any time (one aligned word). */
       uint32_t disabled = __atomic_load_n(&kulp_abi.disabled, __ATOMIC_ACQUIRE);
@@ -178,6 +178,7 @@ static void handle(uint32_t seq) {
       }
       serve_change(command);
       break;
+    }
     default:
       finish(KULP_E_BAD_REQUEST, "unknown command %u", command);
   }

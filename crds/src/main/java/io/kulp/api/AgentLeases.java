@@ -51,7 +51,8 @@ public final class AgentLeases {
   /**
    * True when {@code lease} says that the agent of {@code node} is alive at {@code now}: it names
    * that node, has a holder, and was renewed less than its duration ago. A renewTime in the future
-   * (clock skew) counts as renewed now.
+   * (the agent's clock ahead) counts as it is up to the duration ahead, so a skew costs at most one
+   * duration more; further ahead, the agent is taken for gone (its node is skipped, saying so).
    */
   public static boolean isLive(Lease lease, String node, Instant now) {
     if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null
@@ -64,6 +65,10 @@ public final class AgentLeases {
       return false;
     }
     Instant renewed = lease.getSpec().getRenewTime().toInstant();
+    long duration = lease.getSpec().getLeaseDurationSeconds();
+    if (renewed.isAfter(now.plusSeconds(duration))) {
+      return false; // a clock that far ahead would keep a dead agent live for as long: take it for gone
+    }
     return !now.isAfter(renewed.plusSeconds(lease.getSpec().getLeaseDurationSeconds()));
   }
 

@@ -136,7 +136,13 @@ public final class KulpConstants {
 
   // ---- environment variables --------------------------------------------------------------
 
-  /** Operator: namespace of its leader-election Lease and of its Events. Default "default". */
+  /** Where deploy/ installs the operator and the agents: the default of their namespace settings. */
+  public static final String SYSTEM_NAMESPACE = "kulp-system";
+
+  /**
+   * Operator: its namespace (downward API): its leader-election Lease, the agents' Leases, its
+   * webhook's Secret. Default {@link #SYSTEM_NAMESPACE}.
+   */
   public static final String ENV_OPERATOR_NAMESPACE = "KULP_OPERATOR_NAMESPACE";
   /** Operator: "false" disables leader election (single replica, tests). Default "true". */
   public static final String ENV_LEADER_ELECTION = "KULP_LEADER_ELECTION";
@@ -183,7 +189,7 @@ public final class KulpConstants {
   /**
    * Agent: the namespace of its Lease (downward API metadata.namespace). The operator reads the
    * agents' Leases in its own namespace ({@link #ENV_OPERATOR_NAMESPACE}): both run in the same
-   * one. Default "kulp-system".
+   * one. Default {@link #SYSTEM_NAMESPACE}.
    */
   public static final String ENV_AGENT_NAMESPACE = "KULP_AGENT_NAMESPACE";
   /**

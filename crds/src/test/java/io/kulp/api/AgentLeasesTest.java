@@ -33,6 +33,9 @@ class AgentLeasesTest {
     assertThat(AgentLeases.isLive(l, "a", T.plusSeconds(40))).isTrue();
     assertThat(AgentLeases.isLive(l, "a", T.plusSeconds(41))).isFalse();
     assertThat(AgentLeases.isLive(l, "a", T.minusSeconds(30))).as("renewed in the future: skew").isTrue();
+    // A renewal stamped an hour ahead (a skewed clock) would keep a dead agent live for an hour.
+    Lease ahead = lease("a", T.plusSeconds(3600), 40, "agent-pod");
+    assertThat(AgentLeases.isLive(ahead, "a", T)).isFalse();
   }
 
   @Test

@@ -42,12 +42,14 @@ final class LivePatchMetrics {
         .callback(cb -> livePatches.get().forEach(lp -> cb.call(status(lp).nodes == null ? 0
             : status(lp).nodes.targeted, name(lp)))).register(registry);
     GaugeWithCallback.builder().name("kulp_livepatch_nodes")
-        .help("Targeted nodes of the LivePatch's current rollout by state (done, failed, in_progress).")
+        .help("Targeted nodes of the LivePatch's current rollout by state (done, failed, in_progress, skipped:"
+            + " no live kulp agent).")
         .labelNames("livepatch", "state").callback(cb -> livePatches.get().forEach(lp -> {
           var n = status(lp).nodes;
           cb.call(n == null ? 0 : n.done, name(lp), "done");
           cb.call(n == null ? 0 : n.failed, name(lp), "failed");
           cb.call(n == null ? 0 : n.inProgress, name(lp), "in_progress");
+          cb.call(n == null ? 0 : n.skipped, name(lp), "skipped");
         })).register(registry);
     GaugeWithCallback.builder().name("kulp_livepatch_processes")
         .help("Processes of the LivePatch's current rollout by result (patched, skipped, failed).")

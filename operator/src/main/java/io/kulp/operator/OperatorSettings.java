@@ -22,7 +22,7 @@ public record OperatorSettings(String namespace, boolean leaderElection, String 
 
   public static OperatorSettings fromEnv(Map<String, String> env) {
     return new OperatorSettings(
-        env.getOrDefault(KulpConstants.ENV_OPERATOR_NAMESPACE, "default"),
+        env.getOrDefault(KulpConstants.ENV_OPERATOR_NAMESPACE, KulpConstants.SYSTEM_NAMESPACE),
         !"false".equalsIgnoreCase(env.getOrDefault(KulpConstants.ENV_LEADER_ELECTION, "true")),
         env.getOrDefault(KulpConstants.ENV_LEASE_NAME, "kulp-operator"),
         env.getOrDefault(KulpConstants.ENV_POD_NAME,

@@ -69,7 +69,8 @@ class RuntimeInjectionE2E {
       return c;
     });
     env.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-        .addToLabels(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_ENABLED).endMetadata().build()).create();
+        .addToLabels(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_ENABLED)
+        .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build()).create();
     workloadImage = ScratchImage.builder("e2e-unprepared")
         .add(Fixtures.fixture("kfix-driver"), KfixWorkload.DRIVER)
         .add(Fixtures.library(), "/usr/bin/libkfix.so.1")

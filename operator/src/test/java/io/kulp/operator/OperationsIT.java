@@ -75,6 +75,7 @@ class OperationsIT {
           .containsEntry("process_cpu_seconds_total", "counter").containsEntry("jvm_memory_used_bytes", "gauge");
       assertThat(scrape.lint()).filteredOn(p -> p.startsWith("kulp_")).isEmpty();
       assertThat(text.body()).contains("kulp_livepatch_nodes{livepatch=\"ops\",state=\"failed\"} 0.0")
+          .containsPattern("kulp_livepatch_nodes\\{livepatch=\"ops\",state=\"skipped\"} [0-9.]+\n")
           .contains("kulp_livepatch_processes{livepatch=\"ops\",result=\"skipped\"} 0.0")
           .containsPattern("kulp_livepatch_phase\\{livepatch=\"ops\",kulp_livepatch_phase=\"RollingOut\"} 1\n");
       var open = getOpenMetrics(leader);

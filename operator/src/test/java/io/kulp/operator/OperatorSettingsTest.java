@@ -11,7 +11,7 @@ class OperatorSettingsTest {
   void defaultsSuitAReplicatedInClusterDeployment() {
     var s = OperatorSettings.fromEnv(Map.of("HOSTNAME", "kulp-operator-7d9f"));
 
-    assertThat(s.namespace()).isEqualTo("default");
+    assertThat(s.namespace()).isEqualTo("kulp-system");
     assertThat(s.leaderElection()).isTrue();
     assertThat(s.exitWhenNoLongerLeader()).isTrue();
     assertThat(s.identity()).isEqualTo("kulp-operator-7d9f");

@@ -72,7 +72,7 @@ public record AgentSettings(String nodeName, HostPaths host, List<String> stagin
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_PARALLELISM, "4")),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_HTTP_PORT, "8080")),
         env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
-        env.getOrDefault(KulpConstants.ENV_AGENT_NAMESPACE, "kulp-system"),
+        env.getOrDefault(KulpConstants.ENV_AGENT_NAMESPACE, KulpConstants.SYSTEM_NAMESPACE),
         env.getOrDefault(KulpConstants.ENV_POD_NAME,
             env.getOrDefault("HOSTNAME", "kulp-agent-" + env.get(KulpConstants.ENV_NODE_NAME))),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault(KulpConstants.ENV_LEASE_DURATION_SECONDS,

@@ -31,6 +31,7 @@ import io.kulp.api.v1alpha1.LivePatchStatus;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.RolloutState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -209,9 +210,15 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     return now.stream().filter(n -> !before.contains(n)).toList();
   }
 
-  /** The nodes whose agent holds a live Lease at {@code now}. */
+  /** The nodes whose agent holds a live Lease at {@code now}, by the cache. */
   private Set<String> liveAgents(Instant now) {
     return AgentLeases.liveNodes(leaseSource.list(), now);
+  }
+
+  /** The same, read from the API server: before a decision that a lagging cache must not make. */
+  private Set<String> liveAgentsOnServer(Context<LivePatch> context, Instant now) {
+    return AgentLeases.liveNodes(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
+        .withLabel(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT).list().getItems().stream(), now);
   }
 
   /**
@@ -228,9 +235,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return Optional.empty();
     }
     if (plan.count(NodeProgress.SKIPPED) > 0 && !TargetConfirmation.confirmsSkipped(plan,
-        AgentLeases.liveNodes(context.getClient().resources(Lease.class).inNamespace(agentNamespace)
-            .withLabel(KulpConstants.LABEL_COMPONENT, AgentLeases.COMPONENT).list().getItems().stream(),
-            clock.instant()))) {
+        liveAgentsOnServer(context, clock.instant()))) {
       log.info("LivePatch {}: the API server has live agents on nodes the Lease cache does not show"
           + " yet; not complete, waiting for the cache", lp.getMetadata().getName());
       return Optional.empty();
@@ -253,8 +258,14 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return DeleteControl.defaultDelete();
     }
     Instant now = clock.instant();
-    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()),
-        liveAgents(now), Specs.nodeTimeout(lp.getSpec() == null ? null : lp.getSpec().rollout), now);
+    Duration nodeTimeout = Specs.nodeTimeout(lp.getSpec() == null ? null : lp.getSpec().rollout);
+    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()), liveAgents(now),
+        nodeTimeout, now);
+    if (plan.finished() && !plan.notReverted().isEmpty()) {
+      // Giving up on a node cannot be undone: decide on the Leases the API server has, not the cache's.
+      plan = deletionPlanner.plan(existing, nodeNames(caches.view()), liveAgentsOnServer(context, now), nodeTimeout,
+          now);
+    }
     plan.toDelete().forEach(writer::delete);
     plan.toWrite().forEach((node, s) ->
         writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node), now));

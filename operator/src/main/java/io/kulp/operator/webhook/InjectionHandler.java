@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.javaoperatorsdk.webhook.admission.AdmissionRequestHandler;
 import io.javaoperatorsdk.webhook.admission.Operation;
 import io.javaoperatorsdk.webhook.admission.mutation.DefaultAdmissionRequestMutator;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,7 @@ final class InjectionHandler implements AdmissionRequestHandler {
   private final PodInjector injector;
   private final Function<String, Map<String, String>> namespaceLabels;
 
-  /** {@code namespaceLabels}: a namespace's labels (empty when it cannot be read). */
+  /** {@code namespaceLabels}: a namespace's labels; it throws when they cannot be read. */
   InjectionHandler(PodInjector injector, Function<String, Map<String, String>> namespaceLabels) {
     this.injector = injector;
     this.namespaceLabels = namespaceLabels;
@@ -33,19 +35,26 @@ final class InjectionHandler implements AdmissionRequestHandler {
     String namespace = request.getNamespace();
     return new DefaultAdmissionRequestMutator<Pod>((pod, operation) -> {
       if (operation == Operation.CREATE) {
-        injector.inject(pod, namespace, labelsOf(namespace));
+        Optional<Map<String, String>> labels = labelsOf(namespace);
+        if (labels.isPresent()) {
+          injector.inject(pod, namespace, labels.get());
+        } else if (injector.optedInByPod(pod)) {
+          // Without them, neither the namespace's opt-out nor its Pod Security level is known.
+          RuntimeInjection.skip(pod, List.of("the labels of namespace " + namespace + " could not be read"));
+        }
       }
       return pod;
     }).handle(request);
   }
 
-  private Map<String, String> labelsOf(String namespace) {
+  private Optional<Map<String, String>> labelsOf(String namespace) {
     try {
       Map<String, String> labels = namespaceLabels.apply(namespace);
-      return labels == null ? Map.of() : labels;
+      return Optional.of(labels == null ? Map.of() : labels);
     } catch (RuntimeException e) {
-      LOG.warn("cannot read the labels of namespace {}: only pod labels decide ({})", namespace, e.toString());
-      return Map.of();
+      LOG.warn("cannot read the labels of namespace {}: nothing is injected into its pods ({})", namespace,
+          e.toString());
+      return Optional.empty();
     }
   }
 }

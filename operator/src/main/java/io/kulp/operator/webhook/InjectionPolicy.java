@@ -121,12 +121,18 @@ final class InjectionPolicy {
    * Why the pod gets no staging directory (empty: it gets one). Making the emptyDir sticky takes
    * the container's root (the kubelet creates it 0777, owned by root, and only its owner may
    * change its mode), and an init container running as root would make Pod Security
-   * {@code restricted}, or a pod that asked to run as non-root, refuse the pod.
+   * {@code restricted}, or a pod that asked to run as non-root, refuse the pod. So it is done only
+   * where the namespace says that root may run ({@code baseline} or {@code privileged}).
    */
   Optional<String> whyNoStaging(Map<String, String> namespaceLabels, Pod pod) {
-    if ("restricted".equals(labels(namespaceLabels).get(POD_SECURITY_ENFORCE))) {
-      return Optional.of("the namespace enforces Pod Security restricted, under which no init container may run as"
-          + " root to make " + INJECTED_STAGING_MOUNT + " sticky; patches are staged in /tmp");
+    String level = labels(namespaceLabels).get(POD_SECURITY_ENFORCE);
+    if (!"privileged".equals(level) && !"baseline".equals(level)) {
+      // Unlabelled, the cluster's default level applies, which may be restricted: a root init
+      // container would then get the pod refused, and the webhook must never cost a pod its start.
+      return Optional.of((level == null ? "the namespace does not say its Pod Security level ("
+          + POD_SECURITY_ENFORCE + ")" : "the namespace enforces Pod Security " + level)
+          + ", so no init container runs as root to make " + INJECTED_STAGING_MOUNT + " sticky; patches are staged"
+          + " in /tmp");
     }
     var context = pod.getSpec().getSecurityContext();
     if (context != null && Boolean.TRUE.equals(context.getRunAsNonRoot())) {
@@ -157,7 +163,7 @@ final class InjectionPolicy {
     return labels(pod.getMetadata().getAnnotations());
   }
 
-  private static Map<String, String> labels(Map<String, String> labels) {
+  static Map<String, String> labels(Map<String, String> labels) {
     return labels == null ? Map.of() : labels;
   }
 

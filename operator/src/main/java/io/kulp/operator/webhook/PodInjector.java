@@ -2,6 +2,7 @@ package io.kulp.operator.webhook;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.kulp.api.KulpConstants;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,12 @@ final class PodInjector {
   PodInjector(InjectionPolicy policy, String runtimeImage) {
     this.policy = policy;
     this.runtimeImage = runtimeImage;
+  }
+
+  /** Whether the pod itself asks for the runtime (its own label), whatever its namespace says. */
+  boolean optedInByPod(Pod pod) {
+    return KulpConstants.INJECT_ENABLED.equals(InjectionPolicy.labels(pod.getMetadata().getLabels())
+        .get(KulpConstants.LABEL_INJECT));
   }
 
   /** Changes {@code pod} (of {@code namespace}, whose labels are {@code namespaceLabels}) in place. */

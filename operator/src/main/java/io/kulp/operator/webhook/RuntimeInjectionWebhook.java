@@ -23,6 +23,9 @@ public final class RuntimeInjectionWebhook implements AutoCloseable {
   private final ScheduledExecutorService refresher;
   private final WebhookTls tls;
 
+  /** How often a replica that serves no certificate yet tries again. */
+  private static final long UNTIL_SERVING_MILLIS = 3_000;
+
   private RuntimeInjectionWebhook(WebhookServer server, ScheduledExecutorService refresher, WebhookTls tls) {
     this.server = server;
     this.refresher = refresher;
@@ -46,6 +49,13 @@ public final class RuntimeInjectionWebhook implements AutoCloseable {
     });
     long period = settings.refresh().toMillis();
     refresher.scheduleWithFixedDelay(() -> refreshQuietly(tls), period, period, TimeUnit.MILLISECONDS);
+    // Until it serves a certificate (a first pass that failed, a Secret not written yet), a replica
+    // tries again every few seconds rather than wait for the next refresh.
+    refresher.scheduleWithFixedDelay(() -> {
+      if (!keys.ready()) {
+        refreshQuietly(tls);
+      }
+    }, UNTIL_SERVING_MILLIS, UNTIL_SERVING_MILLIS, TimeUnit.MILLISECONDS);
     LOG.info("runtime-injection webhook listening on {}:{}{}", settings.bindAddress(), server.port(),
         WebhookSettings.PATH);
     return new RuntimeInjectionWebhook(server, refresher, tls);
@@ -55,7 +65,7 @@ public final class RuntimeInjectionWebhook implements AutoCloseable {
     try {
       tls.refresh();
     } catch (RuntimeException e) {
-      LOG.warn("cannot refresh the webhook's certificate (next attempt at the next refresh): {}", e.toString());
+      LOG.warn("cannot refresh the webhook's certificate (tried again soon): {}", e.toString());
     }
   }
 

@@ -39,12 +39,12 @@ public record WebhookSettings(String runtimeImage, String namespace, Set<String>
     if (image == null || image.isBlank()) {
       return Optional.empty();
     }
-    String namespace = env.getOrDefault(KulpConstants.ENV_OPERATOR_NAMESPACE, "kulp-system");
+    String namespace = env.getOrDefault(KulpConstants.ENV_OPERATOR_NAMESPACE, KulpConstants.SYSTEM_NAMESPACE);
     String tls = env.getOrDefault(KulpConstants.ENV_WEBHOOK_TLS, "kulp");
     if (!tls.equals("kulp") && !tls.equals("external")) {
       throw new IllegalArgumentException(KulpConstants.ENV_WEBHOOK_TLS + " is \"kulp\" or \"external\", not " + tls);
     }
-    return Optional.of(new WebhookSettings(image, namespace, Set.copyOf(List.of(namespace, "kulp-system", "kulp-patches")),
+    return Optional.of(new WebhookSettings(image, namespace, Set.copyOf(List.of(namespace, KulpConstants.SYSTEM_NAMESPACE, "kulp-patches")),
         env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_WEBHOOK_PORT, "8443")), tls.equals("kulp"),
         SECRET, WEBHOOK_CONFIG, SERVICE, Duration.ofDays(365), Duration.ofMinutes(10)));

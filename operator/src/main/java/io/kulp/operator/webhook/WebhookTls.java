@@ -104,6 +104,10 @@ final class WebhookTls {
   }
 
   private void updateCaBundle(String bundlePem) {
+    updateCaBundle(bundlePem, 1);
+  }
+
+  private void updateCaBundle(String bundlePem, int attempt) {
     String bundle = b64(bundlePem);
     var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations()
         .withName(settings.webhookConfigName());
@@ -119,8 +123,16 @@ final class WebhookTls {
     for (MutatingWebhook w : config.getWebhooks()) {
       w.getClientConfig().setCaBundle(bundle);
     }
-    // resourceVersion-locked: a concurrent change fails this write, and the next pass reads it again
-    client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(config).update();
+    try {
+      // resourceVersion-locked: a concurrent change (another replica) fails this write
+      client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(config).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409 || attempt >= 3) {
+        throw e;
+      }
+      updateCaBundle(bundlePem, attempt + 1); // read it again, with the other replica's change
+      return;
+    }
     LOG.info("updated the caBundle of MutatingWebhookConfiguration {}", settings.webhookConfigName());
   }
 

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 class PodInjectorTest {
   private static final String IMAGE = "registry.example/kulp-runtime:0.1.0";
   private static final Map<String, String> OPTED_IN = Map.of("kulp.io/inject", "enabled");
+  /** Opted in, and saying that root may run there (Pod Security baseline): the staging directory too. */
+  private static final Map<String, String> OPTED_IN_BASELINE = Map.of("kulp.io/inject", "enabled",
+      "pod-security.kubernetes.io/enforce", "baseline");
   private final PodInjector injector = new PodInjector(new InjectionPolicy(Set.of("kulp-system")), IMAGE);
 
   private static PodBuilder pod(Container... containers) {
@@ -44,7 +47,7 @@ class PodInjectorTest {
   void aPodInALabelledNamespaceGetsTheInitContainerTheMountsAndLdPreloadInEveryContainer() {
     Pod pod = pod(container("app", "debian:12"), container("sidecar", "envoy:1")).build();
 
-    injector.inject(pod, "shop", OPTED_IN);
+    injector.inject(pod, "shop", OPTED_IN_BASELINE);
 
     assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly("kulp-runtime");
     Container init = pod.getSpec().getInitContainers().get(0);
@@ -64,6 +67,20 @@ class PodInjectorTest {
     assertThat(pod.getSpec().getVolumes()).allSatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
     assertThat(pod.getMetadata().getAnnotations()).containsEntry(ANNOTATION_INJECTED, "app,sidecar")
         .doesNotContainKey(ANNOTATION_INJECT_SKIPPED);
+  }
+
+  @Test
+  void aNamespaceThatDoesNotSayItsPodSecurityLevelGetsTheRuntimeButNoRootInitContainer() {
+    Pod pod = pod(container("app", "debian:12")).build();
+
+    injector.inject(pod, "shop", OPTED_IN);
+
+    assertThat(env(named(pod, "app"), "LD_PRELOAD")).isEqualTo("/kulp/runtime/libpulp.so");
+    assertThat(pod.getSpec().getInitContainers().get(0).getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+    assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).containsExactly("kulp-runtime");
+    assertThat(pod.getMetadata().getAnnotations().get(ANNOTATION_INJECT_SKIPPED)).isEqualTo("staging: the namespace"
+        + " does not say its Pod Security level (pod-security.kubernetes.io/enforce), so no init container runs as"
+        + " root to make /kulp/staging sticky; patches are staged in /tmp");
   }
 
   @Test
@@ -158,7 +175,7 @@ class PodInjectorTest {
         .editMetadata().addToAnnotations(ANNOTATION_INJECT_CONTAINERS, "a, b").addToAnnotations(
             ANNOTATION_SKIP_CONTAINERS, "b").endMetadata().build();
 
-    injector.inject(pod, "shop", OPTED_IN);
+    injector.inject(pod, "shop", OPTED_IN_BASELINE);
 
     assertThat(pod.getMetadata().getAnnotations()).containsEntry(ANNOTATION_INJECTED, "a");
     assertThat(pod.getMetadata().getAnnotations().get(ANNOTATION_INJECT_SKIPPED))

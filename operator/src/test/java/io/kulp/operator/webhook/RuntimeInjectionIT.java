@@ -64,7 +64,8 @@ class RuntimeInjectionIT {
   static void startApiServerAndWebhook() throws Exception {
     cluster = KubeApiTestCluster.start();
     client = cluster.client();
-    namespace("shop", Map.of(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_ENABLED));
+    namespace("shop", Map.of(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_ENABLED,
+        "pod-security.kubernetes.io/enforce", "privileged"));
     namespace("plain", Map.of());
     namespace("closed", Map.of(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_DISABLED));
     namespace("strict", Map.of(KulpConstants.LABEL_INJECT, KulpConstants.INJECT_ENABLED,

@@ -164,7 +164,7 @@ public final class NodeReconciler {
       staging.cleanAfterPass(changed, found.processes(), pool);
     }
     p.finished = true;
-    NodeVerdict verdict = NodeVerdict.of(p.known.values(), spec.targets, found.note());
+    NodeVerdict verdict = NodeVerdict.of(spec.action, p.known.values(), spec.targets, found.note());
     report(name, p, verdict.phase(), verdict.message());
   }
 

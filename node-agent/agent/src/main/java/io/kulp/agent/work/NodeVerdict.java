@@ -1,5 +1,6 @@
 package io.kulp.agent.work;
 
+import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.api.v1alpha1.TargetPod;
@@ -14,14 +15,17 @@ import java.util.stream.Collectors;
  * fails the node; one that failed in a pod marked {@code countFailures: false} (its namespace is
  * outside the LivePatch's failure policy, because its owner could make it fail on purpose) is
  * reported Failed in its record and named in the node's message, and the node still succeeds.
+ * That holds for an apply only: a revert that failed anywhere leaves the patch running there, which
+ * the node's failure must say (the operator then reports it not reverted).
  *
  * @param phase Succeeded or Failed
  * @param message the pass's note, with the failures that do not count, or null
  */
 record NodeVerdict(NodePhase phase, String message) {
 
-  static NodeVerdict of(Collection<ProcessReport> reports, List<TargetPod> targets, String note) {
-    Set<String> uncounted = targets.stream().filter(p -> Boolean.FALSE.equals(p.countFailures))
+  static NodeVerdict of(Action action, Collection<ProcessReport> reports, List<TargetPod> targets, String note) {
+    Set<String> uncounted = action != Action.Apply ? Set.of() : targets.stream()
+        .filter(p -> Boolean.FALSE.equals(p.countFailures))
         .map(p -> p.namespace + "/" + p.name).collect(Collectors.toSet());
     List<ProcessTarget> failed = reports.stream().filter(r -> r.result() == ProcessResult.Failed)
         .map(ProcessReport::target).toList();

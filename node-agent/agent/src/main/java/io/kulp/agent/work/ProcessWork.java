@@ -2,6 +2,7 @@ package io.kulp.agent.work;
 
 import io.kulp.agent.host.StagingException;
 import io.kulp.agent.ops.AgentMetrics;
+import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.ProcessResult;
 import io.kulp.engine.Engine;
 import io.kulp.engine.EngineException;
@@ -44,7 +45,7 @@ final class ProcessWork {
       try {
         state = engine.read(pid);
       } catch (EngineException e) {
-        return unreadable(target, e);
+        return unreadable(target, e, desired);
       }
       if (desired.library() != null) {
         try {
@@ -84,7 +85,9 @@ final class ProcessWork {
         } catch (EngineException e) {
           // reported with the engine's first message below
         }
-        return new ProcessReport(target, ProcessResult.Skipped, result.message());
+        // A revert that did not happen leaves the patch in the process: never a skip.
+        return new ProcessReport(target, reverting(desired) ? ProcessResult.Failed : ProcessResult.Skipped,
+            result.message());
       }
       if (attempt >= ATTEMPTS) {
         return new ProcessReport(target, ProcessResult.Failed, result.message());
@@ -92,8 +95,13 @@ final class ProcessWork {
     }
   }
 
+  /** Revert and RevertAll: a process left as it was may still run the patch. */
+  private static boolean reverting(DesiredState desired) {
+    return desired.action() != Action.Apply;
+  }
+
   /** The report for a process the engine could not read; null when it is gone. */
-  private ProcessReport unreadable(ProcessTarget target, EngineException e) {
+  private ProcessReport unreadable(ProcessTarget target, EngineException e, DesiredState desired) {
     if (e.reason() == Reason.GONE) {
       return null;
     }
@@ -107,7 +115,9 @@ final class ProcessWork {
     if (!processes.isRunning(target)) {
       return null;
     }
-    return new ProcessReport(target, e.outcome() == Outcome.SKIPPED ? ProcessResult.Skipped : ProcessResult.Failed,
-        e.getMessage());
+    // A runtime of another kulp release cannot be read: whether it runs the patch is unknown, so a
+    // revert there fails rather than pass for done.
+    boolean skipped = e.outcome() == Outcome.SKIPPED && !(reverting(desired) && e.reason() == Reason.OTHER_RUNTIME_VERSION);
+    return new ProcessReport(target, skipped ? ProcessResult.Skipped : ProcessResult.Failed, e.getMessage());
   }
 }

@@ -78,6 +78,8 @@ final class AgentFakes {
   static final class FakeProcess implements ProcessState {
     final int pid;
     boolean runtime = true;
+    /** The ABI version its runtime speaks, when another kulp release's: the engine cannot read it. */
+    volatile Integer otherRuntimeVersion;
     boolean gone;
     final Set<String> libraries = new HashSet<>(Set.of(LIBRARY));
     final List<AppliedPatch> patches = new CopyOnWriteArrayList<>();
@@ -149,6 +151,10 @@ final class AgentFakes {
       }
       if (!p.runtime) {
         throw exception(Outcome.SKIPPED, Reason.NO_RUNTIME, "libpulp.so is not loaded in process " + pid);
+      }
+      if (p.otherRuntimeVersion != null) {
+        throw exception(Outcome.SKIPPED, Reason.OTHER_RUNTIME_VERSION, "process " + pid
+            + ": its kulp runtime speaks ABI version " + p.otherRuntimeVersion);
       }
       return p;
     }

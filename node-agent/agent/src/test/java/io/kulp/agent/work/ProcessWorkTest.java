@@ -133,6 +133,32 @@ class ProcessWorkTest {
   }
 
   @Test
+  void aRevertTheRuntimeRefusesFailsForThePatchStaysInTheProcess() {
+    ProcessTarget target = process(100);
+    engine.processes.get(100).patches.add(applied(V2, LIBRARY, "/tmp/.kulp/kulp-" + SHA + ".so"));
+    engine.answer(100, Outcome.SKIPPED, null, "runtime disabled: ulp set_patchable disable keeps live patching out");
+
+    ProcessReport report = work.bring(target, REVERT, staging());
+
+    assertThat(report.result()).isEqualTo(ProcessResult.Failed);
+    assertThat(report.reason()).startsWith("runtime disabled");
+  }
+
+  @Test
+  void aRuntimeOfAnotherReleaseIsSkippedForAnApplyButFailsARevertSinceItsPatchesCannotBeRead() {
+    ProcessTarget target = process(100);
+    engine.processes.get(100).otherRuntimeVersion = 2;
+
+    ProcessReport apply = work.bring(target, APPLY, staging());
+    ProcessReport revert = work.bring(target, REVERT, staging());
+
+    assertThat(apply.result()).isEqualTo(ProcessResult.Skipped);
+    assertThat(revert.result()).isEqualTo(ProcessResult.Failed);
+    assertThat(revert.reason()).isEqualTo("process 100: its kulp runtime speaks ABI version 2");
+    assertThat(engine.runs).isEmpty();
+  }
+
+  @Test
   void aFailureIsTriedOnceMoreFromAFreshReadThenReported() {
     ProcessTarget target = process(100);
     engine.answer(100, Outcome.FAILED, null, "a thread kept sitting at a function entry to patch");
