@@ -369,4 +369,15 @@ class DeployManifestsIT {
         "-o", "name").lines()).containsExactlyInAnyOrder("daemonset.apps/kulp-agent", "deployment.apps/kulp-operator",
         "serviceaccount/kulp-agent", "serviceaccount/kulp-operator", "poddisruptionbudget.policy/kulp-operator");
   }
+
+  @Test
+  void kubectlExplainDescribesTheFieldsOfTheApi() {
+    // kubectl wraps the text at 80 columns
+    assertThat(kubectl("explain", "livepatches.spec.rollout.nodeTimeout").replaceAll("\\s+", " "))
+        .contains("How long a started node may take");
+    assertThat(kubectl("explain", "livepatches.spec.rollout.failurePolicy.namespaceSelector").replaceAll("\\s+", " "))
+        .contains("whose process failures count against this policy");
+    assertThat(kubectl("explain", "livepatchnodes.status.records.startTime").replaceAll("\\s+", " "))
+        .contains("clock ticks since boot");
+  }
 }

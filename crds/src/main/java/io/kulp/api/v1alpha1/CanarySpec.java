@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -14,16 +15,15 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CanarySpec {
 
-  /** How many nodes form the canary. Required, at least 1. */
+  @JsonPropertyDescription("How many nodes form the canary. Required, at least 1.")
   @Required
   @Min(1)
   public Integer nodes;
 
-  /**
-   * How long to pause after the canary nodes are done: "Indefinite" (the default) waits until an
-   * admin resumes by changing this field to a duration, for example "0s"; a duration such as
-   * "90s", "10m" or "1h30m" resumes by itself once that time has passed since the canary finished.
-   */
+  @JsonPropertyDescription("How long to pause after the canary nodes are done: \"Indefinite\" "
+      + "(the default) waits until an admin resumes by changing this field to a duration, for "
+      + "example \"0s\"; a duration such as \"90s\", \"10m\" or \"1h30m\" resumes by itself once "
+      + "that time has passed since the canary finished.")
   @Default("Indefinite")
   @ValidationRule(value = "self == 'Indefinite' || self.matches('^([0-9]+h)?([0-9]+m)?([0-9]+s)?$') && self != ''",
       message = "pause must be Indefinite or a duration such as 30s, 10m or 1h30m")

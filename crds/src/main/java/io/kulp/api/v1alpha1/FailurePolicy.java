@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -20,26 +21,21 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
         + "may roll the patch back on every node")
 public class FailurePolicy {
 
-  /**
-   * How many failed nodes are tolerated: the policy acts when more than this many nodes failed.
-   * Default 0 (the first failure acts).
-   */
+  @JsonPropertyDescription("How many failed nodes are tolerated: the policy acts when more than "
+      + "this many nodes failed. Default 0 (the first failure acts).")
   @Min(0)
   @Default("0")
   public Integer maxFailedNodes;
 
-  /**
-   * Pause: start no further node (Degraded, not Complete). RevertCompleted: also make every node
-   * that was worked on revert the patch. Default Pause.
-   */
+  @JsonPropertyDescription("Pause: start no further node (Degraded, not Complete). "
+      + "RevertCompleted: also make every node that was worked on revert the patch. Default Pause.")
   @Default("Pause")
   public OnFailure onFailure;
 
-  /**
-   * The namespaces (by namespace labels) whose process failures count against this policy. A
-   * process failing in any other targeted namespace is reported (Failed, with its reason) but does
-   * not make its node fail. Absent: every targeted namespace counts. Required for
-   * RevertCompleted. Empty ({}): every namespace, said explicitly.
-   */
+  @JsonPropertyDescription("The namespaces (by namespace labels) whose process failures count "
+      + "against this policy. A process failing in any other targeted namespace is reported "
+      + "(Failed, with its reason) but does not make its node fail. Absent: every targeted "
+      + "namespace counts. Required for RevertCompleted. Empty ({}): every namespace, said "
+      + "explicitly.")
   public LabelSelector namespaceSelector;
 }

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.kulp.api.StatusLimits;
 import java.util.ArrayList;
@@ -17,36 +18,34 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LivePatchNodeStatus {
 
-  /**
-   * The metadata.generation of the LivePatchNode whose spec this report describes. The operator
-   * ignores a report whose observedGeneration differs from the current generation.
-   */
+  @JsonPropertyDescription("The metadata.generation of the LivePatchNode whose spec this report "
+      + "describes. The operator ignores a report whose observedGeneration differs from the "
+      + "current generation.")
   public Long observedGeneration;
 
-  /**
-   * InProgress while the agent works on the spec (or on processes that started later, in
-   * Continuous mode); Succeeded when every target process is in the desired state or Skipped;
-   * Failed when at least one target process Failed after the agent's retries.
-   */
+  @JsonPropertyDescription("InProgress while the agent works on the spec (or on processes that "
+      + "started later, in Continuous mode); Succeeded when every target process is in the desired "
+      + "state or Skipped; Failed when at least one target process Failed after the agent's "
+      + "retries.")
   public NodePhase phase;
 
-  /** Counts over every process of the target containers found on this node. */
+  @JsonPropertyDescription("Counts over every process of the target containers found on this "
+      + "node.")
   public ProcessSummary summary;
 
-  /**
-   * Per-process records, at most {@link StatusLimits#MAX_RECORDS} (200): first every process not
-   * in the desired state (Failed, then Skipped), then, while room is left, processes in the desired
-   * state (Applied, Reverted).
-   */
+  @JsonPropertyDescription("Per-process records, at most MAX_RECORDS (200): first every process "
+      + "not in the desired state (Failed, then Skipped), then, while room is left, processes in "
+      + "the desired state (Applied, Reverted).")
   @Size(max = StatusLimits.MAX_RECORDS)
   public List<ProcessRecord> records = new ArrayList<>();
 
-  /** How many Skipped/Failed records did not fit into {@link #records}. Default 0. */
+  @JsonPropertyDescription("How many Skipped/Failed records did not fit into records. Default 0.")
   public Integer recordsOmitted;
 
-  /** Human-readable note from the agent, for example why the whole node failed. */
+  @JsonPropertyDescription("Human-readable note from the agent, for example why the whole node "
+      + "failed.")
   public String message;
 
-  /** When the agent last wrote this status (RFC 3339). */
+  @JsonPropertyDescription("When the agent last wrote this status (RFC 3339).")
   public String lastReportTime;
 }

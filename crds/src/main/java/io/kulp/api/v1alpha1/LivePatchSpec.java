@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -13,34 +14,32 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.action RevertAll needs spec.library.name")
 public class LivePatchSpec {
 
-  /** Which processes: pods by namespace and labels, their containers, and their nodes. Required. */
+  @JsonPropertyDescription("Which processes: pods by namespace and labels, their containers, and "
+      + "their nodes. Required.")
   @Required
   public TargetSpec target;
 
-  /**
-   * The library the patch applies to. Optional for Apply and Revert (the patch names its library);
-   * required for RevertAll.
-   */
+  @JsonPropertyDescription("The library the patch applies to. Optional for Apply and Revert (the "
+      + "patch names its library); required for RevertAll.")
   public LibrarySpec library;
 
-  /** Where the patch comes from and its digest. Required unless action is RevertAll. */
+  @JsonPropertyDescription("Where the patch comes from and its digest. Required unless action is "
+      + "RevertAll.")
   public PatchSource patch;
 
-  /**
-   * Apply: load the patch into every targeted process. Revert: undo this patch. RevertAll: undo
-   * every kulp patch of {@code library} in the targeted processes, whoever applied it.
-   * Default Apply.
-   */
+  @JsonPropertyDescription("Apply: load the patch into every targeted process. Revert: undo this "
+      + "patch. RevertAll: undo every kulp patch of library in the targeted processes, whoever "
+      + "applied it. Default Apply.")
   @Default("Apply")
   public Action action;
 
-  /**
-   * OneShot: patch the processes running while the rollout runs. Continuous: also patch processes
-   * and pods that start later, for as long as the LivePatch exists. Default OneShot.
-   */
+  @JsonPropertyDescription("OneShot: patch the processes running while the rollout runs. "
+      + "Continuous: also patch processes and pods that start later, for as long as the LivePatch "
+      + "exists. Default OneShot.")
   @Default("OneShot")
   public Mode mode;
 
-  /** How fast nodes are worked on, and what happens on failure. Optional; see the defaults. */
+  @JsonPropertyDescription("How fast nodes are worked on, and what happens on failure. Optional; "
+      + "see the defaults.")
   public RolloutSpec rollout;
 }

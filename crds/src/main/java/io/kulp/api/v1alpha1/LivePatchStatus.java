@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,30 +10,29 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LivePatchStatus {
 
-  /** The metadata.generation of the LivePatch this status describes. */
+  @JsonPropertyDescription("The metadata.generation of the LivePatch this status describes.")
   public Long observedGeneration;
 
-  /**
-   * Ready, Progressing, Degraded and Complete (kstatus compatible; each carries
-   * observedGeneration). See {@code io.kulp.api.KulpConstants} for their meaning.
-   */
+  @JsonPropertyDescription("Ready, Progressing, Degraded and Complete (kstatus compatible; each "
+      + "carries observedGeneration). See io.kulp.api.KulpConstants for their meaning.")
   public List<Condition> conditions = new ArrayList<>();
 
-  /** "done/targeted" nodes, for the printer column, for example "3/5". */
+  @JsonPropertyDescription("\"done/targeted\" nodes, for the printer column, for example \"3/5\".")
   public String nodesDone;
 
-  /** Node counts of the current rollout. */
+  @JsonPropertyDescription("Node counts of the current rollout.")
   public NodeCounts nodes;
 
-  /** Process counts summed over the LivePatchNodes of the current rollout. */
+  @JsonPropertyDescription("Process counts summed over the LivePatchNodes of the current rollout.")
   public ProcessCounts processes;
 
-  /** Names of the nodes in progress (at most 20, sorted). */
+  @JsonPropertyDescription("Names of the nodes in progress (at most 20, sorted).")
   public List<String> nodesInProgress = new ArrayList<>();
 
-  /** Human-readable summary; names the first failures (node, pod, container, reason). */
+  @JsonPropertyDescription("Human-readable summary; names the first failures (node, pod, "
+      + "container, reason).")
   public String message;
 
-  /** Operator bookkeeping that must survive a restart of the operator. */
+  @JsonPropertyDescription("Operator bookkeeping that must survive a restart of the operator.")
   public RolloutState rollout;
 }

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -12,22 +13,19 @@ import io.kulp.api.Sha256;
     message = "exactly one patch source must be set: configMapRef or url")
 public class PatchSource {
 
-  /** A key of a ConfigMap's binaryData holding the patch file. One of configMapRef or url. */
+  @JsonPropertyDescription("A key of a ConfigMap's binaryData holding the patch file. One of "
+      + "configMapRef or url.")
   public ConfigMapKeyReference configMapRef;
 
-  /**
-   * Where to download the patch file: https, or plain http on loopback only (tests).
-   * One of configMapRef or url.
-   */
+  @JsonPropertyDescription("Where to download the patch file: https, or plain http on loopback "
+      + "only (tests). One of configMapRef or url.")
   @ValidationRule(value = "self.startsWith('https://') || self.matches('^http://(127\\\\.[0-9.]+|localhost|\\\\[::1\\\\])(:[0-9]+)?(/.*)?$')",
       message = "url must be https://, or http:// on loopback (127.0.0.0/8, localhost, [::1])")
   @Size(max = 2048)
   public String url;
 
-  /**
-   * SHA-256 of the patch file, 64 lowercase hex characters. Required. Agents refuse a file whose
-   * digest differs; a new value re-rolls the LivePatch.
-   */
+  @JsonPropertyDescription("SHA-256 of the patch file, 64 lowercase hex characters. Required. "
+      + "Agents refuse a file whose digest differs; a new value re-rolls the LivePatch.")
   @Required
   @Size(max = Sha256.HEX_LENGTH)
   @ValidationRule(value = "self.matches('^" + Sha256.HEX_REGEX + "$')",

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.kulp.api.StatusLimits;
 
@@ -8,34 +9,30 @@ import io.kulp.api.StatusLimits;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ProcessRecord {
 
-  /** Namespace of the pod. */
+  @JsonPropertyDescription("Namespace of the pod.")
   public String namespace;
 
-  /** Name of the pod. */
+  @JsonPropertyDescription("Name of the pod.")
   public String pod;
 
-  /** Container name. */
+  @JsonPropertyDescription("Container name.")
   public String container;
 
-  /** Runtime container ID, as in the LivePatchNode spec. */
+  @JsonPropertyDescription("Runtime container ID, as in the LivePatchNode spec.")
   public String containerID;
 
-  /** PID of the process in the host's PID namespace. */
+  @JsonPropertyDescription("PID of the process in the host's PID namespace.")
   public Long hostPID;
 
-  /**
-   * Start time of the process in clock ticks since boot (field 22 of /proc/PID/stat), so that a
-   * reused PID is never taken for the same process.
-   */
+  @JsonPropertyDescription("Start time of the process in clock ticks since boot (field 22 of "
+      + "/proc/PID/stat), so that a reused PID is never taken for the same process.")
   public Long startTime;
 
-  /** Applied, Reverted, Skipped or Failed. */
+  @JsonPropertyDescription("Applied, Reverted, Skipped or Failed.")
   public ProcessResult result;
 
-  /**
-   * Why (for Skipped and Failed): the runtime's or the agent's message. At most
-   * {@link StatusLimits#MAX_REASON_LENGTH} (512) characters.
-   */
+  @JsonPropertyDescription("Why (for Skipped and Failed): the runtime's or the agent's message. "
+      + "At most MAX_REASON_LENGTH (512) characters.")
   @Size(max = StatusLimits.MAX_REASON_LENGTH)
   public String reason;
 }

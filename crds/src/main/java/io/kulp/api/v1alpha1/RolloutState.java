@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
 /**
@@ -10,39 +11,32 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutState {
 
-  /**
-   * Digest of what is rolled out (action, library, patch source and sha256, mode). A different
-   * value means a new rollout: canary and failure policy start over.
-   */
+  @JsonPropertyDescription("Digest of what is rolled out (action, library, patch source and "
+      + "sha256, mode). A different value means a new rollout: canary and failure policy start "
+      + "over.")
   public String digest;
 
-  /** When the canary nodes were all done (RFC 3339); absent while the canary runs. */
+  @JsonPropertyDescription("When the canary nodes were all done (RFC 3339); absent while the "
+      + "canary runs.")
   public String canaryCompletedAt;
 
-  /**
-   * When every targeted node first reported for this digest (RFC 3339). A OneShot LivePatch
-   * starts no further node after that.
-   */
+  @JsonPropertyDescription("When every targeted node first reported for this digest (RFC 3339). A "
+      + "OneShot LivePatch starts no further node after that.")
   public String completedAt;
 
-  /**
-   * The resourceVersion of the consistent read (namespaces, then nodes, then pods, straight from
-   * the API server) that confirmed, before this rollout was first declared complete, that every
-   * node running matching pods was in it. Absent until then. Pods created at or before this
-   * resourceVersion were seen; see docs/api.md, "No conclusion from a lagging cache".
-   */
+  @JsonPropertyDescription("The resourceVersion of the consistent read (namespaces, then nodes, "
+      + "then pods, straight from the API server) that confirmed, before this rollout was first "
+      + "declared complete, that every node running matching pods was in it. Absent until then. "
+      + "Pods created at or before this resourceVersion were seen; see docs/api.md, \"No "
+      + "conclusion from a lagging cache\".")
   public String targetsConfirmedResourceVersion;
 
-  /**
-   * True once the failure policy RevertCompleted fired for this digest: every node of the
-   * rollout is made to revert and nothing new is started.
-   */
+  @JsonPropertyDescription("True once the failure policy RevertCompleted fired for this digest: "
+      + "every node of the rollout is made to revert and nothing new is started.")
   public Boolean rolledBack;
 
-  /**
-   * The targeted nodes skipped because no kulp agent was alive there, sorted. Kept so that a
-   * OneShot rollout that completed without them still reports them, and starts them when their
-   * agent comes back.
-   */
+  @JsonPropertyDescription("The targeted nodes skipped because no kulp agent was alive there, "
+      + "sorted. Kept so that a OneShot rollout that completed without them still reports them, "
+      + "and starts them when their agent comes back.")
   public List<String> skippedNodes;
 }

@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,22 +9,21 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TargetPod {
 
-  /** Namespace of the pod. */
+  @JsonPropertyDescription("Namespace of the pod.")
   public String namespace;
 
-  /** Name of the pod. */
+  @JsonPropertyDescription("Name of the pod.")
   public String name;
 
-  /** metadata.uid of the pod: a pod recreated under the same name is a different target. */
+  @JsonPropertyDescription("metadata.uid of the pod: a pod recreated under the same name is a "
+      + "different target.")
   public String uid;
 
-  /**
-   * False when the LivePatch's failure policy does not count this pod's namespace
-   * ({@link FailurePolicy#namespaceSelector}): a process failing here is reported Failed, but the
-   * node does not fail for it. Absent: true.
-   */
+  @JsonPropertyDescription("False when the LivePatch's failure policy does not count this pod's "
+      + "namespace (namespaceSelector): a process failing here is reported Failed, but the node "
+      + "does not fail for it. Absent: true.")
   public Boolean countFailures;
 
-  /** The targeted containers of this pod, sorted by name. */
+  @JsonPropertyDescription("The targeted containers of this pod, sorted by name.")
   public List<TargetContainer> containers = new ArrayList<>();
 }

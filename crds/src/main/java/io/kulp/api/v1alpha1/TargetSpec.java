@@ -1,6 +1,7 @@
 package io.kulp.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 import java.util.Map;
@@ -9,17 +10,19 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TargetSpec {
 
-  /** Namespaces whose pods are considered, by namespace labels. Absent or empty: all namespaces. */
+  @JsonPropertyDescription("Namespaces whose pods are considered, by namespace labels. Absent or "
+      + "empty: all namespaces.")
   public LabelSelector namespaceSelector;
 
-  /** Pods to target, by pod labels. Absent or empty: every pod of the selected namespaces. */
+  @JsonPropertyDescription("Pods to target, by pod labels. Absent or empty: every pod of the "
+      + "selected namespaces.")
   public LabelSelector podSelector;
 
-  /** Container names within the selected pods. Absent or empty: all containers. */
+  @JsonPropertyDescription("Container names within the selected pods. Absent or empty: all "
+      + "containers.")
   public List<String> containers;
 
-  /**
-   * Node labels that must all match (as in a pod's nodeSelector). Absent or empty: every node.
-   */
+  @JsonPropertyDescription("Node labels that must all match (as in a pod's nodeSelector). Absent "
+      + "or empty: every node.")
   public Map<String, String> nodeSelector;
 }
