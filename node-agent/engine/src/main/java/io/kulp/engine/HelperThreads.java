@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Maps the runtime's helper TID, which the runtime knows in its own PID namespace, to the TID
@@ -37,6 +38,34 @@ final class HelperThreads {
     throw notItsThread(procPid, pid, tidInProcess);
   }
 
+  /** How long a process whose helper just went may take to show that it is exiting. */
+  private static final long EXIT_GRACE_NANOS = 50_000_000;
+
+  /**
+   * Whether the process is gone or on its way out. A process that exits takes its threads down one
+   * by one: its helper's task can vanish while its main thread still runs towards the end, not yet
+   * a zombie. Such a process is given a moment to show it, so that it counts as gone and not as a
+   * runtime naming a foreign thread; a live process costs that moment, on this failure path only.
+   */
+  private static boolean exiting(Path procPid) {
+    long until = System.nanoTime() + EXIT_GRACE_NANOS;
+    do {
+      try {
+        String stat = Files.readString(procPid.resolve("stat"));
+        int end = stat.lastIndexOf(')');
+        String[] fields = stat.substring(end + 2).split(" ");
+        // state Z or X; or flags (field 9) with PF_EXITING (0x4): do_exit() has begun
+        if (fields[0].equals("Z") || fields[0].equals("X") || (Long.parseLong(fields[6]) & 0x4) != 0) {
+          return true;
+        }
+      } catch (IOException | RuntimeException e) {
+        return true; // gone, or its stat no longer readable
+      }
+      LockSupport.parkNanos(2_000_000);
+    } while (System.nanoTime() - until < 0);
+    return false;
+  }
+
   /** Whether host TID {@code tid} is a thread of the process shown by {@code procPid}. */
   static boolean isThreadOf(Path procPid, int tid) {
     return tid > 0 && Files.isDirectory(procPid.resolve("task").resolve(Integer.toString(tid)));
@@ -44,7 +73,7 @@ final class HelperThreads {
 
   /** The error for a helper TID that is not a thread of the process (or for the process being gone). */
   static EngineException notItsThread(Path procPid, int pid, int tid) {
-    if (!Files.isDirectory(procPid)) {
+    if (exiting(procPid)) {
       return EngineException.gone(pid);
     }
     return EngineException.failed("process " + pid + ": its kulp runtime names thread " + tid + " as its helper, which"
