@@ -85,6 +85,22 @@ public final class KulpConstants {
    */
   public static final String CONDITION_COMPLETE = "Complete";
 
+  /**
+   * kstatus' Reconciling: True while the rollout has not reached an end state (rolling out, paused,
+   * in its canary pause, rolling back); its reason says which. kstatus reads True as InProgress.
+   * Never True together with {@link #CONDITION_STALLED}.
+   */
+  public static final String CONDITION_RECONCILING = "Reconciling";
+
+  /**
+   * kstatus' Stalled: True when the rollout reached an end state other than complete without
+   * failed or skipped nodes, and will not move without a change (a new spec.rollout.retry, a spec
+   * change, an agent coming back): halted by the failure policy (FailurePolicyPause), rolled back
+   * (RolledBack), complete with failures tolerated (NodesFailed) or skipped nodes (NodesSkipped),
+   * or an invalid spec (InvalidSpec). kstatus reads True as Failed. Its reason is Ready's.
+   */
+  public static final String CONDITION_STALLED = "Stalled";
+
   // ---- condition reasons ------------------------------------------------------------------
 
   /** Reason: the rollout is running. */

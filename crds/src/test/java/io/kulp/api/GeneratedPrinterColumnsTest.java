@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 class GeneratedPrinterColumnsTest {
 
   @Test
-  void livePatchColumnsAreActionLibraryNodesPatchedFailedCompleteAge() throws IOException {
+  void livePatchColumnsAreActionLibraryStatusNodesPatchedFailedCompleteAge() throws IOException {
     assertThat(columns(CrdResources.LIVEPATCH)).extracting(CustomResourceColumnDefinition::getName)
-        .containsExactly("Action", "Library", "Nodes", "Patched", "Failed", "Complete", "Age");
+        .containsExactly("Action", "Library", "Status", "Nodes", "Patched", "Failed", "Complete",
+            "Age");
   }
 
   @Test

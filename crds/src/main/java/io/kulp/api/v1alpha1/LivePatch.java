@@ -20,6 +20,10 @@ import io.kulp.api.KulpConstants;
 @ShortNames("lp")
 @AdditionalPrinterColumn(name = "Action", jsonPath = ".spec.action", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Library", jsonPath = ".spec.library.name", type = Type.STRING)
+// Ready's reason tells the situations apart: RollingOut, Paused, CanaryPause, FailurePolicyPause
+// (halted), RolledBack, AllNodesDone, NodesFailed, NodesSkipped, InvalidSpec.
+@AdditionalPrinterColumn(name = "Status",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Nodes", jsonPath = ".status.nodesDone", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Patched", jsonPath = ".status.processes.patched", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.processes.failed", type = Type.INTEGER)

@@ -13,8 +13,10 @@ public class LivePatchStatus {
   @JsonPropertyDescription("The metadata.generation of the LivePatch this status describes.")
   public Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, Progressing, Degraded and Complete (kstatus compatible; each "
-      + "carries observedGeneration). See io.kulp.api.KulpConstants for their meaning.")
+  @JsonPropertyDescription("Ready, Progressing, Degraded, Complete, and kstatus' Reconciling "
+      + "(True until the rollout reaches an end state) and Stalled (True in an end state other "
+      + "than complete and healthy: it will not move without a change); each carries "
+      + "observedGeneration. See io.kulp.api.KulpConstants and docs/api.md for their meaning.")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("\"done/targeted\" nodes, for the printer column, for example \"3/5\".")

@@ -346,7 +346,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           .map(b -> !b.getStatus().equals(c.getStatus())).orElse(true);
       if (changed) {
         String text = c.getType() + "=" + c.getStatus() + " (" + c.getReason() + "): " + c.getMessage();
-        boolean bad = KulpConstants.CONDITION_DEGRADED.equals(c.getType()) && "True".equals(c.getStatus());
+        boolean bad = (KulpConstants.CONDITION_DEGRADED.equals(c.getType())
+            || KulpConstants.CONDITION_STALLED.equals(c.getType())) && "True".equals(c.getStatus());
         if (bad) {
           events.warning(lp, c.getReason(), text);
         } else {

@@ -4,6 +4,8 @@ import static io.kulp.api.KulpConstants.CONDITION_COMPLETE;
 import static io.kulp.api.KulpConstants.CONDITION_DEGRADED;
 import static io.kulp.api.KulpConstants.CONDITION_PROGRESSING;
 import static io.kulp.api.KulpConstants.CONDITION_READY;
+import static io.kulp.api.KulpConstants.CONDITION_RECONCILING;
+import static io.kulp.api.KulpConstants.CONDITION_STALLED;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kulp.api.KulpConstants;
@@ -67,8 +69,10 @@ public final class StatusAggregator {
     }
     boolean progressing = plan.phase() == RolloutPhase.ROLLING
         || plan.phase() == RolloutPhase.REVERTING;
-    s.conditions.add(Conditions.condition(old, CONDITION_READY, complete && !degraded,
-        complete && degraded ? degradedReason : reason, s.message, gen, now));
+    boolean ready = complete && !degraded;
+    String readyReason = complete && degraded ? degradedReason : reason;
+    s.conditions.add(Conditions.condition(old, CONDITION_READY, ready, readyReason, s.message, gen,
+        now));
     s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, progressing,
         reason, s.message, gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, degraded, degradedReason,
@@ -76,7 +80,35 @@ public final class StatusAggregator {
         gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, complete, reason, s.message,
         gen, now));
+    boolean reconciling = isReconciling(plan.phase());
+    addKstatusConditions(s, old, reconciling, !reconciling && !ready, readyReason, gen, now);
     return s;
+  }
+
+  /**
+   * Whether the rollout has not reached an end state: it moves by itself (rolling out, rolling
+   * back, a canary pause with a duration) or once an admin resumes it (paused, an indefinite
+   * canary pause). The end states are COMPLETE, FAILURE_PAUSE and ROLLED_BACK.
+   */
+  static boolean isReconciling(RolloutPhase phase) {
+    return switch (phase) {
+      case ROLLING, PAUSED, CANARY_PAUSE, REVERTING -> true;
+      case FAILURE_PAUSE, ROLLED_BACK, COMPLETE -> false;
+    };
+  }
+
+  /**
+   * kstatus' two conditions, at most one of them True. {@code stalled}: an end state other than
+   * complete and healthy; without it kstatus would read the Ready=False of such an end state as
+   * InProgress for ever (its fallback on Ready), and a GitOps wait would run into its timeout.
+   * Both carry Ready's reason, which says which state it is.
+   */
+  private static void addKstatusConditions(LivePatchStatus s, List<Condition> old,
+      boolean reconciling, boolean stalled, String reason, Long gen, Instant now) {
+    s.conditions.add(Conditions.condition(old, CONDITION_RECONCILING, reconciling, reason,
+        s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_STALLED, stalled, reason, s.message, gen,
+        now));
   }
 
   /** The status for a LivePatch whose spec breaks rules the server could not check. */
@@ -92,6 +124,7 @@ public final class StatusAggregator {
     s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, false, r, s.message, gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, true, r, s.message, gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, false, r, s.message, gen, now));
+    addKstatusConditions(s, old, false, true, r, gen, now);
     return s;
   }
 

@@ -36,6 +36,11 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
         KulpConstants.REASON_FAILURE_POLICY_PAUSE);
     awaitCondition(client, "fpause", KulpConstants.CONDITION_DEGRADED, "True",
         KulpConstants.REASON_NODES_FAILED);
+    // kstatus reads the halted rollout as Failed, not InProgress.
+    awaitCondition(client, "fpause", KulpConstants.CONDITION_STALLED, "True",
+        KulpConstants.REASON_FAILURE_POLICY_PAUSE);
+    assertThat(conditionStatus(client, "fpause", KulpConstants.CONDITION_RECONCILING))
+        .isEqualTo("False");
     assertThat(get(client, "fpause").getStatus().message)
         .contains(nodes.node("a") + ": fpause/web-a/app: injected failure");
     assertThat(get(client, "fpause").getStatus().processes.failed).isEqualTo(1);
@@ -65,6 +70,7 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
 
     awaitCondition(client, "fretry", KulpConstants.CONDITION_COMPLETE, "True", null);
     awaitCondition(client, "fretry", KulpConstants.CONDITION_READY, "True", null);
+    assertThat(conditionStatus(client, "fretry", KulpConstants.CONDITION_STALLED)).isEqualTo("False");
     assertThat(get(client, "fretry").getStatus().nodes.failed).isZero();
     assertThat(get(client, "fretry").getStatus().nodes.done).isEqualTo(3);
     var a = nodesOf(client, "fretry").get(nodes.node("a"));
@@ -88,6 +94,8 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
     awaitCondition(client, "ftol", KulpConstants.CONDITION_COMPLETE, "True", null);
     awaitCondition(client, "ftol", KulpConstants.CONDITION_READY, "False",
         KulpConstants.REASON_NODES_FAILED);
+    awaitCondition(client, "ftol", KulpConstants.CONDITION_STALLED, "True",
+        KulpConstants.REASON_NODES_FAILED); // an end state: kstatus does not wait on Ready=False
     assertThat(get(client, "ftol").getStatus().nodes.failed).isEqualTo(1);
     assertThat(get(client, "ftol").getStatus().nodes.done).isEqualTo(2);
   }
@@ -108,6 +116,8 @@ class LivePatchFailureIT extends OperatorAgainstApiServer {
     awaitCondition(client, "frev", KulpConstants.CONDITION_DEGRADED, "True",
         KulpConstants.REASON_ROLLED_BACK);
     awaitCondition(client, "frev", KulpConstants.CONDITION_PROGRESSING, "False",
+        KulpConstants.REASON_ROLLED_BACK);
+    awaitCondition(client, "frev", KulpConstants.CONDITION_STALLED, "True",
         KulpConstants.REASON_ROLLED_BACK);
     assertThat(nodesOf(client, "frev")).containsOnlyKeys(nodes.node("a"), nodes.node("b"));
     assertThat(nodesOf(client, "frev").values()).allSatisfy(lpn -> {

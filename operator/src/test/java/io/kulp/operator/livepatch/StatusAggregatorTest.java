@@ -19,6 +19,9 @@ import io.kulp.api.v1alpha1.ProcessResult;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class StatusAggregatorTest {
 
@@ -42,7 +45,9 @@ class StatusAggregatorTest {
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_READY, "True"),
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_PROGRESSING, "False"),
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_DEGRADED, "False"),
-            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True"));
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_RECONCILING, "False"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_STALLED, "False"));
     assertThat(status.conditions).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
   }
 
@@ -145,7 +150,9 @@ class StatusAggregatorTest {
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_READY, "False", "NodesSkipped"),
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_PROGRESSING, "False", "AllNodesDone"),
             org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_DEGRADED, "True", "NodesSkipped"),
-            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True", "AllNodesDone"));
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "True", "AllNodesDone"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_RECONCILING, "False", "NodesSkipped"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_STALLED, "True", "NodesSkipped"));
     assertThat(status.conditions.get(2).getMessage()).isEqualTo("skipped: no kulp agent on node: n2");
   }
 
@@ -165,6 +172,58 @@ class StatusAggregatorTest {
     assertThat(status.nodes.inProgress).isZero();
     assertThat(status.message).contains("first failures: n1: did not finish within nodeTimeout (2m)");
     assertThat(status.conditions.get(2).getReason()).isEqualTo(KulpConstants.REASON_NODES_FAILED);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      // situation,                       phase,         Reconciling, Stalled, their reason
+      "ROLLING_OUT,                       ROLLING,       True,  False, RollingOut",
+      "PAUSED,                            PAUSED,        True,  False, Paused",
+      "CANARY_PAUSE,                      CANARY_PAUSE,  True,  False, CanaryPause",
+      "HALTED,                            FAILURE_PAUSE, False, True,  FailurePolicyPause",
+      "ROLLING_BACK,                      REVERTING,     True,  False, RolledBack",
+      "ROLLED_BACK,                       ROLLED_BACK,   False, True,  RolledBack",
+      "COMPLETE,                          COMPLETE,      False, False, AllNodesDone",
+      "COMPLETE_WITH_TOLERATED_FAILURES,  COMPLETE,      False, True,  NodesFailed",
+      "COMPLETE_WITH_SKIPPED_NODES,       COMPLETE,      False, True,  NodesSkipped",
+      "INVALID,                           ,              False, True,  InvalidSpec",
+  })
+  void reconcilingUntilAnEndStateAndStalledInEveryEndStateButTheHealthyOne(StatusScenarios situation,
+      RolloutPhase phase, String reconciling, String stalled, String reason) {
+    assertThat(situation.phase()).isEqualTo(phase);
+
+    var status = situation.livePatch().getStatus();
+
+    assertThat(Conditions.find(status.conditions, KulpConstants.CONDITION_RECONCILING))
+        .hasValueSatisfying(c -> assertThat(List.of(c.getStatus(), c.getReason()))
+            .containsExactly(reconciling, reason));
+    assertThat(Conditions.find(status.conditions, KulpConstants.CONDITION_STALLED))
+        .hasValueSatisfying(c -> assertThat(List.of(c.getStatus(), c.getReason()))
+            .containsExactly(stalled, reason));
+    // The reason is Ready's: the printer column Status shows it.
+    assertThat(Conditions.find(status.conditions, KulpConstants.CONDITION_READY))
+        .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo(reason));
+    assertThat(status.conditions).filteredOn(c -> c.getMessage().isEmpty())
+        .extracting(Condition::getType).isSubsetOf(KulpConstants.CONDITION_DEGRADED);
+  }
+
+  @ParameterizedTest
+  @EnumSource(StatusScenarios.class)
+  void stalledAndReconcilingAreNeverBothTrueAndTheOtherConditionsKeepTheirMeaning(
+      StatusScenarios situation) {
+    var conditions = situation.livePatch().getStatus().conditions;
+
+    assertThat(Conditions.isTrue(conditions, KulpConstants.CONDITION_RECONCILING)
+        && Conditions.isTrue(conditions, KulpConstants.CONDITION_STALLED)).isFalse();
+    // Neither True: kstatus falls back on Ready, which is then True (the one healthy end state).
+    if (!Conditions.isTrue(conditions, KulpConstants.CONDITION_RECONCILING)
+        && !Conditions.isTrue(conditions, KulpConstants.CONDITION_STALLED)) {
+      assertThat(Conditions.isTrue(conditions, KulpConstants.CONDITION_READY)).isTrue();
+      assertThat(Conditions.isTrue(conditions, KulpConstants.CONDITION_COMPLETE)).isTrue();
+    }
+    if (Conditions.isTrue(conditions, KulpConstants.CONDITION_READY)) {
+      assertThat(Conditions.isTrue(conditions, KulpConstants.CONDITION_STALLED)).isFalse();
+    }
   }
 
   private static LivePatch livePatch(long generation) {
