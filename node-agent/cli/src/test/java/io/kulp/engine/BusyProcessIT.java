@@ -168,7 +168,9 @@ class BusyProcessIT {
     }
     program = TargetProgram.start(env, Fixtures.fixture("kfix-parent"), Fixtures.fixture("kfix-driver").toString());
     int child = Integer.parseInt(program.await(l -> l.startsWith("child pid=")).substring(10));
-    program.await(l -> l.startsWith("ready"));
+    // The parent's line and the child's "ready" come from two processes, in either order.
+    org.awaitility.Awaitility.await("the driver is ready").atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> program.output().stream().anyMatch(l -> l.startsWith("ready")));
     program.ask("threads 4", "threads");
     for (int i = 0; i < 10; i++) {
       assertThat(engine.run(child, List.of(work)).get(0).outcome()).isEqualTo(Outcome.APPLIED);
