@@ -154,6 +154,8 @@ public final class KulpConstants {
 
   /** Where deploy/ installs the operator and the agents: the default of their namespace settings. */
   public static final String SYSTEM_NAMESPACE = "kulp-system";
+  /** Where deploy/ keeps the patches' ConfigMaps: the only namespace whose ConfigMaps agents read. */
+  public static final String PATCHES_NAMESPACE = "kulp-patches";
 
   /**
    * Operator: its namespace (downward API): its leader-election Lease, the agents' Leases, its

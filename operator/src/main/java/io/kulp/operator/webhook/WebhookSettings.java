@@ -44,7 +44,8 @@ public record WebhookSettings(String runtimeImage, String namespace, Set<String>
     if (!tls.equals("kulp") && !tls.equals("external")) {
       throw new IllegalArgumentException(KulpConstants.ENV_WEBHOOK_TLS + " is \"kulp\" or \"external\", not " + tls);
     }
-    return Optional.of(new WebhookSettings(image, namespace, Set.copyOf(List.of(namespace, KulpConstants.SYSTEM_NAMESPACE, "kulp-patches")),
+    return Optional.of(new WebhookSettings(image, namespace, Set.copyOf(List.of(namespace, KulpConstants.SYSTEM_NAMESPACE,
+        KulpConstants.PATCHES_NAMESPACE)),
         env.getOrDefault(KulpConstants.ENV_HTTP_BIND_ADDRESS, "0.0.0.0"),
         Integer.parseInt(env.getOrDefault(KulpConstants.ENV_WEBHOOK_PORT, "8443")), tls.equals("kulp"),
         SECRET, WEBHOOK_CONFIG, SERVICE, Duration.ofDays(365), Duration.ofMinutes(10)));
