@@ -87,7 +87,8 @@ extern "C" {
   X(KULP_E_WRITE, 18, "cannot write code")                                               \
   X(KULP_E_NO_PREPARED, 19, "nothing prepared to commit")                                \
   X(KULP_E_INTERNAL, 20, "internal error")                                               \
-  X(KULP_E_DISABLED, 21, "live patching is disabled in this process")
+  X(KULP_E_DISABLED, 21, "live patching is disabled in this process")                   \
+  X(KULP_E_ENTRY, 22, "function entry differs from the library the patch was made for")
 
 enum kulp_error {
 #define KULP_X_ENUM(name, code, text) name = code,
@@ -284,6 +285,15 @@ _Static_assert(sizeof(struct kulp_message) == 24 + KULP_MESSAGE_MAX, "kulp_messa
 enum kulp_patch_kind {
   KULP_PATCH_APPLY = 1,  /* .ulp: what to patch and with what */
   KULP_PATCH_REVERT = 2, /* .ulp.rev: which applied patch a file reverts */
+};
+
+/* Function field `flags` (offset 16, 32 bits). */
+enum kulp_func_flags {
+  /* The old function has no kulp padding (an ordinary build): the runtime redirects it with a
+   * 5-byte `jmp rel32` at its entry, after endbr64 if it starts with one. The packer proved with
+   * a decoder that those 5 bytes can be overwritten (docs/design.md, "Functions without
+   * padding"), and field `entry_crc` (offset 20) holds the CRC-32 of those bytes as it saw them. */
+  KULP_FUNC_UNPREPARED = 0x1,
 };
 
 /* Reference field `kind`: what the runtime stores in the patch's variable. */

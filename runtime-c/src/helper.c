@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -35,8 +36,11 @@ static void *helper_main(void *arg) {
     uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
     kulp_service();
     /* Sleep only while the word still holds what we served; a request posted in
-     * between makes the wait return at once (EAGAIN). */
-    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+     * between makes the wait return at once (EAGAIN). An armed change that waits for its
+     * COMMIT bounds the sleep: past its deadline the helper drops it (service_wait_ns). */
+    int64_t left = service_wait_ns();
+    struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, left < 0 ? NULL : &ts, NULL, 0);
   }
   return NULL;
 }

@@ -107,6 +107,12 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
     if ((rc = string_at(&r, get32(e), "old function name", &f->old_name))) return rc;
     if ((rc = string_at(&r, get32(e + 4), "new function name", &f->new_name))) return rc;
     f->old_offset = get64(e + 8);
+    f->flags = get32(e + 16);
+    f->entry_crc = get32(e + 20);
+    if (f->flags & ~(uint32_t)KULP_FUNC_UNPREPARED)
+      return FAIL(&r, "function %s has unknown flags %#x", f->old_name, f->flags);
+    if (!(f->flags & KULP_FUNC_UNPREPARED) && f->entry_crc)
+      return FAIL(&r, "function %s has an entry CRC but is not marked unprepared", f->old_name);
     for (uint32_t j = 0; j < i; j++)
       if (m->funcs[j].old_offset == f->old_offset)
         return FAIL(&r, "function %s is listed twice", f->old_name);

@@ -101,6 +101,28 @@ static int resolve_new_patch(struct change *c, const struct loaded_object *targe
   return KULP_OK;
 }
 
+/* A function without padding: its 5 bytes must be code of the target and what the packer
+ * analysed (entry_crc), or already kulp's own jump there. */
+static int check_unprepared(const struct loaded_object *target, const struct ulp_func *f, uintptr_t addr,
+                            const char *library, char *why, size_t why_len) {
+  if (object_exec_prot(target, addr, addr + 4 + JUMP5_LEN) < 0)
+    return refuse(why, why_len, KULP_E_BAD_FUNCTION, "%s at offset %#lx is outside the code of %s", f->old_name,
+                  (unsigned long)f->old_offset, library);
+  struct site *s = site_find(addr);
+  if (s && !s->unprepared)
+    return refuse(why, why_len, KULP_E_ENTRY, "%s: an earlier patch used its padding, this one expects none; "
+                  "were they packed for the same build?", f->old_name);
+  if (s && site_entry_state(s) == ENTRY_FOREIGN)
+    return refuse(why, why_len, KULP_E_ENTRY, "%s: its entry was changed by something other than kulp", f->old_name);
+  const uint8_t *bytes = s ? s->original : (const uint8_t *)unprepared_redirect_point(addr);
+  if (ulp_crc32(bytes, JUMP5_LEN) != f->entry_crc)
+    return refuse(why, why_len, KULP_E_ENTRY,
+                  "%s at %#lx: its first bytes (%02x %02x %02x %02x %02x) are not those the patch was made for; "
+                  "was the code changed by another tool?",
+                  f->old_name, (unsigned long)addr, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]);
+  return KULP_OK;
+}
+
 /* The patch the request brings: parsed and checked against what is applied, what fits,
  * and the target library actually loaded here, before anything is loaded. */
 static int plan_addition(struct change *c, const struct kulp_request *req, char *why, size_t why_len) {
@@ -141,11 +163,19 @@ static int plan_addition(struct change *c, const struct kulp_request *req, char 
   }
   for (uint32_t i = 0; i < m->n_funcs; i++) {
     uintptr_t addr = target.base + m->funcs[i].old_offset;
+    if (m->funcs[i].flags & KULP_FUNC_UNPREPARED) {
+      if ((rc = check_unprepared(&target, &m->funcs[i], addr, m->library, why, why_len))) return rc;
+      c->old_addrs[i] = addr;
+      continue;
+    }
     /* The padding, the entry, and endbr64 if present must all be code of the target. */
     if (object_exec_prot(&target, addr - PAD_LEN, addr + 6) < 0)
       return refuse(why, why_len, KULP_E_BAD_FUNCTION, "%s at offset %#lx is outside the code of %s",
                     m->funcs[i].old_name, (unsigned long)m->funcs[i].old_offset, m->library);
     struct site *s = site_find(addr);
+    if (s && s->unprepared)
+      return refuse(why, why_len, KULP_E_ENTRY, "%s: an earlier patch redirected it as a function without padding, "
+                    "this one expects padding; were they packed for the same build?", m->funcs[i].old_name);
     if (s && site_entry_state(s) == ENTRY_FOREIGN)
       return refuse(why, why_len, KULP_E_PADDING, "%s: entry was changed by something other than kulp",
                     m->funcs[i].old_name);
@@ -206,9 +236,15 @@ static int add_op(struct change *c, uint64_t addr, bool self, int prot_hint, cha
   if (!s) {
     if (!to) return KULP_OK; /* never touched, stays original */
     const char *name = "function";
+    bool unprepared = false;
     for (uint32_t i = 0; i < c->meta.n_funcs; i++)
-      if (c->old_addrs[i] == addr) name = c->meta.funcs[i].old_name;
-    int rc = site_create(addr, prot_hint, !self, name, &s, why, why_len);
+      if (c->old_addrs[i] == addr) {
+        name = c->meta.funcs[i].old_name;
+        unprepared = c->meta.funcs[i].flags & KULP_FUNC_UNPREPARED;
+      }
+    int rc = unprepared ? site_create_unprepared(addr, prot_hint, name,
+                                                 (const uint8_t *)unprepared_redirect_point(addr), &s, why, why_len)
+                        : site_create(addr, prot_hint, !self, name, &s, why, why_len);
     if (rc) return rc;
   }
   if (to == site_current_target(s)) return KULP_OK;
@@ -216,8 +252,29 @@ static int add_op(struct change *c, uint64_t addr, bool self, int prot_hint, cha
   return KULP_OK;
 }
 
+/* Whether the function at addr has no padding: its site says so, or the new patch. */
+static bool unprepared_at(const struct change *c, uintptr_t addr) {
+  struct site *s = site_find(addr);
+  if (s) return s->unprepared;
+  for (uint32_t i = 0; c->adding && i < c->meta.n_funcs; i++)
+    if (c->old_addrs[i] == addr) return c->meta.funcs[i].flags & KULP_FUNC_UNPREPARED;
+  return false;
+}
+
+/* The code a change may write for the function at addr: the padding and the entry, or the
+ * redirect point's 5 bytes. */
+static void code_range(const struct change *c, uintptr_t addr, uintptr_t *start, uintptr_t *end) {
+  if (unprepared_at(c, addr)) {
+    *start = addr;
+    *end = unprepared_redirect_point(addr) + JUMP5_LEN;
+  } else {
+    *start = addr - PAD_LEN;
+    *end = addr + 6;
+  }
+}
+
 /* The protection to restore on the code around addr (its executable segment). */
-static int code_prot(uintptr_t addr) {
+static int code_prot(const struct change *c, uintptr_t addr) {
   struct site *s = site_find(addr);
   if (s) return s->prot;
   Dl_info info;
@@ -225,7 +282,16 @@ static int code_prot(uintptr_t addr) {
   struct loaded_object o;
   if (!dladdr1((void *)addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm || !object_by_base(lm->l_addr, &o))
     return -1;
-  return object_exec_prot(&o, addr - PAD_LEN, addr + 6);
+  uintptr_t start, end;
+  code_range(c, addr, &start, &end);
+  return object_exec_prot(&o, start, end);
+}
+
+/* Whether op changes the bytes at an unprepared function's entry (not just its gate's word). */
+static bool moves_unprepared_entry(const struct op *op) {
+  if (!op->site->unprepared) return false;
+  enum entry_state e = site_entry_state(op->site);
+  return op->to ? e != ENTRY_JUMP : e == ENTRY_JUMP;
 }
 
 int change_plan(struct change *c, uint32_t command, const struct kulp_request *req, char *why, size_t why_len) {
@@ -256,17 +322,19 @@ int change_plan(struct change *c, uint32_t command, const struct kulp_request *r
   for (uint32_t i = 0; c->adding && i < c->meta.n_funcs; i++) addrs[n++] = c->old_addrs[i];
   for (uint32_t i = 0; i < kulp_abi.n_funcs; i++)
     if (c->removed[kulp_abi.funcs[i].patch]) addrs[n++] = kulp_abi.funcs[i].old_addr;
-  for (uint32_t i = 0; i < n; i++) prots[i] = code_prot(addrs[i]);
+  for (uint32_t i = 0; i < n; i++) prots[i] = code_prot(c, addrs[i]);
 
   /* Probe whether this process lets us write its code at all (seccomp, MDWE or an
    * LSM may refuse) before any new site is laid out for one way or the other. */
   for (uint32_t i = 0; self && i < n; i++) {
-    if (prots[i] < 0 || !code_open(addrs[i] - PAD_LEN, addrs[i] + 6)) {
+    uintptr_t start, end;
+    code_range(c, addrs[i], &start, &end);
+    if (prots[i] < 0 || !code_open(start, end)) {
       kulp_log(KULP_WARN, "cannot make code writable (%s): the engine will write it", strerror(errno));
       self = false;
       break;
     }
-    code_close(addrs[i] - PAD_LEN, addrs[i] + 6, prots[i]);
+    code_close(start, end, prots[i]);
   }
   for (uint32_t i = 0; i < n; i++)
     if ((rc = add_op(c, addrs[i], self, prots[i], why, why_len))) return rc;
@@ -276,5 +344,21 @@ int change_plan(struct change *c, uint32_t command, const struct kulp_request *r
   for (uint32_t i = 0; self && i < c->n_ops; i++)
     if (!site_atomic_entry(c->ops[i].site)) self = false;
   c->self = self;
+
+  /* A function without padding changes its entry through an int3 that only the runtime can
+   * write safely (unprepared.c); the engine's stop-the-world writes cannot keep it inert until
+   * COMMIT. */
+  for (uint32_t i = 0; i < c->n_ops; i++) {
+    if (!moves_unprepared_entry(&c->ops[i])) continue;
+    if (!self)
+      return refuse(why, why_len, KULP_E_WRITE,
+                    "%s has no padding, and this process forbids writable code (seccomp, MDWE or an LSM): "
+                    "kulp cannot redirect it here; patch a build with -fpatchable-function-entry=16,14",
+                    c->ops[i].site->name);
+    char detail[KULP_MESSAGE_MAX];
+    if (!unprepared_traps_ready(detail, sizeof detail))
+      return refuse(why, why_len, KULP_E_WRITE, "%s: %s", c->ops[i].site->name, detail);
+    break;
+  }
   return KULP_OK;
 }

@@ -30,6 +30,8 @@ struct ulp_func {
   const char *old_name;
   const char *new_name;
   uint64_t old_offset;
+  uint32_t flags;     /* KULP_FUNC_* */
+  uint32_t entry_crc; /* KULP_FUNC_UNPREPARED: CRC-32 of the 5 bytes the jump overwrites */
 };
 struct ulp_ref {
   const char *target_name;
@@ -99,10 +101,17 @@ struct site {
   uint16_t jmp_in_pad;  /* offset of the pad's `jmp *disp(%rip)` */
   int16_t gate;      /* >= 0: the pad jumps through kulp_gate_stubs[gate] */
   bool verified;     /* entry is one 2-byte instruction and no thread can be between the old NOPs */
+  /* A function without padding (KULP_FUNC_UNPREPARED, unprepared.c): jmp_at is where a 5-byte
+   * `jmp rel32` to a near gate goes (after endbr64), pad and body are unused. */
+  bool unprepared;
+  uint8_t original[5]; /* the bytes the jump replaces, as the packer analysed them */
+  uintptr_t stub;      /* the near gate's code the jump leads to; slot is its target word */
+  int trap;            /* index in the trap table: where a thread that hits our int3 goes */
   int prot;          /* protection of the code pages, restored after writing */
   char name[KULP_NAME_MAX];
 };
-enum entry_state { ENTRY_PRISTINE, ENTRY_NOP2, ENTRY_JUMP, ENTRY_FOREIGN };
+/* ENTRY_ARMED: an unprepared site's first byte is our int3, the rest still original. */
+enum entry_state { ENTRY_PRISTINE, ENTRY_NOP2, ENTRY_JUMP, ENTRY_ARMED, ENTRY_FOREIGN };
 
 HIDDEN struct site *site_find(uintptr_t entry);
 /* Registers a new site after checking its padding is intact. gated forces a gate
@@ -110,6 +119,10 @@ HIDDEN struct site *site_find(uintptr_t entry);
  * pointer in the padding can be naturally aligned. */
 HIDDEN int site_create(uintptr_t entry, int prot, bool gated, const char *name, struct site **out,
                        char *why, size_t why_len);
+/* Registers a site for a function without padding whose 5 bytes at its redirect point are
+ * `original` (unprepared.c). */
+HIDDEN int site_create_unprepared(uintptr_t entry, int prot, const char *name, const uint8_t original[5],
+                                  struct site **out, char *why, size_t why_len);
 HIDDEN enum entry_state site_entry_state(const struct site *s);
 /* Bytes of the 2-byte entry instruction that jumps back into the padding. */
 HIDDEN uint16_t site_jump_insn(const struct site *s);
@@ -125,6 +138,28 @@ HIDDEN bool site_pad_needs_layout(const struct site *s);
 HIDDEN void site_retarget_gate(const struct site *s, uint64_t to);
 /* True when a 2-byte and an 8-byte store to this site are single-copy atomic. */
 HIDDEN bool site_atomic_entry(const struct site *s);
+
+struct op;
+/* --- functions without padding (unprepared.c) -------------------------------- */
+#define JUMP5_LEN 5
+/* Where the 5-byte jump of an unprepared function at entry goes: after endbr64, if any. */
+HIDDEN uintptr_t unprepared_redirect_point(uintptr_t entry);
+/* Registers an unprepared site: a near gate within rel32 reach, a trap table entry. The caller
+ * checked that the bytes at the redirect point are `original` (or our own jump or int3). */
+HIDDEN int unprepared_site_init(struct site *s, const uint8_t original[JUMP5_LEN], char *why, size_t why_len);
+HIDDEN enum entry_state unprepared_entry_state(const struct site *s);
+/* True when the breakpoint protocol can be used now: our SIGTRAP handler is installed (again,
+ * if the application replaced it) and no thread but the helper blocks SIGTRAP. Else says why. */
+HIDDEN bool unprepared_traps_ready(char *why, size_t why_len);
+/* Self-write steps for unprepared sites (self_write.c calls them):
+ *   arm:     the near gate's stub and target, then an int3 on the first byte; the addresses
+ *            strictly inside the 5 bytes go to checks[] (no thread may be there at commit);
+ *   commit:  activations get their tail then their first byte, returns to the original code
+ *            an int3 first, then the original tail, then the first byte; a barrier after each;
+ *   disarm:  an armed site whose change is dropped gets its first byte back. */
+HIDDEN int unprepared_arm(struct site *s, uint64_t to, char *why, size_t why_len);
+HIDDEN void unprepared_commit(struct op *ops, uint32_t n_ops);
+HIDDEN void unprepared_disarm(struct site *s);
 
 /* Gates: tiny jumps in libpulp's own text through a data word the runtime can
  * update with an ordinary store, with no code write at all (gates.c). */
@@ -175,6 +210,11 @@ struct change {
   /* self-write: sites that count as verified once the engine's check passed */
   struct site *to_verify[KULP_MAX_CHECKS];
   uint32_t n_verify;
+  /* self-write: unprepared sites armed with an int3 by prepare; disarmed if the change is dropped */
+  struct site *armed[KULP_MAX_PATCH_FUNCS];
+  uint32_t n_armed;
+  int64_t expires_ns; /* CLOCK_MONOTONIC: when the helper drops an armed change by itself */
+  uint32_t n_checks;
   /* engine-write: the writes asked of the engine. Commit checks them against this copy,
    * not against the response, which anyone outside can change. */
   struct kulp_write writes[KULP_MAX_WRITES];
@@ -191,11 +231,15 @@ HIDDEN int change_plan(struct change *c, uint32_t command, const struct kulp_req
  * commit redirects the calls. On failure they return a KULP_E_* code and describe it in why. */
 HIDDEN int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len);
 HIDDEN void self_write_commit(struct change *c);
+/* Gives the functions a dropped change armed their first byte back (self-write only). */
+HIDDEN void self_write_disarm(struct change *c);
 HIDDEN int engine_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len);
 HIDDEN int engine_write_commit(struct change *c, char *why, size_t why_len);
 
 /* --- the request engine (service.c, helper.c) ------------------------------ */
 HIDDEN int64_t now_monotonic_ns(void);
+/* Nanoseconds the helper may sleep before an armed change expires, or -1 (service.c). */
+HIDDEN int64_t service_wait_ns(void);
 HIDDEN int64_t now_realtime_ns(void);
 
 #endif

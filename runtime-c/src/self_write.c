@@ -21,8 +21,16 @@
 
 /* Writes, for each function this change activates, its pad and the merged NOP, and lists
  * in resp->checks the entries whose NOPs were never proven free of threads. */
+/* Adds addr to the addresses the engine must find no thread at; false when they are full. */
+static bool need_check(struct kulp_response *resp, struct change *c, uintptr_t addr) {
+  if (c->n_checks == KULP_MAX_CHECKS) return false;
+  resp->checks[c->n_checks++] = addr;
+  resp->n_checks = c->n_checks;
+  return true;
+}
+
 int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len) {
-  c->n_verify = 0;
+  c->n_verify = c->n_armed = c->n_checks = 0;
   for (uint32_t i = 0; i < c->n_ops; i++) {
     struct site *s = c->ops[i].site;
     uint64_t to = c->ops[i].to;
@@ -30,6 +38,15 @@ int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, 
     /* Retargeting a site that already jumps, or sending it back to its original code,
      * is one atomic store that commit makes. */
     if (!to || entry == ENTRY_JUMP) continue;
+    if (s->unprepared) {
+      /* Calls start to trap into the new function now; commit makes the jump. */
+      int rc = unprepared_arm(s, to, why, why_len);
+      if (rc) return rc;
+      c->armed[c->n_armed++] = s;
+      for (uintptr_t at = s->jmp_at + 1; at < s->jmp_at + JUMP5_LEN; at++)
+        if (!need_check(resp, c, at)) goto too_many;
+      continue;
+    }
     if (!code_open(s->pad, s->body)) {
       /* Only inert bytes can have been written so far. */
       snprintf(why, why_len, "cannot make the code writable (%s); retry with engine writes", strerror(errno));
@@ -53,16 +70,23 @@ int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, 
     if (!s->verified) {
       /* Also when an earlier attempt merged the NOPs but its check never passed. Only the
        * new patch's functions (at most KULP_MAX_PATCH_FUNCS) are ever activated here. */
-      if (c->n_verify == KULP_MAX_CHECKS) {
-        snprintf(why, why_len, "more than %d functions to check at once", KULP_MAX_CHECKS);
-        return KULP_E_CAPACITY;
-      }
-      resp->checks[c->n_verify] = s->jmp_at + 1;
+      if (!need_check(resp, c, s->jmp_at + 1)) goto too_many;
       c->to_verify[c->n_verify++] = s;
-      resp->n_checks = c->n_verify;
     }
   }
+  /* The int3s must be seen by every core before the engine looks for threads inside the bytes
+   * they guard. */
+  if (c->n_armed) code_sync_all_cores();
   return KULP_OK;
+too_many:
+  snprintf(why, why_len, "more than %d addresses to check at once; apply fewer functions at a time",
+           KULP_MAX_CHECKS);
+  return KULP_E_CAPACITY;
+}
+
+void self_write_disarm(struct change *c) {
+  for (uint32_t i = 0; i < c->n_armed; i++) unprepared_disarm(c->armed[i]);
+  c->n_armed = 0;
 }
 
 /* Redirects every function of the change, one atomic store each, then makes every core
@@ -72,6 +96,7 @@ void self_write_commit(struct change *c) {
     struct site *s = c->ops[i].site;
     uint64_t to = c->ops[i].to;
     site_retarget_gate(s, to);
+    if (s->unprepared) continue; /* after this loop */
     bool activate = to && site_entry_state(s) != ENTRY_JUMP;
     if (!activate && s->gate >= 0) continue; /* data only */
     if (!code_open(s->pad, s->body)) {
@@ -88,6 +113,8 @@ void self_write_commit(struct change *c) {
   /* Another core may hold the old instructions already decoded: membarrier(SYNC_CORE)
    * makes each serialize before it returns to user code, as JITs do. */
   code_sync_all_cores();
+  unprepared_commit(c->ops, c->n_ops);
+  c->n_armed = 0;
   /* The engine's check passed: no thread can be between these entries' old NOPs any more,
    * so activating them again after a revert needs no check. */
   for (uint32_t i = 0; i < c->n_verify; i++) c->to_verify[i]->verified = true;

@@ -22,6 +22,9 @@
 
 #include "runtime.h"
 
+/* How long an armed change may wait for its COMMIT when the request had no deadline. */
+#define ARMED_DEFAULT_NS (30ll * 1000 * 1000 * 1000)
+
 static struct change change;
 static pthread_mutex_t service_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t handled_seq;
@@ -58,7 +61,12 @@ static void finish(int status, const char *fmt, ...) {
 /* Drops a prepared change. The container stays loaded once anything was written
  * for it: a thread may already be on its way into the padding. */
 static void drop_change(const char *why) {
-  if (change.valid) kulp_log(KULP_WARN, "prepared change dropped: %s", why);
+  if (change.valid) {
+    kulp_log(KULP_WARN, "prepared change dropped: %s", why);
+    /* Functions without padding were armed (calls already trap into the new code): give them
+     * their first byte back. Everything else a prepare writes is inert. */
+    if (change.self) self_write_disarm(&change);
+  }
   change.valid = false;
 }
 
@@ -67,7 +75,7 @@ static void commit(struct change *c) {
   /* Checked after COMMITTING is visible: an engine that gave up at the deadline
    * either sees COMMITTING (and waits for DONE) or knows we will stop here. */
   if (req->deadline_ns && now_monotonic_ns() > req->deadline_ns) {
-    c->valid = false;
+    drop_change("the deadline passed");
     finish(KULP_E_TIMEOUT, "request deadline passed before the change; nothing was changed");
     return;
   }
@@ -108,12 +116,16 @@ static void prepare(struct change *c) {
   char why[KULP_MESSAGE_MAX];
   int rc = c->self ? self_write_prepare(c, resp, why, sizeof why) : engine_write_prepare(c, resp, why, sizeof why);
   if (rc) {
+    if (c->self) self_write_disarm(c);
     finish(rc, "%s", why);
     return;
   }
-  if (c->self && c->n_verify) {
+  if (c->self && c->n_checks) {
     c->valid = true;
-    reply(KULP_PHASE_NEED_CHECK, "prepared; waiting for the engine to check %u entries", c->n_verify);
+    /* Armed functions are not inert: if no COMMIT or ABORT comes (the engine died), the helper
+     * drops the change by itself at the request's deadline (service_wait_ns). */
+    c->expires_ns = req->deadline_ns ? req->deadline_ns : now_monotonic_ns() + ARMED_DEFAULT_NS;
+    reply(KULP_PHASE_NEED_CHECK, "prepared; waiting for the engine to check %u addresses", c->n_checks);
     return;
   }
   if (!c->self && c->n_writes) {
@@ -184,6 +196,22 @@ static void handle(uint32_t seq) {
   }
 }
 
+/* How long the helper may sleep before it must drop an armed change whose engine never came
+ * back: -1 when nothing is armed. */
+int64_t service_wait_ns(void) {
+  pthread_mutex_lock(&service_lock);
+  int64_t left = -1;
+  if (change.valid && change.self && change.n_armed) {
+    left = change.expires_ns - now_monotonic_ns();
+    if (left <= 0) {
+      drop_change("no COMMIT came before the request's deadline (did the engine die?)");
+      left = -1;
+    }
+  }
+  pthread_mutex_unlock(&service_lock);
+  return left;
+}
+
 __attribute__((visibility("default"))) void kulp_service(void) {
   pthread_mutex_lock(&service_lock);
   uint32_t seq = __atomic_load_n(&req->seq, __ATOMIC_ACQUIRE);
@@ -198,7 +226,8 @@ __attribute__((visibility("default"))) void kulp_service(void) {
  * its half-finished request, whose engine talks to the parent. */
 void service_after_fork(void) {
   pthread_mutex_init(&service_lock, NULL);
-  change.valid = false;
+  /* The child is alone: no thread can be inside the armed bytes, but its engine is the parent's. */
+  drop_change("the process forked; the child does not take part in its parent's change");
   handled_seq = __atomic_load_n(&req->seq, __ATOMIC_ACQUIRE);
   resp->seq = handled_seq;
   set_phase(KULP_PHASE_IDLE);

@@ -34,6 +34,7 @@ static uint16_t load16(uintptr_t at) {
 }
 
 enum entry_state site_entry_state(const struct site *s) {
+  if (s->unprepared) return unprepared_entry_state(s);
   uint16_t v = load16(s->jmp_at);
   if (v == 0x9090) return ENTRY_PRISTINE;
   if (v == 0x9066) return ENTRY_NOP2; /* 66 90: xchg %ax,%ax, one instruction */
@@ -57,6 +58,7 @@ void site_pad_bytes(const struct site *s, uint64_t target, uint8_t out[PAD_LEN])
 
 uint64_t site_current_target(const struct site *s) {
   if (site_entry_state(s) != ENTRY_JUMP) return 0;
+  if (s->unprepared) return __atomic_load_n((const uint64_t *)s->slot, __ATOMIC_ACQUIRE);
   uint64_t t = __atomic_load_n((const uint64_t *)s->slot, __ATOMIC_ACQUIRE);
   return t == s->body ? 0 : t;
 }
@@ -82,21 +84,43 @@ bool site_pad_needs_layout(const struct site *s) {
 /* A gate's target is data, not code: one release store retargets the function, whoever
  * writes the code (the runtime or the engine), with no thread stopped. */
 void site_retarget_gate(const struct site *s, uint64_t to) {
+  /* An unprepared site's gate has no original code to lead to: it keeps its last patch until
+   * the entry has its own bytes back, for a thread that was already on its way to the gate. */
+  if (s->unprepared) {
+    if (to) __atomic_store_n((uint64_t *)s->slot, to, __ATOMIC_RELEASE);
+    return;
+  }
   if (s->gate >= 0) __atomic_store_n(gate_target(s->gate), to ? to : (uint64_t)s->body, __ATOMIC_RELEASE);
 }
 
 bool site_atomic_entry(const struct site *s) {
+  if (s->unprepared) return true; /* its 5 bytes change through an int3, see unprepared.c */
   /* A 2-byte store is single-copy atomic on Intel and AMD when it stays inside one
    * naturally aligned quadword. */
   return (s->jmp_at & 7) != 7;
 }
 
+static bool sites_full(const char *name, char *why, size_t why_len) {
+  if (n_sites < KULP_MAX_SITES) return false;
+  snprintf(why, why_len, "%s: more than %d patched functions in this process", name, KULP_MAX_SITES);
+  return true;
+}
+
+int site_create_unprepared(uintptr_t entry, int prot, const char *name, const uint8_t original[JUMP5_LEN],
+                           struct site **out, char *why, size_t why_len) {
+  if (sites_full(name, why, why_len)) return KULP_E_CAPACITY;
+  struct site s = {.entry = entry, .gate = -1, .prot = prot};
+  snprintf(s.name, sizeof s.name, "%s", name);
+  int rc = unprepared_site_init(&s, original, why, why_len);
+  if (rc) return rc;
+  sites[n_sites] = s;
+  *out = &sites[n_sites++];
+  return KULP_OK;
+}
+
 int site_create(uintptr_t entry, int prot, bool gated, const char *name, struct site **out, char *why,
                 size_t why_len) {
-  if (n_sites == KULP_MAX_SITES) {
-    snprintf(why, why_len, "%s: more than %d patched functions in this process", name, KULP_MAX_SITES);
-    return KULP_E_CAPACITY;
-  }
+  if (sites_full(name, why, why_len)) return KULP_E_CAPACITY;
   struct site s = {.entry = entry, .pad = entry - PAD_LEN, .jmp_at = entry, .gate = -1, .prot = prot};
   snprintf(s.name, sizeof s.name, "%s", name);
   if (!memcmp((const void *)entry, endbr64, sizeof endbr64)) s.jmp_at += sizeof endbr64;

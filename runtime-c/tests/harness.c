@@ -241,3 +241,24 @@ void check(bool ok, const char *what, ...) {
   }
   va_end(ap);
 }
+
+struct result apply_left_waiting(const char *dir, const char *name, int64_t deadline_ns) {
+  char path[KULP_PATH_MAX];
+  struct result r = {.status = -1};
+  if (load_ulp(dir, name, ".ulp", path, sizeof path)) return r;
+  req->deadline_ns = deadline_ns;
+  post(KULP_CMD_APPLY);
+  syscall(SYS_futex, &req->seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+  for (int i = 0; i < 20000; i++) {
+    uint32_t phase = __atomic_load_n(&resp->phase, __ATOMIC_ACQUIRE);
+    if (resp->seq == req->seq && (phase == KULP_PHASE_DONE || phase == KULP_PHASE_NEED_CHECK)) {
+      r.status = resp->status;
+      r.checks = phase == KULP_PHASE_NEED_CHECK ? resp->n_checks : 0;
+      snprintf(r.message, sizeof r.message, "%s", resp->message);
+      return r;
+    }
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+  }
+  return r;
+}

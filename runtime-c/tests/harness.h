@@ -41,6 +41,9 @@ struct result request_with_deadline(const char *patches_dir, const char *name, i
 /* Posts an apply and, if the runtime asks for a check, aborts instead of committing, as the
  * engine does when a thread keeps sitting at an entry. */
 struct result apply_then_abort(const char *patches_dir, const char *name);
+/* Posts an apply through the helper with that deadline and returns once it asks for a check,
+ * without committing: an engine that died there. */
+struct result apply_left_waiting(const char *patches_dir, const char *name, int64_t deadline_ns);
 /* Posts an apply in engine-write mode and, as an engine killed mid-write would, writes only the
  * first torn_len bytes of the first inert write, then nothing else (no commit). */
 struct result apply_with_torn_write(const char *patches_dir, const char *name, uint32_t torn_len);

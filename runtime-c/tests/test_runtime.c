@@ -16,8 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <zlib.h>
+
 #include "harness.h"
 #include "libkfix.h"
+#include "libkplain.h"
 
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE 65
@@ -412,6 +416,130 @@ static void aForkedChildKeepsThePatchesAndGetsItsOwnHelper(void) {
   check(kfix_value() == 2 && kulp_abi.n_patches == 1, "parent unaffected by the child's patch");
 }
 
+/* --- functions without padding (unprepared.c) ----------------------------------- */
+
+static uint8_t *plain_code(const char *lib, const char *symbol) {
+  void *h = dlopen(lib, RTLD_NOLOAD | RTLD_LAZY);
+  return h ? dlsym(h, symbol) : NULL;
+}
+
+static void redirectsFunctionsWithoutPaddingAndGivesTheirBytesBack(void) {
+  uint8_t *value = plain_code("libkplain.so.1", "kplain_value"), *cet = plain_code("libkplain.so.1", "kplain_cet");
+  uint8_t value_before[8], cet_before[12];
+  memcpy(value_before, value, sizeof value_before);
+  memcpy(cet_before, cet, sizeof cet_before);
+  struct result r = apply(dir, "unprepared/plain");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  check(kplain_value() == 2 && kplain_cet(5) == 17, "both redirected: %d %d", kplain_value(), kplain_cet(5));
+  check(r.checks == 8, "4 addresses strictly inside each function's 5 bytes were checked, got %u", r.checks);
+  check(value[0] == 0xe9, "a 5-byte jump at the entry: %02x", value[0]);
+  check(!memcmp(cet, "\xf3\x0f\x1e\xfa", 4) && cet[4] == 0xe9, "endbr64 kept, the jump after it");
+  check(!memcmp(value + 5, value_before + 5, 3), "nothing written past the 5 bytes");
+  check(revert(dir, "unprepared/plain").status == KULP_OK, "revert");
+  check(kplain_value() == 1 && kplain_cet(5) == 16, "original again: %d %d", kplain_value(), kplain_cet(5));
+  check(!memcmp(value, value_before, sizeof value_before) && !memcmp(cet, cet_before, sizeof cet_before),
+        "the original bytes are back");
+  check(apply(dir, "unprepared/plain").status == KULP_OK && kplain_value() == 2, "and it applies again");
+}
+
+static void stacksAndRevertsOutOfOrderInTheSystemsOwnLibz(void) {
+  uLong original = compressBound(1000);
+  uint8_t *entry = plain_code("libz.so.1", "compressBound"), before[5];
+  memcpy(before, entry, 5);
+  check(apply(dir, "unprepared/zlib_bound").status == KULP_OK && compressBound(1000) == original + 1000, "first patch");
+  struct result r = apply(dir, "unprepared/zlib_bound3");
+  check(r.status == KULP_OK && compressBound(1000) == original + 2000, "second patch on top");
+  check(r.checks == 0, "stacking is a store to the gate's word, no check: %u", r.checks);
+  r = revert(dir, "unprepared/zlib_bound");
+  check(r.status == KULP_OK && compressBound(1000) == original + 2000, "the older one reverted, the newer stays");
+  check(revert(dir, "unprepared/zlib_bound3").status == KULP_OK && compressBound(1000) == original, "original");
+  check(!memcmp(entry, before, 5), "compressBound's own bytes are back");
+  check(apply(dir, "unprepared/zlib_bound").status == KULP_OK, "apply again");
+  check(revert_all("libz.so.1").status == KULP_OK && compressBound(1000) == original, "revert-all");
+}
+
+static void anAbortedApplyGivesTheFunctionItsFirstByteBack(void) {
+  uint8_t *entry = plain_code("libz.so.1", "compressBound"), before[5];
+  memcpy(before, entry, 5);
+  uLong original = compressBound(1000);
+  struct result r = apply_then_abort(dir, "unprepared/zlib_bound");
+  check(r.checks == 4, "the apply waited for a check: %u", r.checks);
+  check(!memcmp(entry, before, 5) && compressBound(1000) == original, "the int3 is gone, the function original");
+  check(kulp_abi.n_patches == 0, "nothing recorded");
+}
+
+static void whileArmedACallTrapsIntoTheNewFunctionAndTheHelperDropsItAtTheDeadline(void) {
+  uint8_t *entry = plain_code("libz.so.1", "compressBound"), before[5];
+  memcpy(before, entry, 5);
+  uLong original = compressBound(1000);
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t deadline = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 300 * 1000000;
+  struct result r = apply_left_waiting(dir, "unprepared/zlib_bound", deadline);
+  check(r.status == KULP_OK && r.checks == 4, "armed, waiting for the engine's check: %s", r.message);
+  check(entry[0] == 0xcc, "an int3 on the first byte: %02x", entry[0]);
+  check(compressBound(1000) == original + 1000, "a call now traps into the new function");
+  usleep(600 * 1000);
+  check(!memcmp(entry, before, 5), "past the deadline with no COMMIT, the helper gave the byte back");
+  check(compressBound(1000) == original && kulp_abi.n_patches == 0, "original, nothing recorded");
+}
+
+static int app_traps;
+static void app_trap_handler(int sig) { (void)sig, app_traps++; }
+
+static void aSigtrapThatIsNotOursReachesTheApplicationsHandler(void) {
+  signal(SIGTRAP, app_trap_handler);
+  check(apply(dir, "unprepared/zlib_bound").status == KULP_OK, "apply installs kulp's handler in front");
+  raise(SIGTRAP);
+  check(app_traps == 1, "the application's handler still gets its SIGTRAP: %d", app_traps);
+}
+
+static void *block_trap_and_sleep(void *arg) {
+  (void)arg;
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGTRAP);
+  pthread_sigmask(SIG_BLOCK, &s, NULL);
+  pause();
+  return NULL;
+}
+
+static void refusesWhenAThreadBlocksSigtrap(void) {
+  pthread_t t;
+  pthread_create(&t, NULL, block_trap_and_sleep, NULL);
+  usleep(20000);
+  uint8_t *entry = plain_code("libz.so.1", "compressBound"), before[5];
+  memcpy(before, entry, 5);
+  struct result r = apply(dir, "unprepared/zlib_bound");
+  check(r.status == KULP_E_WRITE && contains(r.message, "blocks SIGTRAP"), "refused, saying why: %s", r.message);
+  check(!memcmp(entry, before, 5), "nothing written");
+}
+
+static void refusesAFunctionWhoseFirstBytesAreNotThoseThePatchWasMadeFor(void) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/unprepared/zlib_bound.so", dir);
+  struct section ulp = read_section(path, ".ulp");
+  check(ulp.data != NULL, "read .ulp");
+  if (!ulp.data) return;
+  uint32_t funcs;
+  memcpy(&funcs, ulp.data + 188, 4);
+  ulp.data[funcs + 20] ^= 0x01; /* entry_crc */
+  memset(ulp.data + 12, 0, 4);
+  uint32_t crc = crc32_ieee(ulp.data, ulp.len);
+  memcpy(ulp.data + 12, &crc, 4);
+  struct result r = apply_blob(path, ulp.data, ulp.len);
+  check(r.status == KULP_E_ENTRY && contains(r.message, "compressBound"), "refused: %s", r.message);
+}
+
+static void refusesAFunctionWithoutPaddingWhereCodeCannotBeWritable(void) {
+  if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0L, 0L, 0L)) {
+    check(false, "kernel without PR_SET_MDWE: cannot run this test");
+    return;
+  }
+  struct result r = apply(dir, "unprepared/zlib_bound");
+  check(r.status == KULP_E_WRITE && contains(r.message, "forbids writable code"), "refused: %s", r.message);
+}
+
 static const struct {
   const char *name;
   void (*run)(void);
@@ -448,6 +576,14 @@ static const struct {
     T(theHelperThreadServesRequests),
     T(neverWritesToStdoutOrStderr),
     T(aForkedChildKeepsThePatchesAndGetsItsOwnHelper),
+    T(redirectsFunctionsWithoutPaddingAndGivesTheirBytesBack),
+    T(stacksAndRevertsOutOfOrderInTheSystemsOwnLibz),
+    T(anAbortedApplyGivesTheFunctionItsFirstByteBack),
+    T(whileArmedACallTrapsIntoTheNewFunctionAndTheHelperDropsItAtTheDeadline),
+    T(aSigtrapThatIsNotOursReachesTheApplicationsHandler),
+    T(refusesWhenAThreadBlocksSigtrap),
+    T(refusesAFunctionWhoseFirstBytesAreNotThoseThePatchWasMadeFor),
+    T(refusesAFunctionWithoutPaddingWhereCodeCannotBeWritable),
 #undef T
 };
 
@@ -469,6 +605,9 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
       alarm(20);
+      /* The child's helper is starting: tests that serve requests from this thread need to know
+       * which thread it is (a runtime never counts it among the application's threads). */
+      for (int w = 0; w < 2000 && !__atomic_load_n(&kulp_abi.helper_tid, __ATOMIC_ACQUIRE); w++) usleep(1000);
       tests[i].run();
       fflush(stdout);
       _exit(failures ? 1 : 0);

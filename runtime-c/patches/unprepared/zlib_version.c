@@ -1,0 +1,1 @@
+const char *zlib_version_v2(void) { return "kulp-patched"; }
