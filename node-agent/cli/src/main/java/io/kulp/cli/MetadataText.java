@@ -19,7 +19,8 @@ final class MetadataText {
     field(b, "container build-id", m.containerBuildId().hex());
     b.append("  functions (").append(m.functions().size()).append(")\n");
     for (FunctionPair f : m.functions()) {
-      b.append(String.format("    %s @ 0x%x -> %s%n", f.oldName(), f.oldOffset(), f.newName()));
+      b.append(String.format("    %s @ 0x%x -> %s%s%n", f.oldName(), f.oldOffset(), f.newName(),
+          f.unprepared() ? String.format(" (unprepared, entry CRC %08x)", f.entryCrc()) : ""));
     }
     b.append("  references (").append(m.references().size()).append(")\n");
     for (PrivateReference r : m.references()) {

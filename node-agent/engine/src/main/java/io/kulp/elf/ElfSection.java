@@ -29,6 +29,7 @@ public record ElfSection(
   public static final long SHT_DYNSYM = 11;
 
   public static final long SHF_ALLOC = 0x2;
+  public static final long SHF_EXECINSTR = 0x4;
 
   /** True if the section occupies bytes in the file (everything but SHT_NOBITS). */
   public boolean hasFileBytes() {
@@ -37,5 +38,10 @@ public record ElfSection(
 
   public boolean isAllocated() {
     return (flags & SHF_ALLOC) != 0;
+  }
+
+  /** True for code loaded with the file: {@code .text}, {@code .plt}, {@code .init}... */
+  public boolean isExecutableCode() {
+    return isAllocated() && (flags & SHF_EXECINSTR) != 0 && type == SHT_PROGBITS;
   }
 }

@@ -100,8 +100,18 @@ public final class MetadataDecoder {
       String what = "function " + i;
       String oldName = string(u32(at), what + " old name");
       String newName = string(u32(at + 4), what + " new name");
-      checkZero(at + 16, 8, what + " flags and reserved bytes");
-      out.add(new FunctionPair(oldName, newName, in.getLong(at + 8)));
+      int flags = u32(at + 16);
+      int entryCrc = u32(at + 20);
+      if ((flags & ~PatchFormat.FUNC_UNPREPARED) != 0) {
+        throw new MetadataException(what + " flags are 0x" + Integer.toHexString(flags)
+            + ": only bit 0 (0x1, unprepared) is defined, the other bits must be 0");
+      }
+      boolean unprepared = flags == PatchFormat.FUNC_UNPREPARED;
+      if (!unprepared && entryCrc != 0) {
+        throw new MetadataException(what + " entry CRC is 0x" + Integer.toHexString(entryCrc)
+            + " but the function is not unprepared: the field must be 0");
+      }
+      out.add(new FunctionPair(oldName, newName, in.getLong(at + 8), unprepared, entryCrc));
     }
     return out;
   }

@@ -31,7 +31,8 @@ public final class MetadataEncoder {
     for (int i = 0; i < m.functions().size(); i++) {
       FunctionPair f = m.functions().get(i);
       int at = funcs + i * PatchFormat.FUNCTION_SIZE;
-      tables.putInt(at, strings.ref(f.oldName())).putInt(at + 4, strings.ref(f.newName())).putLong(at + 8, f.oldOffset());
+      tables.putInt(at, strings.ref(f.oldName())).putInt(at + 4, strings.ref(f.newName())).putLong(at + 8, f.oldOffset())
+          .putInt(at + 16, f.flags()).putInt(at + 20, f.entryCrc());
     }
     for (int i = 0; i < m.references().size(); i++) {
       PrivateReference r = m.references().get(i);

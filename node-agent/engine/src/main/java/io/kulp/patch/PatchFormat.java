@@ -19,6 +19,15 @@ public final class PatchFormat {
   /** Bytes of one string, without its NUL. */
   public static final int MAX_STRING = 1023;
 
+  /**
+   * Function record flags bit 0 ({@code KULP_FUNC_UNPREPARED} in kulp.h): the old function has no
+   * kulp padding and is redirected with a 5-byte {@code jmp rel32} at its redirect point; the
+   * record's entry CRC then holds the CRC-32 of those 5 bytes. No other bit is defined.
+   */
+  public static final int FUNC_UNPREPARED = 0x1;
+  /** Bytes at an unprepared function's redirect point that the jump replaces and the entry CRC covers. */
+  public static final int REDIRECT_SIZE = 5;
+
   // Header field offsets.
   static final int OFF_MAGIC = 0;
   static final int OFF_VERSION = 4;

@@ -34,6 +34,21 @@ class MetadataCodecTest {
   }
 
   @Test
+  void writesAnUnpreparedFunctionAsFlagBit0AndItsEntryCrcAtFunctionByte20() throws MetadataException {
+    PatchMetadata m = new PatchMetadata(PatchKind.APPLY, SampleMetadata.ID, "libz.so.1", SampleMetadata.TARGET,
+        SampleMetadata.CONTAINER, List.of(new FunctionPair("crc32", "crc32_v2", 0x3250),
+            FunctionPair.unprepared("compressBound", "compressBound_v2", 0x1e80, 0xcafe1234)), List.of(), List.of());
+    byte[] bytes = MetadataEncoder.encode(m);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int second = b.getInt(188) + 24;
+
+    assertThat(b.getInt(second + 16)).isEqualTo(PatchFormat.FUNC_UNPREPARED).isEqualTo(1);
+    assertThat(b.getInt(second + 20)).isEqualTo(0xcafe1234);
+    assertThat(b.getLong(second - 24 + 16)).as("a prepared function's flags and CRC").isZero();
+    assertThat(MetadataDecoder.decode(bytes, PatchKind.APPLY)).isEqualTo(m);
+  }
+
+  @Test
   void roundTripsTheRevertSectionWhichCarriesOnlyTheIdentity() throws MetadataException {
     PatchMetadata rev = SampleMetadata.apply().revert();
     PatchMetadata decoded = MetadataDecoder.decode(MetadataEncoder.encode(rev), PatchKind.REVERT);

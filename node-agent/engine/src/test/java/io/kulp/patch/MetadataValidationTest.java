@@ -123,9 +123,21 @@ class MetadataValidationTest {
   }
 
   @Test
-  void rejectsNonZeroReservedBytesAndFlags() throws MetadataException {
+  void rejectsNonZeroReservedBytes() throws MetadataException {
     assertRejected(damaged(b -> b.put(45, (byte) 1)), "reserved bytes after the target build-id length");
-    assertRejected(damaged(b -> b.putInt(b.getInt(FUNCS) + 16, 1)), "function 0 flags and reserved bytes");
+    assertRejected(damaged(b -> b.put(113, (byte) 1)), "reserved bytes after the container build-id length");
+  }
+
+  @Test
+  void rejectsFunctionFlagsOtherThanUnprepared() throws MetadataException {
+    assertRejected(damaged(b -> b.putInt(b.getInt(FUNCS) + 16, 2)), "function 0 flags are 0x2: only bit 0");
+    assertRejected(damaged(b -> b.putInt(b.getInt(FUNCS) + 16, 0x80000001)), "function 0 flags are 0x80000001");
+  }
+
+  @Test
+  void rejectsAnEntryCrcOnAFunctionThatIsNotUnprepared() throws MetadataException {
+    assertRejected(damaged(b -> b.putInt(b.getInt(FUNCS) + 20, 0x1234)),
+        "function 0 entry CRC is 0x1234 but the function is not unprepared");
   }
 
   @Test

@@ -1,0 +1,72 @@
+package io.kulp.x86;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * The few functions of Capstone 4 (Debian's {@code libcapstone4}, {@code libcapstone.so.4})
+ * that {@link Disassembler} calls. The library is loaded on first use of this interface, so only
+ * {@code ulp packer} and {@code ulp livepatchable} ever load it; the node agent and {@code ulp
+ * trigger} never touch this class.
+ */
+interface Capstone extends Library {
+  String SONAME = "capstone.so.4";
+  String DEBIAN_PACKAGE = "libcapstone4";
+
+  int CS_ARCH_X86 = 3;
+  int CS_MODE_64 = 8;
+  int CS_OPT_SKIPDATA = 5;
+  long CS_OPT_ON = 3;
+
+  /** {@code cs_insn} (capstone.h; offsets checked with the C compiler): id, address, size, mnemonic, op_str. */
+  int INSN_SIZE = 240;
+  int INSN_ID = 0;
+  int INSN_ADDRESS = 8;
+  int INSN_LENGTH = 16;
+  int INSN_MNEMONIC = 34;
+  int INSN_OP_STR = 66;
+
+  /** {@code csh} is a {@code size_t}. */
+  int cs_open(int arch, int mode, LongByReference handle);
+
+  int cs_option(long handle, int type, long value);
+
+  long cs_disasm(long handle, Pointer code, long codeSize, long address, long count, PointerByReference insn);
+
+  void cs_free(Pointer insn, long count);
+
+  int cs_close(LongByReference handle);
+
+  String cs_strerror(int code);
+
+  /** Loads the library, or says which package provides it. */
+  static Capstone load() throws DecoderUnavailableException {
+    return Holder.get();
+  }
+
+  /** Loaded once; a failure is remembered and reported again. */
+  final class Holder {
+    private static Capstone library;
+    private static String failure;
+
+    private Holder() {}
+
+    static synchronized Capstone get() throws DecoderUnavailableException {
+      if (library == null && failure == null) {
+        try {
+          library = Native.load("lib" + SONAME, Capstone.class);
+        } catch (UnsatisfiedLinkError e) {
+          failure = "kulp decodes x86 code with Capstone 4 (libcapstone.so.4), which is not installed: "
+              + "apt-get install " + DEBIAN_PACKAGE;
+        }
+      }
+      if (library == null) {
+        throw new DecoderUnavailableException(failure);
+      }
+      return library;
+    }
+  }
+}
