@@ -88,7 +88,8 @@ extern "C" {
   X(KULP_E_NO_PREPARED, 19, "nothing prepared to commit")                                \
   X(KULP_E_INTERNAL, 20, "internal error")                                               \
   X(KULP_E_DISABLED, 21, "live patching is disabled in this process")                   \
-  X(KULP_E_ENTRY, 22, "function entry differs from the library the patch was made for")
+  X(KULP_E_ENTRY, 22, "function entry differs from the library the patch was made for")  \
+  X(KULP_E_SIGTRAP, 23, "a thread blocks SIGTRAP, which redirecting a function without padding needs")
 
 enum kulp_error {
 #define KULP_X_ENUM(name, code, text) name = code,

@@ -357,7 +357,7 @@ int change_plan(struct change *c, uint32_t command, const struct kulp_request *r
                     c->ops[i].site->name);
     char detail[KULP_MESSAGE_MAX];
     if (!unprepared_traps_ready(detail, sizeof detail))
-      return refuse(why, why_len, KULP_E_WRITE, "%s: %s", c->ops[i].site->name, detail);
+      return refuse(why, why_len, KULP_E_SIGTRAP, "%s: %s", c->ops[i].site->name, detail);
     break;
   }
   return KULP_OK;

@@ -28,7 +28,9 @@ public enum RuntimeError {
   WRITE(18, "cannot write code"),
   NO_PREPARED(19, "nothing prepared to commit"),
   INTERNAL(20, "internal error"),
-  DISABLED(21, "live patching is disabled in this process");
+  DISABLED(21, "live patching is disabled in this process"),
+  ENTRY(22, "function entry differs from the library the patch was made for"),
+  SIGTRAP(23, "a thread blocks SIGTRAP, which redirecting a function without padding needs");
 
   private final int code;
   private final String text;
@@ -88,6 +90,7 @@ public enum RuntimeError {
       case PADDING -> " (the target must be built with -fpatchable-function-entry=16,14)";
       case BAD_METADATA, CONTAINER_MISMATCH -> " (repack the container with `ulp packer`)";
       case WRITE -> " (the process refuses code writes; see `ulp messages -p PID`)";
+      case ENTRY -> " (was the patch packed for this build, and is no other tool patching it?)";
       default -> "";
     };
   }
