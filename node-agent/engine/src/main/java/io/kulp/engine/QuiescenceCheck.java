@@ -2,13 +2,20 @@ package io.kulp.engine;
 
 import io.kulp.host.ProcessEntry;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Optional;
 
 /**
- * Proves that no thread of the target sits between the two one-byte NOPs of a function entry,
- * so that the runtime may turn the (now merged) NOP into a jump. The runtime has already written
- * the first byte as 0x66, so any thread that reaches the entry from now on decodes one 2-byte NOP;
- * only a thread that was already past the first NOP could still execute the second byte alone.
+ * Proves that no thread of the target sits at any of the addresses the runtime names: between the
+ * two one-byte NOPs of a prepared function's entry (the runtime has already merged them into one
+ * 2-byte NOP, so only a thread that was past the first could still execute the second alone), or
+ * strictly inside the 5 bytes a jump will overwrite in a function without padding (the runtime has
+ * already put an int3 on the first byte, so only a thread that had started those instructions
+ * before could be there).
+ *
+ * <p>A thread caught on that int3 itself (stopped for the SIGTRAP it raised, its instruction
+ * pointer just past the int3) is at the int3, not inside the bytes: the runtime's handler sends it
+ * on when it runs.
  *
  * <p>Each thread is looked at once, never all at the same time: a thread blocked in the kernel
  * shows its user instruction pointer in {@code /proc/PID/task/TID/syscall} without being touched;
@@ -47,6 +54,35 @@ final class QuiescenceCheck {
     }
   }
 
+  private static final int SIGTRAP = 5;
+
+  /**
+   * Whether the thread has a SIGTRAP queued: stopped by our interrupt on its way out of the kernel
+   * after an int3, it has not run the handler yet.
+   */
+  private static boolean trapPending(TargetProcess target, int tid) {
+    try {
+      for (String line : Files.readAllLines(target.procPid.resolve("task").resolve(Integer.toString(tid))
+          .resolve("status"))) {
+        if (line.startsWith("SigPnd:")) {
+          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) >>> (SIGTRAP - 1) & 1) != 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // unreadable: not proven to be at the int3
+    }
+    return false;
+  }
+
+  /** Whether the byte before {@code rip} is an int3 (0xcc): where a trap leaves the instruction pointer. */
+  private static boolean executedInt3(TargetProcess target, long rip) {
+    try {
+      return target.memory().read(rip - 1, 1).get(0) == (byte) 0xcc;
+    } catch (NativeError e) {
+      return false;
+    }
+  }
+
   private static boolean exiting(TargetProcess target, int tid) throws EngineException {
     try {
       return ProcessEntry.exiting(target.procPid, tid);
@@ -77,7 +113,8 @@ final class QuiescenceCheck {
         return -1;
       }
       signal = stop.pendingSignal();
-      return Ptrace.registers(tid).rip();
+      long rip = Ptrace.registers(tid).rip();
+      return executedInt3(target, rip) && (signal == SIGTRAP || trapPending(target, tid)) ? rip - 1 : rip;
     } catch (NativeError e) {
       if (e.processGone()) {
         return -1;
