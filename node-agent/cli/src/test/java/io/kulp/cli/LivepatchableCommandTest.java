@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LivepatchableCommandTest {
   static final String LIBZ = "/lib/x86_64-linux-gnu/libz.so.1";
-  static final Path UNPREPARED = Fixtures.runtimeDir().resolve("fixtures/unprepared");
+  static final Path UNPREPARED = Fixtures.unprepared();
 
   @Test
   void aLibraryWithPaddingIsAnsweredAsLibpulpDoes() {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnpreparedPackingTest {
   static final Path LIBZ = Path.of("/lib/x86_64-linux-gnu/libz.so.1");
-  static final Path UNPREPARED = Fixtures.runtimeDir().resolve("fixtures/unprepared");
+  static final Path UNPREPARED = Fixtures.unprepared();
 
   @TempDir Path tmp;
   private Path patches;
