@@ -90,7 +90,12 @@ public final class Packer {
         resolutions.add(describe(f.oldName(), old));
       }
       container.require(f.newName(), SymbolRole.FUNCTION, dsc, f.line());
-      functions.add(function(f, offset, symbol, target, dsc));
+      FunctionPair pair = function(f, offset, symbol, target, dsc);
+      if (pair.unprepared()) {
+        resolutions.add(f.oldName() + ": no live-patch padding; a 5-byte jump at its entry is safe (unprepared, entry CRC "
+            + String.format("%08x", pair.entryCrc()) + ")");
+      }
+      functions.add(pair);
     }
     List<PrivateReference> references = new ArrayList<>();
     for (ReferenceLine r : d.references()) {
