@@ -31,9 +31,14 @@ final class PackerCommand extends UlpSubcommand {
       description = "The objcopy to use (default: $OBJCOPY, else objcopy on PATH).")
   private String objcopy;
 
+  @Option(names = "--debug-dir", paramLabel = "DIR", defaultValue = "/usr/lib/debug",
+      description = "Where separate debug files are, by build-id (.build-id/XX/REST.debug): a stripped target's"
+          + " .symtab is read from there (default: ${DEFAULT-VALUE}).")
+  private Path debugDir;
+
   @Override
   public Integer call() throws Exception {
-    PackResult r = new Packer(objcopy).pack(description, output, livepatch, target);
+    PackResult r = new Packer(objcopy, debugDir).pack(description, output, livepatch, target);
     PrintWriter out = out();
     if (verbosity().verbose()) {
       r.resolutions().forEach(line -> out.println("  " + line));
@@ -41,10 +46,16 @@ final class PackerCommand extends UlpSubcommand {
     if (!verbosity().quiet()) {
       PatchMetadata m = r.metadata();
       out.println("packed " + r.output() + ": patch " + m.id().hex() + " for " + m.targetLibrary() + " ("
-          + count(m.functions().size(), "function") + ", " + count(m.references().size(), "reference") + ", "
+          + count(m.functions().size(), "function") + unprepared(m) + ", " + count(m.references().size(), "reference") + ", "
           + count(m.labels().size(), "label") + ")");
     }
     return 0;
+  }
+
+  /** ", 2 unprepared" when functions without padding are redirected at their entry. */
+  private static String unprepared(PatchMetadata m) {
+    long n = m.functions().stream().filter(f -> f.unprepared()).count();
+    return n == 0 ? "" : " (" + n + " unprepared)";
   }
 
   private static String count(int n, String noun) {

@@ -1,5 +1,7 @@
 package io.kulp.packer;
 
+import io.kulp.elf.SeparateDebugFile;
+import io.kulp.elf.SymbolType;
 import io.kulp.patch.DescriptionParser;
 import io.kulp.patch.FunctionPair;
 import io.kulp.patch.MetadataEncoder;
@@ -11,6 +13,8 @@ import io.kulp.patch.PatchId;
 import io.kulp.patch.PatchKind;
 import io.kulp.patch.PatchMetadata;
 import io.kulp.patch.PrivateReference;
+import io.kulp.patch.SymbolFile;
+import io.kulp.x86.EntryVerdict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +26,20 @@ import java.util.List;
  */
 public final class Packer {
   private final ContainerWriter writer;
+  private final Path debugRoot;
 
   /** @param objcopy the objcopy executable (a name found on PATH, or a path) */
   public Packer(String objcopy) {
+    this(objcopy, SeparateDebugFile.DEFAULT_ROOT);
+  }
+
+  /**
+   * @param objcopy the objcopy executable (a name found on PATH, or a path)
+   * @param debugRoot where separate debug files are, by build-id ({@code /usr/lib/debug})
+   */
+  public Packer(String objcopy, Path debugRoot) {
     this.writer = new ContainerWriter(objcopy);
+    this.debugRoot = debugRoot;
   }
 
   /** Packs the container named by {@code description} into {@code output}, or in place when it is null. */
@@ -45,20 +59,28 @@ public final class Packer {
         livepatch != null ? livepatch : parsed.container(), parsed.containerLine(),
         targetLibrary != null ? targetLibrary : parsed.target(), parsed.targetLine(), parsed.functions(),
         parsed.references(), parsed.labels());
+    ContainerLibrary container = ContainerLibrary.open(d.container(), d.file(), d.containerLine());
+    try (TargetLibrary target = TargetLoader.load(d.target(), d.file(), d.targetLine(), debugRoot)) {
+      return pack(d, output, container, target);
+    }
+  }
+
+  private PackResult pack(PatchDescription d, Path output, ContainerLibrary container, TargetLibrary target)
+      throws IOException, PatchException {
     Path dsc = d.file();
-    ContainerLibrary container = ContainerLibrary.open(d.container(), dsc, d.containerLine());
-    TargetLibrary target = TargetLoader.load(d.target(), dsc, d.targetLine());
     List<String> resolutions = new ArrayList<>();
 
     List<FunctionPair> functions = new ArrayList<>();
     for (FunctionLine f : d.functions()) {
       long offset;
+      SymbolFile.Entry symbol = null;
       if (f.offset() != null && target.firstHaving(f.oldName()).isEmpty()) {
         offset = f.offset();
         resolutions.add(f.oldName() + ": 0x" + Long.toHexString(offset) + " (as the line gives it; " + target.name()
             + " does not name it)");
       } else {
         SymbolResolver.Resolved old = SymbolResolver.resolve(target, f.oldName(), SymbolRole.FUNCTION, dsc, f.line());
+        symbol = old.entry();
         offset = old.entry().offset();
         if (f.offset() != null && f.offset() != offset) {
           throw PackerException.at(dsc, f.line(), "the offset 0x" + Long.toHexString(f.offset()) + " is not where "
@@ -67,12 +89,13 @@ public final class Packer {
         }
         resolutions.add(describe(f.oldName(), old));
       }
-      if (target.knowsPadding() && !target.patchableEntries().contains(offset)) {
-        throw PackerException.at(dsc, f.line(), "function " + f.oldName() + " (0x" + Long.toHexString(offset) + ") of "
-            + target.name() + " has no live-patch padding: build the library with -fpatchable-function-entry=16,14");
-      }
       container.require(f.newName(), SymbolRole.FUNCTION, dsc, f.line());
-      functions.add(new FunctionPair(f.oldName(), f.newName(), offset));
+      FunctionPair pair = function(f, offset, symbol, target, dsc);
+      if (pair.unprepared()) {
+        resolutions.add(f.oldName() + ": no live-patch padding; a 5-byte jump at its entry is safe (unprepared, entry CRC "
+            + String.format("%08x", pair.entryCrc()) + ")");
+      }
+      functions.add(pair);
     }
     List<PrivateReference> references = new ArrayList<>();
     for (ReferenceLine r : d.references()) {
@@ -89,6 +112,30 @@ public final class Packer {
     Path out = output == null ? d.container().toRealPath() : output;
     writer.write(d.container(), out, ulp, rev);
     return new PackResult(out, apply, resolutions);
+  }
+
+  /**
+   * The record of one {@code old:new} line: prepared (kulp's padding), unprepared (a 5-byte jump
+   * at its redirect point, with the CRC of the bytes it replaces), or refused with the reason. A
+   * symbol file records no code, so its functions are left to the runtime's padding check.
+   */
+  private static FunctionPair function(FunctionLine f, long offset, SymbolFile.Entry symbol, TargetLibrary target,
+      Path dsc) throws IOException, PackerException {
+    if (!target.knowsCode()) {
+      return new FunctionPair(f.oldName(), f.newName(), offset);
+    }
+    EntryVerdict v = symbol == null ? target.entries().verdict(offset, 0, SymbolType.NOTYPE)
+        : target.entries().verdict(offset, symbol.size(), symbol.type());
+    if (v instanceof EntryVerdict.Unprepared u) {
+      return FunctionPair.unprepared(f.oldName(), f.newName(), offset, u.entryCrc());
+    }
+    if (v instanceof EntryVerdict.Refused r) {
+      throw PackerException.at(dsc, f.line(), "function " + f.oldName() + " (0x" + Long.toHexString(offset) + ") of "
+          + target.name() + " cannot be patched: it has no live-patch padding, and a 5-byte jump at its entry is not"
+          + " safe: " + r.reason() + "; patch its callers instead, or build the library with"
+          + " -fpatchable-function-entry=16,14");
+    }
+    return new FunctionPair(f.oldName(), f.newName(), offset);
   }
 
   /**

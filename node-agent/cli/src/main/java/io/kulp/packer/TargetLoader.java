@@ -19,7 +19,8 @@ final class TargetLoader {
 
   private TargetLoader() {}
 
-  static TargetLibrary load(Path path, Path dsc, int line) throws IOException, PatchException {
+  /** The target at {@code path}; a stripped ELF library's debug file is looked for under {@code debugRoot}. */
+  static TargetLibrary load(Path path, Path dsc, int line, Path debugRoot) throws IOException, PatchException {
     if (!Files.isRegularFile(path)) {
       throw PackerException.at(dsc, line, "target " + path + " does not exist: fix the `@` line (relative paths start at "
           + "the description's directory)");
@@ -34,22 +35,19 @@ final class TargetLoader {
     } catch (ElfException e) {
       throw new PackerException(e.getMessage() + ": the `@` line of " + dsc + " must name the target library", e);
     }
-    try (elf) {
-      return load(elf, path);
+    try {
+      return load(elf, path, debugRoot);
+    } catch (IOException | PatchException | RuntimeException e) {
+      elf.close();
+      throw e;
     }
   }
 
-  private static TargetLibrary load(ElfFile elf, Path path) throws IOException, PatchException {
+  private static TargetLibrary load(ElfFile elf, Path path, Path debugRoot) throws IOException, PatchException {
     BuildId buildId = elf.buildId().orElseThrow(() -> new PackerException("target library " + path
         + " has no build-id (no NT_GNU_BUILD_ID note), and kulp matches patches to libraries by build-id:"
         + " link the library with -Wl,--build-id"));
-    TargetLibrary lib = TargetLibrary.of(elf, loadName(elf, path), buildId);
-    if (elf.patchableEntries().length == 0) {
-      throw new PackerException("target library " + path + " is not livepatchable: built without"
-          + " -fpatchable-function-entry (no __patchable_function_entries section); rebuild it with"
-          + " -fpatchable-function-entry=16,14");
-    }
-    return lib;
+    return TargetLibrary.of(elf, loadName(elf, path), buildId, debugRoot);
   }
 
   /** The basename a process loads the library by: its SONAME, else the file name. */

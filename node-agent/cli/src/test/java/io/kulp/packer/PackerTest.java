@@ -323,14 +323,6 @@ class PackerTest {
   }
 
   @Test
-  void aTargetWithoutPaddingIsNotLivepatchable() throws Exception {
-    describe("value_v2", "value_v2.so\n@" + Fixtures.MACHINE_LIBC + "\nputs:kfix_value_v2\n");
-
-    assertFails("value_v2", "is not livepatchable: built without -fpatchable-function-entry",
-        "-fpatchable-function-entry=16,14");
-  }
-
-  @Test
   void aDescriptionSyntaxErrorNamesFileAndLine() throws Exception {
     describe("value_v2", "value_v2.so\n@../fixtures/libkfix.so.1\nkfix_value kfix_value_v2\n");
 

@@ -119,6 +119,11 @@ public final class ElfFile implements Closeable {
     return in.slice(section.offset(), section.hasFileBytes() ? section.size() : 0, section.name());
   }
 
+  /** A copy of the bytes of {@code section} (16 MiB at most; none for SHT_NOBITS). */
+  public byte[] bytes(ElfSection section) throws ElfException {
+    return in.bytes(section.offset(), section.hasFileBytes() ? section.size() : 0, section.name());
+  }
+
   /** The bytes of the section with this name, if there is one (16 MiB at most). */
   public Optional<byte[]> sectionBytes(String name) throws ElfException {
     return sectionBytes(name, ElfLimits.MAX_COPY);

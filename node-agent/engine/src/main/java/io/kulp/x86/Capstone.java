@@ -13,7 +13,9 @@ import com.sun.jna.ptr.PointerByReference;
  * trigger} never touch this class.
  */
 interface Capstone extends Library {
-  String SONAME = "capstone.so.4";
+  String SONAME = "libcapstone.so.4";
+  /** Names another file to load instead (tests: a missing library). */
+  String LIBRARY_PROPERTY = "kulp.capstone.library";
   String DEBIAN_PACKAGE = "libcapstone4";
 
   int CS_ARCH_X86 = 3;
@@ -57,9 +59,9 @@ interface Capstone extends Library {
     static synchronized Capstone get() throws DecoderUnavailableException {
       if (library == null && failure == null) {
         try {
-          library = Native.load("lib" + SONAME, Capstone.class);
+          library = Native.load(System.getProperty(LIBRARY_PROPERTY, SONAME), Capstone.class);
         } catch (UnsatisfiedLinkError e) {
-          failure = "kulp decodes x86 code with Capstone 4 (libcapstone.so.4), which is not installed: "
+          failure = "kulp decodes x86 code with Capstone 4 (" + SONAME + "), which is not installed: "
               + "apt-get install " + DEBIAN_PACKAGE;
         }
       }

@@ -25,13 +25,14 @@ final class ExecutableCode {
 
   private final List<ElfSection> sections;
   private final List<byte[]> bytes;
-  private final References refs = new References();
+  private final References refs;
   private final List<ElfSymbol> symbols;
   private long[] sorted;
 
   private ExecutableCode(List<ElfSection> sections, List<byte[]> bytes, List<ElfSymbol> symbols) {
     this.sections = sections;
     this.bytes = bytes;
+    this.refs = new References(sections);
     this.symbols = symbols;
   }
 
@@ -41,11 +42,8 @@ final class ExecutableCode {
     List<byte[]> contents = new ArrayList<>();
     for (ElfSection s : elf.sections()) {
       if (s.isExecutableCode() && s.size() > 0) {
-        ByteBuffer b = elf.contents(s);
-        byte[] copy = new byte[b.remaining()];
-        b.get(copy);
         code.add(s);
-        contents.add(copy);
+        contents.add(elf.bytes(s));
       }
     }
     ExecutableCode c = new ExecutableCode(List.copyOf(code), List.copyOf(contents), symbols);
@@ -154,12 +152,29 @@ final class ExecutableCode {
     static final byte RELOCATION = 2;
     static final byte SYMBOL = 3;
 
+    final List<ElfSection> code;
     long[] targets = new long[1024];
     long[] sources = new long[1024];
     byte[] kinds = new byte[1024];
     int size;
 
+    References(List<ElfSection> code) {
+      this.code = code;
+    }
+
+    private boolean inCode(long address) {
+      for (ElfSection s : code) {
+        if (Long.compareUnsigned(address - s.addr(), s.size()) < 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     void add(long target, long source, byte kind) {
+      if (!inCode(target)) {
+        return; // only an address in the code can be inside a function's first bytes
+      }
       if (size == targets.length) {
         targets = Arrays.copyOf(targets, size * 2);
         sources = Arrays.copyOf(sources, size * 2);

@@ -12,6 +12,7 @@ package io.kulp.x86;
 public record Instruction(long address, int size, String mnemonic, String operands, boolean valid) {
   /** Not found: {@link #relativeTarget()} and {@link #ripAddress()} answer this when there is no such address. */
   public static final long NONE = -1;
+  private static final String[] BRANCH_PREFIXES = {"bnd ", "notrack "};
 
   /** The address just past it, where a call returns to. */
   public long end() {
@@ -19,7 +20,18 @@ public record Instruction(long address, int size, String mnemonic, String operan
   }
 
   public boolean isCall() {
-    return valid && mnemonic.equals("call");
+    return valid && operation().equals("call");
+  }
+
+  /** The mnemonic without the branch prefixes Capstone prints in it ({@code bnd jmp}, {@code notrack call}). */
+  String operation() {
+    String m = mnemonic;
+    for (String prefix : BRANCH_PREFIXES) {
+      if (m.startsWith(prefix)) {
+        m = m.substring(prefix.length());
+      }
+    }
+    return m;
   }
 
   /**
@@ -28,7 +40,7 @@ public record Instruction(long address, int size, String mnemonic, String operan
    * branches ({@code jmp rax}, {@code call qword ptr [...]}) included.
    */
   public long relativeTarget() {
-    if (!valid || !isRelativeBranchMnemonic(mnemonic) || !operands.startsWith("0x")) {
+    if (!valid || !isRelativeBranchMnemonic(operation()) || !operands.startsWith("0x")) {
       return NONE;
     }
     return hex(operands, 2, operands.length());
@@ -36,11 +48,11 @@ public record Instruction(long address, int size, String mnemonic, String operan
 
   /** The address of a RIP-relative memory operand ({@code [rip + 0x10]}: the next instruction plus 0x10), or {@link #NONE}. */
   public long ripAddress() {
-    int at = operands.indexOf("[rip ");
+    int at = operands.indexOf("[rip");
     if (!valid || at < 0) {
       return NONE;
     }
-    int sign = at + 5;
+    int sign = at + 5; // after "[rip "
     if (operands.startsWith("+ 0x", sign) || operands.startsWith("- 0x", sign)) {
       int end = operands.indexOf(']', sign);
       long disp = hex(operands, sign + 4, end < 0 ? operands.length() : end);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * found by build-id as Debian's -dbgsym packages install it (runtime-c/fixtures/unprepared).
  */
 class SeparateDebugFileTest {
-  static final Path FIXTURES = Fixtures.runtimeDir().resolve("fixtures/unprepared");
+  static final Path FIXTURES = Fixtures.unprepared();
   static final Path STRIPPED = FIXTURES.resolve("stripped/libunprepared.so.1");
   static final Path DEBUG_ROOT = FIXTURES.resolve("debug");
 

@@ -70,6 +70,20 @@ public final class Fixtures {
     return driver;
   }
 
+  /**
+   * runtime-c/fixtures/unprepared, built without -fpatchable-function-entry: libunprepared.so.1,
+   * stripped/libunprepared.so.1 and the debug tree of its separate debug file, debug/.build-id.
+   */
+  public static Path unprepared() {
+    Path dir = fixture("unprepared");
+    if (!Files.isRegularFile(dir.resolve("stripped/libunprepared.so.1"))) {
+      throw new IllegalStateException(dir + " is missing: runtime-c's Makefile builds it when it includes"
+          + " fixtures/unprepared/unprepared.mk (or: make -C runtime-c -f Makefile -f fixtures/unprepared/unprepared.mk"
+          + " unprepared)");
+    }
+    return dir;
+  }
+
   public static Path fixture(String name) {
     return runtimeDir().resolve("fixtures").resolve(name);
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * or return into the middle of it.
  */
 class RedirectRulesTest {
-  static final Path LIBRARY = Fixtures.runtimeDir().resolve("fixtures/unprepared/libunprepared.so.1");
+  static final Path LIBRARY = Fixtures.unprepared().resolve("libunprepared.so.1");
 
   private ElfFile elf;
   private FunctionEntries entries;
