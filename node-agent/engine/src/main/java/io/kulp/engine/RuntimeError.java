@@ -65,7 +65,10 @@ public enum RuntimeError {
     return switch (this) {
       case OK -> Disposition.DONE;
       case LIB_NOT_LOADED, BUILDID_MISMATCH, NO_BUILDID, ALREADY_APPLIED, NOT_APPLIED, DISABLED -> Disposition.SKIP;
-      case AGAIN, BUSY -> Disposition.RETRY;
+      // A thread that blocks SIGTRAP is usually starting up (glibc blocks every signal while it
+      // creates a thread) or briefly in a critical section: try again; one that keeps it blocked
+      // makes the operation fail with the runtime's reason once the retries are spent.
+      case AGAIN, BUSY, SIGTRAP -> Disposition.RETRY;
       default -> Disposition.FAIL;
     };
   }
