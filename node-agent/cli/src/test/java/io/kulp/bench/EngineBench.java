@@ -61,6 +61,9 @@ public final class EngineBench {
     if (what.equals("callcost") || what.equals("all")) {
       bench.callCost();
     }
+    if (what.equals("unprepared") || what.equals("all")) {
+      bench.unprepared();
+    }
     bench.engine.close();
     bench.pool.close();
   }
@@ -277,6 +280,82 @@ public final class EngineBench {
       double b = Arrays.stream(patched).min().orElseThrow();
       System.out.printf("call cost: original %.3f ns/call, through the patch %.3f ns/call: %+.3f ns (min of 7 x %d"
           + " calls)%n", a, b, b - a, calls);
+    }
+  }
+
+  /**
+   * A function without padding (docs/design.md, "Functions without padding"): compressBound of the
+   * system's own libz.so.1 in kfix-plain. Every apply arms an int3 and checks the threads; later
+   * applies are no cheaper, because a revert gives the function its own bytes back.
+   */
+  private void unprepared() throws Exception {
+    PatchContainer bound = PatchContainer.read(Fixtures.patch("unprepared/zlib_bound"));
+    Operation apply = new Operation.Apply(bound);
+    Operation revert = new Operation.Revert(bound.apply().id(), "zlib_bound.so");
+    try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
+      p.await(l -> l.startsWith("ready"));
+      for (int i = 0; i < 300; i++) {
+        run(p.pid(), apply, Outcome.APPLIED);
+        run(p.pid(), revert, Outcome.REVERTED);
+      }
+      double[] applied = new double[500];
+      double[] reverted = new double[500];
+      for (int i = 0; i < applied.length; i++) {
+        applied[i] = run(p.pid(), apply, Outcome.APPLIED).elapsed().toNanos() / 1e6;
+        reverted[i] = run(p.pid(), revert, Outcome.REVERTED).elapsed().toNanos() / 1e6;
+      }
+      System.out.println("unprepared (compressBound of the system's libz.so.1), one-thread target, warm engine (ms):");
+      System.out.println("  apply   " + stats(applied));
+      System.out.println("  revert  " + stats(reverted));
+      long calls = 200_000_000L;
+      double[] plain = new double[5];
+      double[] patched = new double[5];
+      for (int i = 0; i < plain.length; i++) {
+        plain[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+        run(p.pid(), apply, Outcome.APPLIED);
+        patched[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+        run(p.pid(), revert, Outcome.REVERTED);
+      }
+      double a = Arrays.stream(plain).min().orElseThrow();
+      double b = Arrays.stream(patched).min().orElseThrow();
+      System.out.printf("  call cost: original %.3f ns/call, through the jump and the near gate %.3f ns/call: %+.3f ns"
+          + " (min of 5 x %d calls)%n", a, b, b - a, calls);
+    }
+    System.out.println("  pause of the other threads, busy calling compressBound (max gap, µs):");
+    for (int threads : new int[] {1, 8, 64}) {
+      List<Long> control = new ArrayList<>();
+      List<Long> cycles = new ArrayList<>();
+      long held = 0;
+      double[] latency = new double[0];
+      List<Double> applyMs = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
+          p.await(l -> l.startsWith("ready"));
+          p.ask("threads " + threads, "threads");
+          Thread.sleep(300);
+          p.ask("gap", "gap");
+          Thread.sleep(200);
+          control.add(Long.parseLong(p.ask("gap", "gap")));
+          long end = System.nanoTime() + 200_000_000L;
+          while (System.nanoTime() < end) {
+            OperationResult r = run(p.pid(), apply, Outcome.APPLIED);
+            applyMs.add(r.elapsed().toNanos() / 1e6);
+            held = Math.max(held, r.longestThreadStop().toNanos());
+            held = Math.max(held, run(p.pid(), revert, Outcome.REVERTED).longestThreadStop().toNanos());
+          }
+          cycles.add(Long.parseLong(p.ask("gap", "gap")));
+          p.send("stats");
+          String stats = p.await(l -> l.startsWith("stats"));
+          if (!stats.endsWith("unexpected=0")) {
+            throw new IllegalStateException(stats);
+          }
+        }
+      }
+      latency = applyMs.stream().mapToDouble(Double::doubleValue).toArray();
+      System.out.printf("    %2d threads: probe max gap: control %s | with apply/revert cycles %s%n", threads,
+          median(control), median(cycles));
+      System.out.printf("        longest hold of one application thread, measured by the engine: %.1f µs; apply %s%n",
+          held / 1e3, stats(latency));
     }
   }
 

@@ -142,6 +142,27 @@ final class Ptrace {
    * doubling to 200 µs. Not more spinning or polling: on a busy machine the thread we wait for
    * needs the CPU to stop, and every poll is two system calls.
    */
+  /** The thread's stop if it has one to report now, else null; never blocks. */
+  static Stop pollStop(int tid) throws NativeError {
+    int[] status = new int[1];
+    for (;;) {
+      int r = LibC.waitpid(tid, status, LibC.WALL | LibC.WNOHANG);
+      if (r == tid) {
+        return new Stop(status[0]);
+      }
+      if (r == 0) {
+        return null;
+      }
+      NativeError e = NativeError.last("waitpid(" + tid + ")");
+      if (e.errno() == LibC.ECHILD) {
+        return new Stop(0); // reaped or gone: reported as exited
+      }
+      if (e.errno() != LibC.EINTR) {
+        throw e;
+      }
+    }
+  }
+
   static Stop waitStop(int tid, long deadlineNanos) throws NativeError, EngineTimeout {
     int[] status = new int[1];
     long spinUntil = System.nanoTime() + 15_000;

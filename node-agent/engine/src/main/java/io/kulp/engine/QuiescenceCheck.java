@@ -3,7 +3,13 @@ package io.kulp.engine;
 import io.kulp.host.ProcessEntry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Proves that no thread of the target sits at any of the addresses the runtime names: between the
@@ -17,9 +23,10 @@ import java.util.Optional;
  * pointer just past the int3) is at the int3, not inside the bytes: the runtime's handler sends it
  * on when it runs.
  *
- * <p>Each thread is looked at once, never all at the same time: a thread blocked in the kernel
- * shows its user instruction pointer in {@code /proc/PID/task/TID/syscall} without being touched;
- * a running one is interrupted on its own for the microseconds it takes to read its registers.
+ * <p>Each thread is looked at once: a thread blocked in the kernel shows its user instruction
+ * pointer in {@code /proc/PID/task/TID/syscall} without being touched; the running ones are all
+ * interrupted together, and each is let go the moment its registers are read, so that a thread is
+ * held for microseconds whatever the thread count.
  */
 final class QuiescenceCheck {
   private QuiescenceCheck() {}
@@ -27,30 +34,129 @@ final class QuiescenceCheck {
   /** Describes a thread found at one of {@code addrs}, or empty if none is. */
   static Optional<String> findThreadAt(TargetProcess target, int helperTid, long[] addrs, long deadline,
       StopClock clock) throws EngineException {
+    List<Integer> running = new ArrayList<>();
     try {
       for (int tid : Threads.of(target.procPid)) {
         if (tid == helperTid) {
           continue; // parked in futex_wait, and never runs patched code
         }
         long pc = Threads.blockedPc(target.procPid, tid);
-        if (pc < 0) {
-          continue; // exited meanwhile
-        }
         if (pc == 0) {
-          pc = observe(target, tid, deadline, clock);
-          if (pc < 0) {
-            continue;
-          }
-        }
-        for (long a : addrs) {
-          if (pc == a) {
-            return Optional.of("thread " + tid + " is at " + Long.toHexString(a));
-          }
-        }
+          running.add(tid);
+        } else if (pc > 0 && at(pc, addrs)) {
+          return Optional.of("thread " + tid + " is at " + Long.toHexString(pc));
+        } // pc < 0: exited meanwhile
       }
-      return Optional.empty();
     } catch (IOException e) {
       throw EngineException.failed("cannot list the threads of process " + target.pid + ": " + e.getMessage());
+    }
+    return observe(target, running, addrs, deadline, clock);
+  }
+
+  private static boolean at(long pc, long[] addrs) {
+    for (long a : addrs) {
+      if (pc == a) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Interrupts every running thread at once and lets each go the moment its registers are read:
+   * each is held only for that moment, and the check lasts as long as the slowest thread takes to
+   * stop (it must get a CPU first), not as long as all of them one after the other.
+   */
+  private static Optional<String> observe(TargetProcess target, List<Integer> running, long[] addrs, long deadline,
+      StopClock clock) throws EngineException {
+    Set<Integer> pending = new LinkedHashSet<>();
+    String found = null;
+    try {
+      for (int tid : running) {
+        if (seize(target, tid)) {
+          pending.add(tid);
+        }
+      }
+      for (Iterator<Integer> it = pending.iterator(); it.hasNext();) {
+        try {
+          Ptrace.interrupt(it.next());
+        } catch (NativeError e) {
+          if (!e.processGone()) {
+            throw EngineException.failed("process " + target.pid + ": " + e.getMessage());
+          }
+          it.remove();
+        }
+      }
+      long spinUntil = System.nanoTime() + 15_000;
+      long previousSweep = System.nanoTime();
+      while (!pending.isEmpty()) {
+        long sweep = System.nanoTime();
+        for (Iterator<Integer> it = pending.iterator(); it.hasNext();) {
+          int tid = it.next();
+          Ptrace.Stop stop = Ptrace.pollStop(tid);
+          if (stop == null) {
+            continue;
+          }
+          it.remove();
+          // It stopped after the previous sweep looked at it: that is when its hold began, at the latest.
+          long pc = stop.gone() ? -1 : readAndRelease(target, tid, stop);
+          clock.stopped(previousSweep);
+          if (pc >= 0 && found == null && at(pc, addrs)) {
+            found = "thread " + tid + " is at " + Long.toHexString(pc);
+          }
+        }
+        previousSweep = sweep;
+        if (pending.isEmpty()) {
+          break;
+        }
+        long now = System.nanoTime();
+        if (now - deadline > 0) {
+          throw EngineException.failed("process " + target.pid + ": thread " + pending.iterator().next()
+              + " did not stop in time");
+        }
+        if (now - spinUntil < 0) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.parkNanos(20_000);
+        }
+      }
+      return Optional.ofNullable(found);
+    } catch (NativeError e) {
+      throw EngineException.failed("process " + target.pid + ": cannot read a thread: " + e.getMessage());
+    } finally {
+      for (int tid : pending) {
+        Ptrace.detachQuietly(tid, 0);
+      }
+    }
+  }
+
+  /** Seizes a running thread; false if it is gone or exiting (it will never run user code again). */
+  private static boolean seize(TargetProcess target, int tid) throws EngineException {
+    try {
+      Ptrace.seize(tid, 0);
+      return true;
+    } catch (NativeError e) {
+      if (e.processGone() || exiting(target, tid)) {
+        return false; // an exiting thread is refused with EPERM
+      }
+      throw EngineException.failed("process " + target.pid + ": cannot look at thread " + tid + " (" + e.getMessage()
+          + "); is another debugger attached to it?");
+    }
+  }
+
+  /** The instruction pointer of a stopped thread, which is then let go at once (with its signal, if any). */
+  private static long readAndRelease(TargetProcess target, int tid, Ptrace.Stop stop) throws NativeError {
+    int signal = stop.pendingSignal();
+    try {
+      long rip = Ptrace.registers(tid).rip();
+      return executedInt3(target, rip) && (signal == SIGTRAP || trapPending(target, tid)) ? rip - 1 : rip;
+    } catch (NativeError e) {
+      if (e.processGone()) {
+        return -1;
+      }
+      throw e;
+    } finally {
+      Ptrace.detachQuietly(tid, signal);
     }
   }
 
@@ -88,45 +194,6 @@ final class QuiescenceCheck {
       return ProcessEntry.exiting(target.procPid, tid);
     } catch (IOException e) {
       throw EngineException.failed("cannot read thread " + tid + " of process " + target.pid + ": " + e.getMessage());
-    }
-  }
-
-  /** The instruction pointer of a running thread, read during a stop of that thread only; -1 if gone. */
-  private static long observe(TargetProcess target, int tid, long deadline, StopClock clock)
-      throws EngineException {
-    try {
-      Ptrace.seize(tid, 0);
-    } catch (NativeError e) {
-      if (e.processGone() || exiting(target, tid)) {
-        return -1; // an exiting thread is refused with EPERM, and will never run user code again
-      }
-      throw EngineException.failed("process " + target.pid + ": cannot look at thread " + tid + " (" + e.getMessage()
-          + "); is another debugger attached to it?");
-    }
-    int signal = 0;
-    long since = 0;
-    try {
-      Ptrace.interrupt(tid);
-      Ptrace.Stop stop = Ptrace.waitStop(tid, deadline);
-      since = clock.start();
-      if (stop.gone()) {
-        return -1;
-      }
-      signal = stop.pendingSignal();
-      long rip = Ptrace.registers(tid).rip();
-      return executedInt3(target, rip) && (signal == SIGTRAP || trapPending(target, tid)) ? rip - 1 : rip;
-    } catch (NativeError e) {
-      if (e.processGone()) {
-        return -1;
-      }
-      throw EngineException.failed("process " + target.pid + ": cannot read thread " + tid + ": " + e.getMessage());
-    } catch (EngineTimeout e) {
-      throw EngineException.failed("process " + target.pid + ": thread " + tid + " did not stop in time");
-    } finally {
-      Ptrace.detachQuietly(tid, signal);
-      if (since != 0) {
-        clock.stopped(since);
-      }
     }
   }
 }
