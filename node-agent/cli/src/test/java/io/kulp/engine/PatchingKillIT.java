@@ -108,6 +108,76 @@ class PatchingKillIT {
     assertThat(leftUnchanged).as("kills before the change was committed").isGreaterThan(10);
   }
 
+  /**
+   * The same for two functions without padding (the system's libcrypto.so.3, kfix-plain): their
+   * entries are armed with an int3 before COMMIT, so a ulp killed between arming and COMMIT leaves
+   * them running the new code until the request's deadline (here 2 s), when the helper takes the
+   * int3s back. Within that time the process must settle, every time, on both functions patched
+   * and recorded, or neither.
+   */
+  @Test
+  void killingUlpAtAnyMomentOfAPatchOfFunctionsWithoutPaddingLeavesItWholeOrAbsent() throws Exception {
+    Random random = new Random(20261204);
+    PatchContainer crypto = PatchContainer.read(Fixtures.patch("unprepared/crypto"));
+    String original = "30000130 1";
+    String patched = "40000000 2";
+    int changed = 0;
+    int unchanged = 0;
+    try (Engine reader = new PtraceEngine(PtraceEngine.Options.defaults());
+        TargetProgram program = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
+      program.await(l -> l.startsWith("ready"));
+      program.ask("cthreads 4", "cthreads");
+      List<String> steps = new ArrayList<>();
+      Process whole = unpreparedUlp(program, crypto.path(), false);
+      try (BufferedReader err = whole.errorReader()) {
+        for (String line; (line = err.readLine()) != null;) {
+          if (line.startsWith(STEP)) {
+            steps.add(line.substring(STEP.length()));
+          }
+        }
+      }
+      assertThat(whole.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(whole.exitValue()).isZero();
+      boolean applied = true;
+      for (int i = 0; i < KILLS; i++) {
+        killInStep(unpreparedUlp(program, crypto.path(), applied), random.nextInt(steps.size()),
+            random.nextInt(STEP_DELAY_MS + 10));
+        int kill = i;
+        String[] state = {""};
+        boolean[] recorded = {false};
+        Awaitility.await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+          state[0] = program.ask("sslver", "sslver") + " " + program.ask("cmp", "cmp");
+          recorded[0] = reader.read(program.pid()).patches().stream()
+              .anyMatch(p -> p.id().equals(crypto.apply().id().hex()));
+          assertThat(state[0]).as("kill %d: both functions or none", kill).isIn(original, patched);
+          assertThat(recorded[0]).as("kill %d: the runtime's table agrees with the code", kill)
+              .isEqualTo(state[0].equals(patched));
+        });
+        assertRunningAndUntraced(program.pid(), i);
+        if (recorded[0] != applied) {
+          changed++;
+        } else {
+          unchanged++;
+        }
+        applied = recorded[0];
+      }
+      program.send("stats");
+      assertThat(program.await(l -> l.startsWith("stats"))).endsWith("unexpected=0");
+    }
+    System.out.printf("PatchingKillIT (without padding): %d kills, %d after the commit, %d before it%n", KILLS,
+        changed, unchanged);
+    assertThat(changed).as("kills after the change was committed").isGreaterThan(10);
+    assertThat(unchanged).as("kills before the change was committed").isGreaterThan(10);
+  }
+
+  private static Process unpreparedUlp(TargetProgram program, Path patch, boolean revert) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(Fixtures.ulp().toString(), "trigger", "-q", "-p",
+        Integer.toString(program.pid()), "--timeout=2", revert ? "--revert" : "--retries=1", patch.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(STEP_DELAY_MS));
+    return pb.start();
+  }
+
   /** How a process under test has its code written. */
   enum Writes {
     /** The runtime writes it: the entry's NOPs are merged, the engine checks, the runtime commits. */
