@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds kulp's three images from local files only, with nothing pulled and no container engine:
+# Builds kulp's three images from local files only, with nothing pulled and no container engine
+# (the archives are written by deploy/images/oci-image.sh):
 #
 #   ghcr.io/kulp-io/kulp-operator:<version>   operator, runs as 65532
 #   ghcr.io/kulp-io/kulp-agent:<version>      node agent, plus ulp and libpulp.so
@@ -15,9 +16,8 @@
 # layer. The images hold what deploy/images/*/Dockerfile copy (those build the same images on a
 # public base where one can be pulled; docs/operations.md, "Images"): change both together.
 #
-# Reproducible: every file has mode from the build and mtime and creation date from the last
-# commit (SOURCE_DATE_EPOCH overrides), owner 0:0, sorted, gzip without names; the same inputs give
-# the same digests.
+# Reproducible: every file's mtime and the creation date are the last commit's (SOURCE_DATE_EPOCH
+# overrides), owner 0:0, entries sorted, gzip without names; the same inputs give the same digests.
 #
 # Usage: deploy/images/build.sh [--maven]   --maven: first `mvn -B -o -q package -DskipTests`
 # Environment: KULP_IMAGE_DIR (default target/images), JAVA_HOME (the JDK to jlink from),
@@ -123,67 +123,27 @@ runtime="$work/runtime"
 mkdir -p "$runtime"
 cp runtime-c/target/image/libpulp.so runtime-c/target/image/kulp-install "$runtime/"
 
-# --- OCI archives ----------------------------------------------------------------------------
-blobs="$work/oci"
-# layer <tree>: writes the gzipped layer blob; prints "<blob digest> <size> <diff id>"
-layer() {
-  local tar="$work/layer.tar" diff digest
-  tar --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner --format=gnu \
-    -C "$1" -cf "$tar" .
-  diff="$(sha256sum "$tar" | cut -d' ' -f1)"
-  gzip -n -6 <"$tar" >"$work/layer.tgz"
-  digest="$(sha256sum "$work/layer.tgz" | cut -d' ' -f1)"
-  mkdir -p "$blobs/blobs/sha256"
-  mv "$work/layer.tgz" "$blobs/blobs/sha256/$digest"
-  rm -f "$tar"
-  echo "$digest $(stat -c %s "$blobs/blobs/sha256/$digest") $diff"
+# --- the archives (deploy/images/oci-image.sh) ----------------------------------------------
+image() { # image <component> <description> <oci-image.sh options...> -- <trees...>
+  local component=$1 description=$2 line; shift 2
+  line="$("$root/deploy/images/oci-image.sh" --ref "$repo/kulp-$component:$version" \
+    --out "$out/kulp-$component-$version.tar" --epoch "$epoch" \
+    --label "org.opencontainers.image.title=kulp-$component" \
+    --label "org.opencontainers.image.description=$description" \
+    --label "org.opencontainers.image.version=$version" \
+    --label "org.opencontainers.image.revision=$revision" \
+    --label "org.opencontainers.image.created=$created" \
+    --label "org.opencontainers.image.licenses=Apache-2.0" \
+    --label "org.opencontainers.image.source=https://github.com/kulp-io/kulp" \
+    "$@")"
+  say "$line  $(du -h --apparent-size "$out/kulp-$component-$version.tar" | cut -f1)  $out/kulp-$component-$version.tar"
 }
-blob() { # blob <file>: stores it by digest; prints "<digest> <size>"
-  local d; d="$(sha256sum "$1" | cut -d' ' -f1)"
-  mkdir -p "$blobs/blobs/sha256" && cp "$1" "$blobs/blobs/sha256/$d"
-  echo "$d $(stat -c %s "$1")"
-}
-json_list() { local IFS=,; echo "$*"; }
-
-# image <component> <description> <user> <env json list> <entrypoint json list> <cmd json list> <layer tree>...
-image() {
-  local component=$1 description=$2 user=$3 env=$4 entrypoint=$5 cmd=$6; shift 6
-  local name="kulp-$component" ref="$repo/kulp-$component:$version" tree d s diff
-  local layers=() diffs=() paths=() labels
-  rm -rf "$blobs" && mkdir -p "$blobs"
-  for tree in "$@"; do
-    read -r d s diff < <(layer "$tree")
-    layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$s}")
-    diffs+=("\"sha256:$diff\"")
-    paths+=("\"blobs/sha256/$d\"")
-  done
-  labels="\"org.opencontainers.image.title\":\"$name\",\"org.opencontainers.image.description\":\"$description\""
-  labels="$labels,\"org.opencontainers.image.version\":\"$version\",\"org.opencontainers.image.revision\":\"$revision\""
-  labels="$labels,\"org.opencontainers.image.created\":\"$created\",\"org.opencontainers.image.licenses\":\"Apache-2.0\""
-  labels="$labels,\"org.opencontainers.image.source\":\"https://github.com/kulp-io/kulp\",\"org.opencontainers.image.vendor\":\"kulp\""
-  [ "$component" = runtime ] && labels="$labels,\"io.kulp.runtime.version\":\"$version\""
-  printf '{"architecture":"amd64","os":"linux","created":"%s","config":{"User":"%s","Env":%s,"Entrypoint":%s,"Cmd":%s,"WorkingDir":"/","Labels":{%s}},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
-    "$created" "$user" "$env" "$entrypoint" "$cmd" "$labels" "$(json_list "${diffs[@]}")" >"$work/config.json"
-  read -r d s < <(blob "$work/config.json")
-  local config_digest=$d
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s],"annotations":{%s}}' \
-    "$d" "$s" "$(json_list "${layers[@]}")" "$labels" >"$work/manifest.json"
-  read -r d s < <(blob "$work/manifest.json")
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
-    "$d" "$s" "$ref" "$version" >"$blobs/index.json"
-  printf '{"imageLayoutVersion":"1.0.0"}' >"$blobs/oci-layout"
-  # docker load reads this one (docker 20.10 does not read index.json)
-  printf '[{"Config":"blobs/sha256/%s","RepoTags":["%s"],"Layers":[%s]}]' \
-    "$config_digest" "$ref" "$(json_list "${paths[@]}")" >"$blobs/manifest.json"
-  tar --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner --format=gnu \
-    -C "$blobs" -cf "$out/$name-$version.tar" .
-  say "$ref  sha256:$d  $(du -h --apparent-size "$out/$name-$version.tar" | cut -f1)  -> $out/$name-$version.tar"
-}
-
-image operator "kulp operator: rolls LivePatches out across nodes" 65532:65532 \
-  '["PATH=/opt/java/bin:/usr/bin:/bin"]' '["/opt/kulp/kulp-operator"]' null "$base" "$operator"
-image agent "kulp node agent: live-patches processes in the containers of its node" 0 \
-  "[\"PATH=/opt/kulp/ulp:/opt/java/bin:/usr/bin:/bin\",\"JAVA_OPTS=-Djna.tmpdir=/tmp -Djava.io.tmpdir=/tmp\"]" '["/opt/kulp/kulp-agent"]' null "$base" "$agent"
-image runtime "kulp's in-process runtime (libpulp.so), copied into pods by the runtime-injection webhook" 65532:65532 \
-  '[]' '["/kulp-install"]' '["/libpulp.so","/kulp/runtime"]' "$runtime"
+image operator "kulp operator: rolls LivePatches out across nodes" --user 65532:65532 \
+  --env PATH=/opt/java/bin:/usr/bin:/bin --entrypoint /opt/kulp/kulp-operator "$base" "$operator"
+image agent "kulp node agent: live-patches processes in the containers of its node" --user 0 \
+  --env PATH=/opt/kulp/ulp:/opt/java/bin:/usr/bin:/bin --env "JAVA_OPTS=-Djna.tmpdir=/tmp -Djava.io.tmpdir=/tmp" \
+  --entrypoint /opt/kulp/kulp-agent "$base" "$agent"
+image runtime "kulp's in-process runtime (libpulp.so), copied into pods by the runtime-injection webhook" \
+  --user 65532:65532 --label "io.kulp.runtime.version=$version" \
+  --entrypoint /kulp-install --cmd /libpulp.so --cmd /kulp/runtime "$runtime"
 say "done in $((SECONDS - started)) s"
