@@ -30,10 +30,15 @@ for c in operator agent runtime; do archives+=("$images/kulp-$c-$version.tar"); 
 if [ "${1:-}" = --build ] || ! ls "${archives[@]}" >/dev/null 2>&1; then
   "$root/deploy/images/build.sh"
 fi
-for a in "${archives[@]}"; do
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images import "$a" >/dev/null || die "ctr images import $a failed"
-done
+"$here/node-import-image.sh" "${archives[@]}" >/dev/null || die "importing the images failed"
 say "imported $(printf '%s ' "${archives[@]##*/}")into the node's containerd"
+# The same tag with other contents (a rebuild) does not restart running pods: note what was
+# imported, and restart the rollouts when it changed since the last install on this node.
+digests="$(for a in "${archives[@]}"; do tar -xOf "$a" ./index.json; done | sha256sum | cut -c1-16)"
+restart=""
+if [ -f "$NODE_DIR/kulp/images.digest" ] && [ "$(cat "$NODE_DIR/kulp/images.digest")" != "$digests" ]; then
+  restart=1
+fi
 
 overlay="$NODE_DIR/kulp"
 mkdir -p "$overlay"
@@ -58,6 +63,11 @@ patches:
 EOF
 say "kubectl apply -k $overlay"
 kubectl apply -k "$overlay" | sed 's/^/    /'
+echo "$digests" >"$overlay/images.digest"
+if [ -n "$restart" ]; then
+  say "the images changed since the last install: restarting the operator and the agent"
+  kubectl -n kulp-system rollout restart deployment/kulp-operator daemonset/kulp-agent
+fi
 kubectl -n kulp-system rollout status deployment/kulp-operator --timeout=180s
 kubectl -n kulp-system rollout status daemonset/kulp-agent --timeout=120s
 say "operator and agent Ready $((SECONDS - started)) s after the start"
