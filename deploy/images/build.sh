@@ -52,12 +52,13 @@ created="$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)"
 jdk="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}"
 [ -x "$jdk/bin/jlink" ] && [ -d "$jdk/jmods" ] || die "no jlink and jmods in $jdk; set JAVA_HOME to a full JDK 17"
 
-agent_jar="$(ls node-agent/agent/target/agent-*[0-9T].jar 2>/dev/null | head -n 1)"
-cli_jar="$(ls node-agent/cli/target/cli-*[0-9T].jar 2>/dev/null | head -n 1)"
+# globs, not `ls | head`: under pipefail that pipe fails when head exits before ls has written
+jars=(node-agent/agent/target/agent-*[0-9T].jar); agent_jar=${jars[0]}
+jars=(node-agent/cli/target/cli-*[0-9T].jar); cli_jar=${jars[0]}
 for f in operator/target/kulp-operator.jar operator/target/lib "$agent_jar" node-agent/agent/target/agent-lib \
          "$cli_jar" node-agent/cli/target/ulp node-agent/cli/target/lib node-agent/cli/target/native \
          runtime-c/target/image/libpulp.so runtime-c/target/image/kulp-install; do
-  [ -n "$f" ] && [ -e "$f" ] || die "missing build output ${f:-(agent or cli jar)}; run: deploy/images/build.sh --maven (or mvn -B -o package -DskipTests)"
+  [ -e "$f" ] || die "missing build output $f; run: deploy/images/build.sh --maven (or mvn -B -o package -DskipTests)"
 done
 
 started=$SECONDS
