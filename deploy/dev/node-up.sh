@@ -221,6 +221,11 @@ cp "$pause_bin" "$pause_tree/pause"
 ctr_ images import "$NODE_DIR/pause.tar" >/dev/null
 
 # --- kubelet and kube-proxy -----------------------------------------------------------------
+# The node has no DNS server and cannot reach the host's. A pod whose resolver waited for one would
+# hang in every lookup until it timed out (the JDK's HTTPS server looks up each client's address
+# before the TLS handshake: the API server's calls to kulp's webhook then time out). Pods get a
+# nameserver that refuses at once instead: nothing listens on port 53 of a pod's loopback.
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$NODE_DIR/resolv.conf"
 saved="$NODE_RUN/kernel-tunables"
 for t in $KERNEL_TUNABLES; do echo "$t=$(sysctl -n "$t")"; done >"$saved"
 cat >"$NODE_DIR/kubelet.yaml" <<EOF
@@ -242,7 +247,7 @@ authentication:
   x509: {clientCAFile: $pki/ca.crt}
 authorization: {mode: Webhook}
 clusterDomain: cluster.local
-resolvConf: /etc/resolv.conf
+resolvConf: $NODE_DIR/resolv.conf
 failSwapOn: false
 rotateCertificates: false
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
