@@ -60,7 +60,7 @@ final class RealNode implements AutoCloseable {
   }
 
   /** Imports image archives into the node's containerd (deploy/dev/node-import-image.sh). */
-  void importImages(Path... archives) {
+  void importImages(List<Path> archives) {
     List<String> command = new ArrayList<>(List.of("deploy/dev/node-import-image.sh"));
     for (Path a : archives) {
       command.add(a.toAbsolutePath().toString());

@@ -3,6 +3,8 @@ package io.kulp.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -24,7 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,65 +41,101 @@ import org.junit.jupiter.api.Test;
  * processes.
  */
 class RealNodeE2E {
-  static final String NAMESPACE = "real-node-e2e";
-  static final String APP = "auth-service";
   static final String GRANTED = "password \"\": granted";
   static final String DENIED = "password \"\": denied ";
   static final Duration OUTPUT = Duration.ofSeconds(30);
 
-  @Test
-  void aLivePatchThroughTheApiChangesTheServicesOutputAndDeletingItRevertsIt() throws Exception {
+  private static RealNode node;
+
+  @BeforeAll
+  static void upWithKulp() throws Exception {
     Path repo = Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
-    Path images = Files.createDirectories(Path.of("target", "e2e-images"));
-    try (RealNode node = RealNode.upWithKulp(repo)) {
-      KubernetesClient client = node.client();
-      node.importImages(AuthServiceImage.write(repo, images));
-      try {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-            .serverSideApply();
-        client.resource(servicePod()).create();
-        awaitLastLine(client, GRANTED, "the service runs and grants an empty password", node);
+    node = RealNode.upWithKulp(repo);
+    node.importImages(AuthServiceImage.write(repo, Files.createDirectories(Path.of("target", "e2e-images"))));
+  }
 
-        E2ELivePatches livePatches = new E2ELivePatches(client);
-        String sha = livePatches.configMap("real-node-cve-2026-4242", AuthServiceImage.FIX);
-        livePatches.create(livePatch("cve-2026-4242", "real-node-cve-2026-4242", sha));
-        LivePatch done = livePatches.awaitCondition("cve-2026-4242", KulpConstants.CONDITION_COMPLETE, 1,
-            node::kulpLogs);
-        assertThat(done.getStatus().processes.patched).isEqualTo(1);
-        awaitLastLine(client, DENIED, "the patched service denies an empty password", node);
-
-        livePatches.delete("cve-2026-4242");
-        livePatches.awaitGone("cve-2026-4242");
-        awaitLastLine(client, GRANTED, "the reverted service grants an empty password again", node);
-      } finally {
-        client.resources(LivePatch.class).withName("cve-2026-4242").delete();
-        client.configMaps().inNamespace(E2EEnvironment.PATCHES_NAMESPACE).withName("real-node-cve-2026-4242").delete();
-        client.namespaces().withName(NAMESPACE).delete();
-      }
+  @AfterAll
+  static void down() {
+    if (node != null) {
+      node.close();
     }
   }
 
-  /** auth-service with the runtime preloaded, as a workload that was onboarded by hand. */
-  private static Pod servicePod() {
-    return new PodBuilder().withNewMetadata().withName(APP).withNamespace(NAMESPACE).addToLabels("app", APP)
-        .endMetadata().withNewSpec().addNewContainer().withName("app").withImage(AuthServiceImage.REFERENCE)
-        .withImagePullPolicy("Never").withCommand(AuthServiceImage.SERVICE)
-        .addNewEnv().withName("LD_PRELOAD").withValue(AuthServiceImage.LIBPULP).endEnv()
-        .endContainer().withTerminationGracePeriodSeconds(1L).endSpec().build();
+  @Test
+  void aLivePatchThroughTheApiChangesTheServicesOutputAndDeletingItRevertsIt() {
+    String namespace = "real-node-preloaded";
+    KubernetesClient client = node.client();
+    try {
+      client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .serverSideApply();
+      Pod pod = servicePod(namespace, "auth-service-preloaded", AuthServiceImage.REFERENCE);
+      pod.getSpec().getContainers().get(0).getEnv().add(new EnvVar("LD_PRELOAD", AuthServiceImage.LIBPULP, null));
+      client.resource(pod).create();
+      patchesAndReverts(client, namespace, "auth-service-preloaded");
+    } finally {
+      client.namespaces().withName(namespace).delete();
+    }
   }
 
-  private static LivePatch livePatch(String name, String configMap, String sha256) {
+  @Test
+  void aPodOfALabelledNamespaceGetsTheRuntimeFromTheWebhookAndIsPatched() {
+    String namespace = "real-node-injected";
+    KubernetesClient client = node.client();
+    try {
+      client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+          .addToLabels(Map.of("kulp.io/inject", "enabled")).endMetadata().build()).serverSideApply();
+      Pod created = client.resource(servicePod(namespace, "auth-service-injected", AuthServiceImage.PLAIN_REFERENCE))
+          .create();
+      assertThat(created.getSpec().getInitContainers()).as("the init container the webhook adds")
+          .extracting(Container::getImage).singleElement().asString().startsWith("ghcr.io/kulp-io/kulp-runtime:");
+      assertThat(created.getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName).contains("LD_PRELOAD");
+      patchesAndReverts(client, namespace, "auth-service-injected");
+    } finally {
+      client.namespaces().withName(namespace).delete();
+    }
+  }
+
+  /** The service grants an empty password; a LivePatch makes it deny one; deleting it grants again. */
+  private static void patchesAndReverts(KubernetesClient client, String namespace, String app) {
+    awaitLastLine(client, namespace, app, GRANTED, "the service runs and grants an empty password");
+    E2ELivePatches livePatches = new E2ELivePatches(client);
+    try {
+      String sha = livePatches.configMap(app, AuthServiceImage.FIX);
+      livePatches.create(livePatch(app, app, sha));
+      LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
+      assertThat(done.getStatus().processes.patched).isEqualTo(1);
+      awaitLastLine(client, namespace, app, DENIED, "the patched service denies an empty password");
+
+      livePatches.delete(app);
+      livePatches.awaitGone(app);
+      awaitLastLine(client, namespace, app, GRANTED, "the reverted service grants an empty password again");
+    } finally {
+      client.resources(LivePatch.class).withName(app).delete();
+      client.configMaps().inNamespace(E2EEnvironment.PATCHES_NAMESPACE).withName(app).delete();
+    }
+  }
+
+  /** auth-service, pod {@code name} labelled app={@code name}, with nothing of kulp in its spec. */
+  private static Pod servicePod(String namespace, String name, String image) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).addToLabels("app", name)
+        .endMetadata().withNewSpec().addNewContainer().withName("app").withImage(image)
+        .withImagePullPolicy("Never").withCommand(AuthServiceImage.SERVICE).endContainer()
+        .withTerminationGracePeriodSeconds(1L).endSpec().build();
+  }
+
+  /** The CVE-2026-4242 fix for the pods app={@code app}, all nodes at once. */
+  private static LivePatch livePatch(String name, String app, String sha256) {
     LivePatch lp = new LivePatch();
     lp.setMetadata(new ObjectMetaBuilder().withName(name).build());
     LivePatchSpec spec = new LivePatchSpec();
     spec.target = new TargetSpec();
-    spec.target.podSelector = new LabelSelectorBuilder().addToMatchLabels("app", APP).build();
+    spec.target.podSelector = new LabelSelectorBuilder().addToMatchLabels("app", app).build();
     spec.library = new LibrarySpec();
     spec.library.name = AuthServiceImage.LIBRARY;
     spec.patch = new PatchSource();
     spec.patch.configMapRef = new ConfigMapKeyReference();
     spec.patch.configMapRef.namespace = E2EEnvironment.PATCHES_NAMESPACE;
-    spec.patch.configMapRef.name = configMap;
+    spec.patch.configMapRef.name = name;
     spec.patch.configMapRef.key = E2ELivePatches.KEY;
     spec.patch.sha256 = sha256;
     spec.action = Action.Apply;
@@ -105,27 +146,25 @@ class RealNodeE2E {
     return lp;
   }
 
-  /** Waits until the newest line the service printed (its log, read from the kubelet) contains {@code text}. */
-  private static void awaitLastLine(KubernetesClient client, String text, String what, RealNode node) {
+  /** Waits until the newest line the service printed (its log, read through the kubelet) contains {@code text}. */
+  private static void awaitLastLine(KubernetesClient client, String namespace, String pod, String text, String what) {
     try {
       await(what).atMost(OUTPUT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-          .until(() -> lastLine(client).contains(text));
+          .until(() -> lastLine(client, namespace, pod).contains(text));
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError(what + ": the service's last line is not '" + text + "' but '" + lastLineOrError(client)
-          + "'\n" + node.kulpLogs(), e);
+      String last;
+      try {
+        last = lastLine(client, namespace, pod);
+      } catch (RuntimeException noLog) {
+        last = "(no log: " + noLog.getMessage() + ")";
+      }
+      throw new AssertionError(what + ": the service's last line is not '" + text + "' but '" + last + "'\n"
+          + node.kulpLogs(), e);
     }
   }
 
-  private static String lastLine(KubernetesClient client) {
-    List<String> lines = client.pods().inNamespace(NAMESPACE).withName(APP).tailingLines(1).getLog().lines().toList();
+  private static String lastLine(KubernetesClient client, String namespace, String pod) {
+    List<String> lines = client.pods().inNamespace(namespace).withName(pod).tailingLines(1).getLog().lines().toList();
     return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-  }
-
-  private static String lastLineOrError(KubernetesClient client) {
-    try {
-      return lastLine(client);
-    } catch (RuntimeException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
   }
 }
