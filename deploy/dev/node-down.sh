@@ -99,13 +99,13 @@ for ns in /run/netns/cni-*; do
 done
 for ns in "${netns_paths[@]}"; do
   [ -e "$ns" ] || continue
-  umount "$ns" 2>/dev/null || umount -l "$ns" 2>/dev/null
+  timeout 10 umount "$ns" 2>/dev/null || umount -l "$ns" 2>/dev/null
   rm -f "$ns" && say "removed pod network namespace $ns"
 done
 unmount_under() { # every mount at or below the directories, deepest first
   local m
   for m in $(findmnt -rn -o TARGET | grep -E "^($(IFS='|'; echo "$*"))(/|$)" | sort -r); do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "cannot unmount $m"
+    timeout 10 umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "cannot unmount $m"
   done
 }
 unmount_under "$NODE_DIR" "$NODE_RUN"

@@ -20,7 +20,7 @@ kube_dir="$("$here/kube-test-binaries.sh" --print-dir)"
 export PATH="$kube_dir:/usr/sbin:/usr/bin:/sbin:/bin" KUBECONFIG="$KUBECONFIG_ADMIN"
 started=$SECONDS
 
-ready="$(kubectl get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)"
+ready="$(kubectl --request-timeout=10s get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)"
 [ "$ready" = True ] || die "node $NODE_NAME is not up and Ready: run deploy/dev/node-up.sh first"
 
 version="$(sed -n '0,/<version>/s#.*<version>\(.*\)</version>.*#\1#p' "$root/pom.xml")"
@@ -62,11 +62,11 @@ patches:
       - {op: add, path: /spec/template/spec/containers/0/imagePullPolicy, value: Never}
 EOF
 say "kubectl apply -k $overlay"
-kubectl apply -k "$overlay" | sed 's/^/    /'
+kubectl --request-timeout=60s apply -k "$overlay" | sed 's/^/    /'
 echo "$digests" >"$overlay/images.digest"
 if [ -n "$restart" ]; then
   say "the images changed since the last install: restarting the operator and the agent"
-  kubectl -n kulp-system rollout restart deployment/kulp-operator daemonset/kulp-agent
+  kubectl --request-timeout=20s -n kulp-system rollout restart deployment/kulp-operator daemonset/kulp-agent
 fi
 kubectl -n kulp-system rollout status deployment/kulp-operator --timeout=180s
 kubectl -n kulp-system rollout status daemonset/kulp-agent --timeout=120s

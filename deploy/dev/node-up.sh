@@ -32,7 +32,7 @@ started=$SECONDS
 kube_dir="$("$here/kube-test-binaries.sh" --print-dir)"
 export PATH="$kube_dir:$kube_dir/node:/usr/sbin:/usr/bin:/sbin:/bin"
 pause_bin="${KULP_NODE_CACHE:-$HOME/.cache/kulp/node}/pause"
-kubectl() { command kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+kubectl() { command kubectl --kubeconfig "$KUBECONFIG_ADMIN" --request-timeout=10s "$@"; }
 
 alive() { local pid; pid="$(cat "$NODE_RUN/pids/$1" 2>/dev/null)" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 node_ready() {
@@ -210,7 +210,7 @@ cat >"$NODE_DIR/cni/net.d/10-kulp-node.conflist" <<EOF
 }
 EOF
 start containerd containerd --config "$NODE_DIR/containerd.toml"
-ctr_() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+ctr_() { timeout 60 ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 wait_for 30 containerd "containerd answers" ctr_ version
 # The pod sandbox image: the pause program compiled by prereqs.d/50-kube-node.sh, alone.
 pause_tree="$NODE_DIR/pause-image"
@@ -273,7 +273,7 @@ EOF
 start kube-proxy kube-proxy --config "$NODE_DIR/kube-proxy.yaml"
 
 wait_for 60 kubelet "node $NODE_NAME is Ready" node_ready
-wait_for 30 kube-proxy "kube-proxy is healthy" in_node curl -sf http://127.0.0.1:10256/healthz
+wait_for 30 kube-proxy "kube-proxy is healthy" in_node curl -sf -m 2 http://127.0.0.1:10256/healthz
 # Pods need their service account's namespace objects: wait for the default one.
 wait_for 30 kube-controller-manager "the default service account exists" kubectl get serviceaccount default
 say "node $NODE_NAME Ready in $((SECONDS - started)) s; logs in $NODE_LOGS"
