@@ -6,9 +6,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,38 +24,85 @@ import java.util.concurrent.TimeUnit;
  * A node that is already up is reused and left up; one started here is taken down on close
  * (deploy/dev/node-down.sh, which fails when anything of it is left behind). Script output goes to
  * target/e2e-logs/real-node-*.log; the components' own logs are in /var/log/kulp-node.
+ *
+ * There is one such node per machine: a test run holds {@link #LOCK} from before node-up to after
+ * node-down, so test runs of two checkouts on one machine take turns instead of sharing it.
  */
 final class RealNode implements AutoCloseable {
   static final Path KUBECONFIG = Path.of("/var/lib/kulp-node/admin.kubeconfig");
   static final String NAME = "kulp-node";
   static final String SYSTEM_NAMESPACE = "kulp-system";
+  static final Path LOCK = Path.of("/run/lock/kulp-node-e2e.lock");
+  static final Duration LOCK_WAIT = Duration.ofMinutes(20);
 
   private final Path repo;
   private final boolean startedHere;
   private final KubernetesClient client;
+  private final FileLock lock;
 
-  private RealNode(Path repo, boolean startedHere, KubernetesClient client) {
+  private RealNode(Path repo, boolean startedHere, KubernetesClient client, FileLock lock) {
     this.repo = repo;
     this.startedHere = startedHere;
     this.client = client;
+    this.lock = lock;
   }
 
   /** Brings the node up (a first build of the node binaries can take minutes) and installs kulp. */
   static RealNode upWithKulp(Path repo) {
-    String up = run(repo, "up", Duration.ofMinutes(20), "deploy/dev/node-up.sh");
-    boolean reused = up.contains("already up");
+    FileLock lock = lock();
     RealNode node = null;
+    boolean reused = false;
     try {
+      reused = run(repo, "up", Duration.ofMinutes(20), "deploy/dev/node-up.sh").contains("already up");
       run(repo, "install-kulp", Duration.ofMinutes(5), "deploy/dev/node-install-kulp.sh", "--build");
       node = new RealNode(repo, !reused, new KubernetesClientBuilder()
-          .withConfig(Config.fromKubeconfig(Files.readString(KUBECONFIG))).build());
+          .withConfig(Config.fromKubeconfig(Files.readString(KUBECONFIG))).build(), lock);
       return node;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      if (node == null && !reused) {
-        run(repo, "down", Duration.ofMinutes(2), "deploy/dev/node-down.sh");
+      if (node == null) {
+        try {
+          if (!reused) {
+            run(repo, "down", Duration.ofMinutes(2), "deploy/dev/node-down.sh");
+          }
+        } finally {
+          release(lock);
+        }
       }
+    }
+  }
+
+  /** Waits (bounded) for the machine's node to be free. */
+  private static FileLock lock() {
+    Instant deadline = Instant.now().plus(LOCK_WAIT);
+    try {
+      Files.createDirectories(LOCK.getParent());
+      FileChannel channel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      while (true) {
+        FileLock lock = channel.tryLock();
+        if (lock != null) {
+          return lock;
+        }
+        if (Instant.now().isAfter(deadline)) {
+          channel.close();
+          throw new IllegalStateException("another test run has held " + LOCK + " for " + LOCK_WAIT);
+        }
+        Thread.sleep(1000);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void release(FileLock lock) {
+    try {
+      lock.channel().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -85,9 +136,13 @@ final class RealNode implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
-    if (startedHere) {
-      run(repo, "down", Duration.ofMinutes(2), "deploy/dev/node-down.sh");
+    try {
+      client.close();
+      if (startedHere) {
+        run(repo, "down", Duration.ofMinutes(2), "deploy/dev/node-down.sh");
+      }
+    } finally {
+      release(lock);
     }
   }
 
