@@ -58,6 +58,8 @@ fi
 
 mkdir -p "$NODE_DIR" "$NODE_RUN/pids" "$NODE_LOGS"
 rm -f "$NODE_LOGS"/*.log
+# A start that fails half-way leaves nothing running either (the logs stay for reading).
+trap 'status=$?; if [ "$status" -ne 0 ]; then echo "node-up: failed: taking the node down" >&2; "$here/node-down.sh" >&2; fi' EXIT
 
 # start <name> <command...>: in the node's network namespace, its own session, log in $NODE_LOGS.
 # nsenter joins only the network namespace (not `ip netns exec`, which also makes a mount
