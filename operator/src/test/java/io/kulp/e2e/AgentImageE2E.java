@@ -31,7 +31,8 @@ class AgentImageE2E {
         E2EEnvironment env = E2EEnvironment.start(NODE);
         KfixWorkload workload = new KfixWorkload(env.client())) {
       String agentImage = LocalImages.build(repo, "agent", base, List.of(agentJar(repo),
-          "node-agent/agent/target/agent-lib", "node-agent/agent/kulp-agent"));
+          "node-agent/agent/target/agent-lib", "node-agent/agent/kulp-agent", "node-agent/cli/target/ulp", cliJar(repo),
+          "node-agent/cli/target/lib", "node-agent/cli/target/native", "runtime-c/target/image/libpulp.so"));
       String operatorImage = LocalImages.build(repo, "operator", base, List.of("operator/target/kulp-operator.jar",
           "operator/target/lib", "operator/kulp-operator"));
       try {
@@ -62,6 +63,13 @@ class AgentImageE2E {
       } finally {
         DockerCli.run("rmi", "--force", agentImage, operatorImage);
       }
+    }
+  }
+
+  private static String cliJar(Path repo) throws Exception {
+    try (Stream<Path> jars = Files.list(repo.resolve("node-agent/cli/target"))) {
+      return jars.map(p -> p.getFileName().toString()).filter(n -> n.matches("cli-.*[0-9T]\\.jar"))
+          .findFirst().map(n -> "node-agent/cli/target/" + n).orElseThrow();
     }
   }
 
