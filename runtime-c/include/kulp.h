@@ -117,6 +117,10 @@ enum kulp_command {
 #define KULP_REQ_SELF_WRITE 0x1u /* the engine checked that mprotect(PROT_WRITE|PROT_EXEC) is
                                     allowed (no seccomp filter against it, no MDWE): the
                                     runtime may write code itself with atomic stores */
+#define KULP_REQ_PROBE_WRITE 0x2u /* the engine could not read the process's seccomp filter (it
+                                     lacks CAP_SYS_ADMIN): the runtime may find out in a
+                                     throwaway child whether the filter allows writing code
+                                     (src/probe.c), and write it itself if so */
 
 struct kulp_request {
   uint32_t seq;            /* futex word; the engine bumps it last to post a request */

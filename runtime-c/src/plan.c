@@ -304,6 +304,10 @@ int change_plan(struct change *c, uint32_t command, const struct kulp_request *r
   c->command = command;
   /* The engine vetted the process's seccomp filter (KULP_REQ_SELF_WRITE); MDWE is checked here. */
   bool self = (req->flags & KULP_REQ_SELF_WRITE) && !mdwe_enabled();
+  if (!self && (req->flags & KULP_REQ_PROBE_WRITE) && !mdwe_enabled()) {
+    char probe_why[KULP_MESSAGE_MAX];
+    self = probe_self_write(probe_why, sizeof probe_why);
+  }
   int rc;
   if (command != KULP_CMD_APPLY && (rc = plan_removal(c, command, req, why, why_len))) return rc;
   if ((command == KULP_CMD_APPLY || command == KULP_CMD_REVERT_ALL_APPLY) && (rc = plan_addition(c, req, why, why_len)))

@@ -236,6 +236,9 @@ HIDDEN void self_write_disarm(struct change *c);
 HIDDEN int engine_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len);
 HIDDEN int engine_write_commit(struct change *c, char *why, size_t why_len);
 
+/* --- whether a seccomp filter allows writing code, asked in a child (probe.c) -- */
+HIDDEN bool probe_self_write(char *why, size_t why_len);
+
 /* --- the request engine (service.c, helper.c) ------------------------------ */
 HIDDEN int64_t now_monotonic_ns(void);
 /* Nanoseconds the helper may sleep before an armed change expires, or -1 (service.c). */

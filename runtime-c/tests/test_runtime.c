@@ -16,7 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <sys/syscall.h>
 #include <zlib.h>
 
 #include "harness.h"
@@ -458,6 +462,17 @@ static void stacksAndRevertsOutOfOrderInTheSystemsOwnLibz(void) {
   check(revert_all("libz.so.1").status == KULP_OK && compressBound(1000) == original, "revert-all");
 }
 
+static void preparedAndUnpreparedPatchesLiveSideBySideInOneProcess(void) {
+  uLong original = compressBound(1000);
+  check(apply(dir, "value_v2").status == KULP_OK, "a prepared function");
+  check(apply(dir, "unprepared/zlib_bound").status == KULP_OK, "a function without padding");
+  check(apply(dir, "value_v3").status == KULP_OK, "stacked on the prepared one");
+  check(kfix_value() == 3 && compressBound(1000) == original + 1000, "both patched: %d", kfix_value());
+  check(revert(dir, "value_v2").status == KULP_OK && kfix_value() == 3, "the older prepared patch reverted");
+  check(revert_all("libz.so.1").status == KULP_OK && compressBound(1000) == original, "libz reverted alone");
+  check(kfix_value() == 3 && kulp_abi.n_patches == 1, "the prepared patch stays");
+}
+
 static void anAbortedApplyGivesTheFunctionItsFirstByteBack(void) {
   uint8_t *entry = plain_code("libz.so.1", "compressBound"), before[5];
   memcpy(before, entry, 5);
@@ -540,6 +555,52 @@ static void refusesAFunctionWithoutPaddingWhereCodeCannotBeWritable(void) {
   check(r.status == KULP_E_WRITE && contains(r.message, "forbids writable code"), "refused: %s", r.message);
 }
 
+/* --- a seccomp filter the engine could not read, probed in a child (probe.c) ------ */
+
+static bool ring_says(const char *text) {
+  for (int i = 0; i < KULP_RING_SIZE; i++)
+    if (kulp_abi.ring[i].seq && contains(kulp_abi.ring[i].text, text)) return true;
+  return false;
+}
+
+static int install_filter(struct sock_filter *code, unsigned short len) {
+  struct sock_fprog prog = {.len = len, .filter = code};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) return -1;
+  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+}
+
+static void aFilterThatAllowsWritingCodeIsFoundOutInAChildAndTheRuntimeWritesItself(void) {
+  struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  check(install_filter(allow, 1) == 0, "a filter is installed");
+  harness_flags = KULP_REQ_PROBE_WRITE;
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK && r.writes == 0 && kfix_value() == 2, "the runtime wrote the code itself: %s", r.message);
+  check(ring_says("seccomp probe: the runtime may write code itself"), "after asking the filter in a child");
+  r = apply(dir, "unprepared/zlib_bound");
+  check(r.status == KULP_OK, "and a function without padding is redirected: %s", r.message);
+}
+
+static void aFilterThatKillsForWritableCodeKillsOnlyTheProbe(void) {
+  /* mprotect(..., PROT_READ|PROT_WRITE|PROT_EXEC) kills the whole process, as a systemd
+   * SystemCallFilter without SystemCallErrorNumber would kill for a call it does not list. */
+  struct sock_filter kill_rwx[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 16),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_READ | PROT_WRITE | PROT_EXEC, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  check(install_filter(kill_rwx, sizeof kill_rwx / sizeof kill_rwx[0]) == 0, "a filter is installed");
+  harness_flags = KULP_REQ_PROBE_WRITE;
+  struct result r = apply(dir, "value_v2");
+  check(r.status == KULP_OK && r.writes > 0 && kfix_value() == 2, "alive, and patched through engine writes (%u): %s",
+        r.writes, r.message);
+  check(ring_says("seccomp probe: its seccomp filter kills a process"), "the probe was killed, and said so");
+  r = apply(dir, "unprepared/zlib_bound");
+  check(r.status == KULP_E_WRITE && contains(r.message, "forbids writable code"), "refused, alive: %s", r.message);
+}
+
 static const struct {
   const char *name;
   void (*run)(void);
@@ -578,12 +639,15 @@ static const struct {
     T(aForkedChildKeepsThePatchesAndGetsItsOwnHelper),
     T(redirectsFunctionsWithoutPaddingAndGivesTheirBytesBack),
     T(stacksAndRevertsOutOfOrderInTheSystemsOwnLibz),
+    T(preparedAndUnpreparedPatchesLiveSideBySideInOneProcess),
     T(anAbortedApplyGivesTheFunctionItsFirstByteBack),
     T(whileArmedACallTrapsIntoTheNewFunctionAndTheHelperDropsItAtTheDeadline),
     T(aSigtrapThatIsNotOursReachesTheApplicationsHandler),
     T(refusesWhenAThreadBlocksSigtrap),
     T(refusesAFunctionWhoseFirstBytesAreNotThoseThePatchWasMadeFor),
     T(refusesAFunctionWithoutPaddingWhereCodeCannotBeWritable),
+    T(aFilterThatAllowsWritingCodeIsFoundOutInAChildAndTheRuntimeWritesItself),
+    T(aFilterThatKillsForWritableCodeKillsOnlyTheProbe),
 #undef T
 };
 

@@ -152,6 +152,47 @@ class LivePatchE2E {
     }
   }
 
+  /**
+   * An ordinary image, as a distribution builds it: kfix-plain and the system's own libz.so.1 (no
+   * kulp padding anywhere). A LivePatch for libz.so.1 rolls out, and its deletion reverts, exactly
+   * as for a prepared library: the agent and the operator do not know the difference.
+   */
+  @Test
+  void aLivePatchForTheDistributionsOwnLibzIsRolledOutAndRevertedLikeAnyOther() throws Exception {
+    ScratchImage plain = ScratchImage.builder("e2e-plain")
+        .add(Fixtures.fixture("kfix-plain"), "/usr/bin/kfix-plain")
+        .add(Fixtures.fixture("libkplain.so.1"), "/usr/bin/libkplain.so.1")
+        .add(Fixtures.libpulp(), KfixWorkload.LIBPULP)
+        .directory("/tmp").build();
+    try (plain; FixtureContainer c = FixtureContainer.builder(plain).preload(KfixWorkload.LIBPULP)
+        .command("/usr/bin/kfix-plain").start()) {
+      c.awaitLine(l -> l.startsWith("ready"));
+      workload.pod("zlib-a", NODE_A, "zlib", c);
+      c.send("threads 4");
+      c.awaitLine(l -> l.startsWith("threads="));
+      assertThat(bound(c)).isEqualTo(1013);
+      String sha = livePatches.configMap("zlib-bound", Fixtures.patch("unprepared/zlib_bound"));
+      LivePatch lp = E2ELivePatches.livePatch("zlib", "zlib", Action.Apply, Mode.OneShot, "zlib-bound", sha);
+      lp.getSpec().library.name = "libz.so.1";
+      livePatches.create(lp);
+      LivePatch done = livePatches.awaitCondition("zlib", KulpConstants.CONDITION_COMPLETE, 1, env::logs);
+      assertThat(done.getStatus().processes.patched).isEqualTo(1);
+      assertThat(bound(c)).isEqualTo(2013);
+
+      livePatches.delete("zlib");
+      livePatches.awaitGone("zlib");
+      assertThat(bound(c)).isEqualTo(1013);
+      assertThat(ENGINE.read(c.hostPid()).patches()).isEmpty();
+      c.send("stats");
+      assertThat(c.awaitLine(l -> l.startsWith("stats"))).endsWith("unexpected=0");
+    }
+  }
+
+  private static long bound(FixtureContainer c) {
+    c.send("bound 1000");
+    return Long.parseLong(c.awaitLine(l -> l.startsWith("bound=")).substring("bound=".length()));
+  }
+
   @Test
   void revertAllRollsBackPatchesAppliedWithTheCliOutsideTheOperator() throws Exception {
     Path patches = Fixtures.patchesDir();

@@ -154,6 +154,7 @@ final class Abi {
     m.put("KULP_CMD_COMMIT", (long) Request.COMMIT);
     m.put("KULP_CMD_ABORT", (long) Request.ABORT);
     m.put("KULP_REQ_SELF_WRITE", (long) Request.FLAG_SELF_WRITE);
+    m.put("KULP_REQ_PROBE_WRITE", (long) Request.FLAG_PROBE_WRITE);
     m.put("KULP_PHASE_IDLE", (long) Response.IDLE);
     m.put("KULP_PHASE_WORKING", (long) Response.WORKING);
     m.put("KULP_PHASE_COMMITTING", (long) Response.COMMITTING);

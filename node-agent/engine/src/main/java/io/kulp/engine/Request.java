@@ -19,6 +19,8 @@ record Request(int command, byte[] patchId, String library, String path, byte[] 
   static final int ABORT = 7;
 
   static final int FLAG_SELF_WRITE = 1;
+  /** The filter could not be read: the runtime may ask it in a throwaway child (runtime-c/src/probe.c). */
+  static final int FLAG_PROBE_WRITE = 2;
 
   static Request of(int command) {
     return new Request(command, null, null, null, null);

@@ -11,7 +11,7 @@ import java.util.List;
  * mprotect(PROT_READ|PROT_WRITE|PROT_EXEC), then mprotect back, then membarrier; a process with
  * a seccomp filter (every container has one) gets the fast path only if the filter, evaluated
  * here, allows those calls. The filter is read with PTRACE_SECCOMP_GET_FILTER, which needs
- * CAP_SYS_ADMIN; without it the engine stays on the safe side. The runtime itself also refuses
+ * CAP_SYS_ADMIN; without it the runtime tries the calls in a throwaway child first. The runtime itself also refuses
  * when the process set PR_SET_MDWE, and falls back when mprotect fails for any other reason.
  */
 final class WritePolicy {
@@ -42,7 +42,10 @@ final class WritePolicy {
         filters.add(new SeccompProgram(raw));
       }
     } catch (NativeError e) {
-      return 0; // cannot read the filter (no CAP_SYS_ADMIN): the engine writes the code
+      // Cannot read the filter (no CAP_SYS_ADMIN, as in the node agent): the runtime asks it in a
+      // throwaway child, which the filter may kill instead of the process (runtime-c/src/probe.c);
+      // if it refuses, the engine writes the code.
+      return Request.FLAG_PROBE_WRITE;
     }
     for (int nr : DLOPEN_CALLS) {
       if (SeccompProgram.severity(action(filters, nr, 0, 4096, PROT_RX)) <= 2) {
