@@ -21,8 +21,10 @@ work=$(mktemp -d /tmp/kulp-demo.XXXXXX)
 cp runtime-c/target/demo/* "$work/"
 log=$work/service.log
 service_pid=
+zlib_pid=
 cleanup() {
   [[ -n $service_pid ]] && kill "$service_pid" 2>/dev/null || true
+  [[ -n $zlib_pid ]] && kill "$zlib_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,3 +53,26 @@ show_output
 
 step "Same process all along"
 printf '    pid %s, running since %s\n' "$service_pid" "$(ps -o lstart= -p "$service_pid")"
+
+# --- Part 2: a library as the distribution ships it ---------------------------------------
+libz=$(sed -n 's/^@//p' "$work/fix_zlib_bound.dsc")
+step "Part 2: the system's own $libz, built without any padding, as every distribution ships it"
+run "$ulp" livepatchable "$libz"
+
+step "Starting zlib-service, an ordinary program using that libz, with LD_PRELOAD=libpulp.so"
+log=$work/zlib.log
+LD_PRELOAD=$root/runtime-c/target/libpulp.so "$work/zlib-service" >"$log" 2>&1 &
+zlib_pid=$!
+show_output 1.5
+
+step "Packing a fix for compressBound: the packer proves with a decoder that its first 5 bytes can take a jump"
+run "$ulp" packer -v "$work/fix_zlib_bound.dsc"
+
+step "Live-patching the distribution's libz in the running process"
+run "$ulp" trigger -v -p "$zlib_pid" "$work/fix_zlib_bound.so"
+show_output
+run "$ulp" patches -p "$zlib_pid"
+
+step "Reverting: compressBound gets its own bytes back"
+run "$ulp" trigger --revert -p "$zlib_pid" "$work/fix_zlib_bound.so"
+show_output
