@@ -87,10 +87,9 @@ final class QuiescenceCheck {
           it.remove();
         }
       }
-      long spinUntil = System.nanoTime() + 15_000;
-      long previousSweep = System.nanoTime();
+      // Spin while threads are stopping: a stopped thread waits for this loop to see it.
+      long spinUntil = System.nanoTime() + 500_000;
       while (!pending.isEmpty()) {
-        long sweep = System.nanoTime();
         for (Iterator<Integer> it = pending.iterator(); it.hasNext();) {
           int tid = it.next();
           Ptrace.Stop stop = Ptrace.pollStop(tid);
@@ -98,14 +97,14 @@ final class QuiescenceCheck {
             continue;
           }
           it.remove();
-          // It stopped after the previous sweep looked at it: that is when its hold began, at the latest.
-          long pc = stop.gone() ? -1 : readAndRelease(target, tid, stop);
-          clock.stopped(previousSweep);
+          // Held from the moment the stop is seen, as for every stop the engine makes (StopClock).
+          long seen = clock.start();
+          long pc = stop.gone() ? -1 : readAndRelease(target, tid, stop, addrs);
+          clock.stopped(seen);
           if (pc >= 0 && found == null && at(pc, addrs)) {
             found = "thread " + tid + " is at " + Long.toHexString(pc);
           }
         }
-        previousSweep = sweep;
         if (pending.isEmpty()) {
           break;
         }
@@ -145,11 +144,15 @@ final class QuiescenceCheck {
   }
 
   /** The instruction pointer of a stopped thread, which is then let go at once (with its signal, if any). */
-  private static long readAndRelease(TargetProcess target, int tid, Ptrace.Stop stop) throws NativeError {
+  private static long readAndRelease(TargetProcess target, int tid, Ptrace.Stop stop, long[] addrs)
+      throws NativeError {
     int signal = stop.pendingSignal();
     try {
       long rip = Ptrace.registers(tid).rip();
-      return executedInt3(target, rip) && (signal == SIGTRAP || trapPending(target, tid)) ? rip - 1 : rip;
+      // Only a thread at a checked address can be one caught on an int3 just before it (the
+      // check lists the addresses right after each armed int3); everything else is let go at once.
+      return at(rip, addrs) && executedInt3(target, rip) && (signal == SIGTRAP || trapPending(target, tid))
+          ? rip - 1 : rip;
     } catch (NativeError e) {
       if (e.processGone()) {
         return -1;
