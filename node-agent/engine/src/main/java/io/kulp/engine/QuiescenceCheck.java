@@ -123,7 +123,14 @@ final class QuiescenceCheck {
     } catch (NativeError e) {
       throw EngineException.failed("process " + target.pid + ": cannot read a thread: " + e.getMessage());
     } finally {
+      // Left early (an error, the deadline): a seized thread must stop before it can be let go,
+      // and one that was never interrupted would otherwise stay traced.
       for (int tid : pending) {
+        try {
+          Ptrace.interrupt(tid);
+        } catch (NativeError e) {
+          // gone, or already stopping
+        }
         Ptrace.detachQuietly(tid, 0);
       }
     }
