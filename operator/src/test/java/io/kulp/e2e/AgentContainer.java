@@ -77,6 +77,13 @@ final class AgentContainer implements AutoCloseable {
     }
   }
 
+  /** Runs {@code command} inside the agent's container, as `kubectl exec` into an agent pod would. */
+  String exec(String... command) {
+    List<String> args = new ArrayList<>(List.of("exec", id));
+    args.addAll(List.of(command));
+    return DockerCli.run(args.toArray(String[]::new));
+  }
+
   @Override
   public void close() {
     DockerCli.run("rm", "--force", id);

@@ -52,6 +52,9 @@ class AgentImageE2E {
               () -> env.logs() + "\n--- agent container ---\n" + agent.logs());
           assertThat(KfixWorkload.value(c)).isEqualTo(2);
           assertThat(done.getStatus().processes.patched).isEqualTo(1);
+          // An administrator's view from inside the agent: the image's own ulp, on the node's processes.
+          assertThat(agent.exec("ulp", "patches", "-p", Integer.toString(c.hostPid())))
+              .contains("on libkfix.so.1").contains("kfix_value -> kfix_value_v2");
 
           livePatches.delete("image");
           livePatches.awaitGone("image");
