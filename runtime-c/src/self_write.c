@@ -19,8 +19,6 @@
 
 #include "runtime.h"
 
-/* Writes, for each function this change activates, its pad and the merged NOP, and lists
- * in resp->checks the entries whose NOPs were never proven free of threads. */
 /* Adds addr to the addresses the engine must find no thread at; false when they are full. */
 static bool need_check(struct kulp_response *resp, struct change *c, uintptr_t addr) {
   if (c->n_checks == KULP_MAX_CHECKS) return false;
@@ -29,6 +27,9 @@ static bool need_check(struct kulp_response *resp, struct change *c, uintptr_t a
   return true;
 }
 
+/* Writes, for each function this change activates, its pad and the merged NOP, and lists in
+ * resp->checks the entries whose NOPs were never proven free of threads; arms each function
+ * without padding with an int3 and lists the addresses strictly inside its 5 bytes. */
 int self_write_prepare(struct change *c, struct kulp_response *resp, char *why, size_t why_len) {
   c->n_verify = c->n_armed = c->n_checks = 0;
   for (uint32_t i = 0; i < c->n_ops; i++) {
