@@ -5,6 +5,7 @@
  *
  * usage: test_runtime PATCHES_DIR [TEST_NAME] */
 #include <dlfcn.h>
+#include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -531,8 +532,9 @@ static void refusesWhenAThreadBlocksSigtrap(void) {
 }
 
 static void refusesAFunctionWhoseFirstBytesAreNotThoseThePatchWasMadeFor(void) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/unprepared/zlib_bound.so", dir);
+  char name[4096], path[PATH_MAX];
+  snprintf(name, sizeof name, "%s/unprepared/zlib_bound.so", dir);
+  check(realpath(name, path) != NULL, "%s exists", name); /* the runtime wants an absolute path */
   struct section ulp = read_section(path, ".ulp");
   check(ulp.data != NULL, "read .ulp");
   if (!ulp.data) return;
