@@ -267,20 +267,29 @@ public final class EngineBench {
     try (TargetProgram p = TargetProgram.start(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()),
         Fixtures.fixture("kfix-driver"))) {
       p.await(l -> l.startsWith("ready"));
-      long calls = 200_000_000L;
-      double[] plain = new double[7];
-      double[] patched = new double[7];
-      for (int i = 0; i < plain.length; i++) {
-        plain[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
-        run(p.pid(), applyWork, Outcome.APPLIED);
-        patched[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
-        run(p.pid(), revertWork, Outcome.REVERTED);
-      }
-      double a = Arrays.stream(plain).min().orElseThrow();
-      double b = Arrays.stream(patched).min().orElseThrow();
-      System.out.printf("call cost: original %.3f ns/call, through the patch %.3f ns/call: %+.3f ns (min of 7 x %d"
-          + " calls)%n", a, b, b - a, calls);
+      System.out.println("call cost: " + callCost(p, applyWork, revertWork, 7, "through the patch"));
     }
+  }
+
+  /**
+   * The target's own {@code bench N} (ns per call), the function original and patched in turn,
+   * {@code rounds} times: the minimum of each and the difference.
+   */
+  private String callCost(TargetProgram p, Operation apply, Operation revert, int rounds, String patchedAs)
+      throws Exception {
+    long calls = 200_000_000L;
+    double[] plain = new double[rounds];
+    double[] patched = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      plain[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+      run(p.pid(), apply, Outcome.APPLIED);
+      patched[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
+      run(p.pid(), revert, Outcome.REVERTED);
+    }
+    double a = Arrays.stream(plain).min().orElseThrow();
+    double b = Arrays.stream(patched).min().orElseThrow();
+    return String.format("original %.3f ns/call, %s %.3f ns/call: %+.3f ns (min of %d x %d calls)", a, patchedAs, b,
+        b - a, rounds, calls);
   }
 
   /**
@@ -307,26 +316,13 @@ public final class EngineBench {
       System.out.println("unprepared (compressBound of the system's libz.so.1), one-thread target, warm engine (ms):");
       System.out.println("  apply   " + stats(applied));
       System.out.println("  revert  " + stats(reverted));
-      long calls = 200_000_000L;
-      double[] plain = new double[5];
-      double[] patched = new double[5];
-      for (int i = 0; i < plain.length; i++) {
-        plain[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
-        run(p.pid(), apply, Outcome.APPLIED);
-        patched[i] = Double.parseDouble(p.ask("bench " + calls, "bench"));
-        run(p.pid(), revert, Outcome.REVERTED);
-      }
-      double a = Arrays.stream(plain).min().orElseThrow();
-      double b = Arrays.stream(patched).min().orElseThrow();
-      System.out.printf("  call cost: original %.3f ns/call, through the jump and the near gate %.3f ns/call: %+.3f ns"
-          + " (min of 5 x %d calls)%n", a, b, b - a, calls);
+      System.out.println("  call cost: " + callCost(p, apply, revert, 5, "through the jump and the near gate"));
     }
     System.out.println("  pause of the other threads, busy calling compressBound (max gap, µs):");
     for (int threads : new int[] {1, 8, 64}) {
       List<Long> control = new ArrayList<>();
       List<Long> cycles = new ArrayList<>();
       long held = 0;
-      double[] latency = new double[0];
       List<Double> applyMs = new ArrayList<>();
       for (int round = 0; round < 5; round++) {
         try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
@@ -351,7 +347,7 @@ public final class EngineBench {
           }
         }
       }
-      latency = applyMs.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] latency = applyMs.stream().mapToDouble(Double::doubleValue).toArray();
       System.out.printf("    %2d threads: probe max gap: control %s | with apply/revert cycles %s%n", threads,
           median(control), median(cycles));
       System.out.printf("        longest hold of one application thread, measured by the engine: %.1f µs; apply %s%n",
