@@ -89,7 +89,8 @@ extern "C" {
   X(KULP_E_INTERNAL, 20, "internal error")                                               \
   X(KULP_E_DISABLED, 21, "live patching is disabled in this process")                   \
   X(KULP_E_ENTRY, 22, "function entry differs from the library the patch was made for")  \
-  X(KULP_E_SIGTRAP, 23, "a thread blocks SIGTRAP, which redirecting a function without padding needs")
+  X(KULP_E_SIGTRAP, 23, "a thread blocks SIGTRAP, which redirecting a function without padding needs")  \
+  X(KULP_E_CONSISTENT, 24, "the patch needs the consistency check, which this engine did not ask for")
 
 enum kulp_error {
 #define KULP_X_ENUM(name, code, text) name = code,
@@ -121,6 +122,11 @@ enum kulp_command {
                                      lacks CAP_SYS_ADMIN): the runtime may find out in a
                                      throwaway child whether the filter allows writing code
                                      (src/probe.c), and write it itself if so */
+#define KULP_REQ_CONSISTENT 0x4u /* the consistency check (a patch packed with it): plan the
+                                    change, answer PLANNED, and make it only at COMMIT, which
+                                    the engine sends while it holds every other thread stopped
+                                    and has proved that none of them runs, or will return into,
+                                    the code the change stops calling */
 
 struct kulp_request {
   uint32_t seq;            /* futex word; the engine bumps it last to post a request */
@@ -147,6 +153,11 @@ enum kulp_phase {
   KULP_PHASE_NEED_WRITES = 5, /* prepared; the engine must make writes[] (the `live` ones
                                  while every thread is stopped and none is inside
                                  forbidden[]), then COMMIT */
+  KULP_PHASE_PLANNED = 6,   /* KULP_REQ_CONSISTENT: planned, the container loaded, nothing
+                               written; checks[] holds the entry of every piece of code the
+                               change stops calling (the original function, or the replacement
+                               of the patch now on top of it). COMMIT makes the change at once;
+                               any other request drops it */
 };
 
 /* A code write the runtime could not make itself (the process forbids W+X). */
@@ -290,6 +301,14 @@ _Static_assert(sizeof(struct kulp_message) == 24 + KULP_MESSAGE_MAX, "kulp_messa
 enum kulp_patch_kind {
   KULP_PATCH_APPLY = 1,  /* .ulp: what to patch and with what */
   KULP_PATCH_REVERT = 2, /* .ulp.rev: which applied patch a file reverts */
+};
+
+/* Header field `flags` (offset 45, 8 bits). */
+enum kulp_patch_flags {
+  /* The patch's old and new code must not run side by side (`ulp packer --consistent`): it is
+   * applied and reverted only at a moment when no thread runs, or will return into, the code the
+   * change stops calling (the engine unwinds every thread's stack; KULP_REQ_CONSISTENT). */
+  KULP_PATCH_CONSISTENT = 0x1,
 };
 
 /* Function field `flags` (offset 16, 32 bits). */

@@ -85,6 +85,9 @@ int ulp_parse(const uint8_t *blob, size_t len, struct ulp_meta *m, char *why, si
   if ((rc = string_at(&r, get32(blob + 40), "target library", &m->library))) return rc;
   if (!*m->library || strchr(m->library, '/')) return FAIL(&r, "target library must be a basename");
   m->build_id_len = blob[44];
+  m->flags = blob[45];
+  if (m->flags & ~(uint32_t)KULP_PATCH_CONSISTENT) return FAIL(&r, "unknown patch flags %#x", m->flags);
+  if (blob[46] || blob[47]) return FAIL(&r, "reserved header bytes 46..47 are not 0");
   m->container_build_id_len = blob[112];
   if (m->build_id_len == 0 || m->build_id_len > KULP_BUILD_ID_MAX) return FAIL(&r, "bad target build-id length %u", m->build_id_len);
   if (m->container_build_id_len == 0 || m->container_build_id_len > KULP_BUILD_ID_MAX)

@@ -44,6 +44,12 @@ uint64_t patch_top(uint64_t addr, const bool *removed, uint32_t n_add, const uin
   return best;
 }
 
+/* KULP_PATCH_CONSISTENT of each applied patch, beside kulp_abi.patches (not in the ABI: only
+ * the runtime needs it, to refuse reverting such a patch without the check). */
+static bool consistent[KULP_MAX_PATCHES];
+
+bool patch_consistent(uint32_t p) { return p < kulp_abi.n_patches && consistent[p]; }
+
 static void remove_patch(uint32_t p) {
   struct kulp_patch_record *rec = &kulp_abi.patches[p];
   uint32_t first = rec->first_func, n = rec->n_funcs;
@@ -52,6 +58,7 @@ static void remove_patch(uint32_t p) {
   kulp_abi.n_funcs -= n;
   memmove(&kulp_abi.patches[p], &kulp_abi.patches[p + 1],
           (kulp_abi.n_patches - p - 1) * sizeof kulp_abi.patches[0]);
+  memmove(&consistent[p], &consistent[p + 1], (kulp_abi.n_patches - p - 1) * sizeof consistent[0]);
   kulp_abi.n_patches--;
   for (uint32_t i = p; i < kulp_abi.n_patches; i++) kulp_abi.patches[i].first_func -= n;
   for (uint32_t i = 0; i < kulp_abi.n_funcs; i++)
@@ -79,6 +86,7 @@ void patch_table_update(const bool *removed, const struct ulp_meta *add, const c
     rec->n_funcs = add->n_funcs;
     rec->applied_realtime_ns = now_realtime_ns();
     rec->order = next_order++;
+    consistent[kulp_abi.n_patches] = add->flags & KULP_PATCH_CONSISTENT;
     copy_name(rec->library, sizeof rec->library, add->library);
     copy_name(rec->path, sizeof rec->path, path);
     size_t used = 0;

@@ -42,6 +42,7 @@ struct ulp_ref {
 };
 struct ulp_meta {
   uint16_t kind; /* enum kulp_patch_kind */
+  uint8_t flags; /* enum kulp_patch_flags */
   uint8_t id[KULP_ID_LEN];
   const char *library;
   uint8_t build_id[KULP_BUILD_ID_MAX];
@@ -180,6 +181,8 @@ HIDDEN void code_sync_init(void);
 
 /* --- applied patches (patches.c) -------------------------------------------- */
 HIDDEN int patch_find(const uint8_t id[KULP_ID_LEN]);
+/* Whether applied patch p was packed with the consistency check (KULP_PATCH_CONSISTENT). */
+HIDDEN bool patch_consistent(uint32_t p);
 HIDDEN uint64_t patch_top(uint64_t addr, const bool *removed, uint32_t n_add, const uint64_t *add_old,
                           const uint64_t *add_new);
 HIDDEN void patch_table_update(const bool *removed, const struct ulp_meta *add, const char *path,
@@ -193,7 +196,9 @@ struct op {
 };
 
 struct change {
-  bool valid;        /* prepared, waiting for COMMIT */
+  bool valid;        /* prepared (or planned), waiting for COMMIT */
+  bool planned;      /* KULP_REQ_CONSISTENT: planned only; COMMIT prepares and commits at once */
+  bool checked;      /* the engine already proved no thread is in the code to change */
   uint32_t command;  /* the KULP_CMD_* that planned it */
   bool self;         /* the runtime writes code itself (else the engine does) */
   bool removed[KULP_MAX_PATCHES]; /* applied patches this change reverts */

@@ -65,9 +65,10 @@ static void drop_change(const char *why) {
     kulp_log(KULP_WARN, "prepared change dropped: %s", why);
     /* Functions without padding were armed (calls already trap into the new code): give them
      * their first byte back. Everything else a prepare writes is inert. */
-    if (change.self) self_write_disarm(&change);
+    if (change.self && !change.planned) self_write_disarm(&change);
   }
   change.valid = false;
+  change.planned = false;
 }
 
 static void commit(struct change *c) {
@@ -113,6 +114,7 @@ static void commit(struct change *c) {
  * (the change stays valid until COMMIT, ABORT or any other request) or, when the
  * engine has nothing to do, commits at once. */
 static void prepare(struct change *c) {
+  c->planned = false;
   char why[KULP_MESSAGE_MAX];
   int rc = c->self ? self_write_prepare(c, resp, why, sizeof why) : engine_write_prepare(c, resp, why, sizeof why);
   if (rc) {
@@ -120,7 +122,7 @@ static void prepare(struct change *c) {
     finish(rc, "%s", why);
     return;
   }
-  if (c->self && c->n_checks) {
+  if (c->self && c->n_checks && !c->checked) {
     c->valid = true;
     /* Armed functions are not inert: if no COMMIT or ABORT comes (the engine died), the helper
      * drops the change by itself at the request's deadline (service_wait_ns). */
@@ -137,9 +139,55 @@ static void prepare(struct change *c) {
   commit(c);
 }
 
+/* The consistency check (KULP_REQ_CONSISTENT): the change is planned (the container loaded,
+ * nothing written) and waits for a COMMIT that the engine sends only while it holds every other
+ * thread stopped, none of them in or on its way back into the code listed in checks[]. */
+static void hold_planned(struct change *c) {
+  resp->n_checks = 0;
+  for (uint32_t i = 0; i < c->n_ops && i < KULP_MAX_CHECKS; i++) {
+    uint64_t current = site_current_target(c->ops[i].site);
+    resp->checks[resp->n_checks++] = current ? current : c->ops[i].site->entry;
+  }
+  if (c->n_ops > KULP_MAX_CHECKS) {
+    finish(KULP_E_CAPACITY, "the change touches %u functions; the consistency check takes at most %d", c->n_ops,
+           KULP_MAX_CHECKS);
+    return;
+  }
+  c->n_armed = 0; /* nothing armed until COMMIT: no expiry (service_wait_ns) */
+  c->valid = true;
+  c->planned = true;
+  reply(KULP_PHASE_PLANNED, "planned; waiting for the engine's consistency check of %u functions", resp->n_checks);
+}
+
+/* COMMIT of a planned change: every other thread is held stopped by the engine, which proved
+ * none runs the code to change (a superset of what NEED_CHECK asks), so the steps that wait for
+ * the engine are made at once, in the usual order. Engine writes are still asked for: the
+ * engine makes them within the same stop. */
+static void prepare_checked(struct change *c) {
+  c->checked = true;
+  prepare(c);
+  c->checked = false;
+}
+
 static void serve_change(uint32_t command) {
   char why[KULP_MESSAGE_MAX];
+  /* Read from the request before planning loads the container (metadata.c validates the byte). */
+  bool adding = command == KULP_CMD_APPLY || command == KULP_CMD_REVERT_ALL_APPLY;
+  if (adding && req->metadata_len > 45 && (req->metadata[45] & KULP_PATCH_CONSISTENT) &&
+      !(req->flags & KULP_REQ_CONSISTENT)) {
+    finish(KULP_E_CONSISTENT, "the patch needs the consistency check (packed with --consistent), which the engine "
+           "did not ask for; apply it with a kulp engine that makes it");
+    return;
+  }
   int rc = change_plan(&change, command, req, why, sizeof why);
+  for (uint32_t p = 0; !rc && !(req->flags & KULP_REQ_CONSISTENT) && p < kulp_abi.n_patches; p++)
+    if (change.removed[p] && patch_consistent(p)) {
+      char id[2 * KULP_ID_LEN + 1];
+      hex_string(kulp_abi.patches[p].id, KULP_ID_LEN, id, sizeof id);
+      rc = KULP_E_CONSISTENT;
+      snprintf(why, sizeof why, "patch %s needs the consistency check (packed with --consistent) to be reverted too",
+               id);
+    }
   if (rc) {
     finish(rc, "%s", why);
     /* Only now: dlclose may wait for the loader lock, and the engine was waiting for the answer. */
@@ -147,7 +195,8 @@ static void serve_change(uint32_t command) {
     change.unload = NULL;
     return;
   }
-  prepare(&change);
+  if (req->flags & KULP_REQ_CONSISTENT) hold_planned(&change);
+  else prepare(&change);
 }
 
 static void handle(uint32_t seq) {
@@ -161,6 +210,7 @@ static void handle(uint32_t seq) {
   uint32_t command = req->command;
   if (command == KULP_CMD_COMMIT) {
     if (!change.valid) finish(KULP_E_NO_PREPARED, "nothing prepared to commit");
+    else if (change.planned) prepare_checked(&change);
     else commit(&change);
     return;
   }
@@ -201,7 +251,7 @@ static void handle(uint32_t seq) {
 int64_t service_wait_ns(void) {
   pthread_mutex_lock(&service_lock);
   int64_t left = -1;
-  if (change.valid && change.self && change.n_armed) {
+  if (change.valid && !change.planned && change.self && change.n_armed) {
     left = change.expires_ns - now_monotonic_ns();
     if (left <= 0) {
       drop_change("no COMMIT came before the request's deadline (did the engine die?)");

@@ -17,6 +17,9 @@ final class MetadataText {
     field(b, "target library", m.targetLibrary());
     field(b, "target build-id", m.targetBuildId().hex());
     field(b, "container build-id", m.containerBuildId().hex());
+    if (m.consistent()) {
+      field(b, "consistency check", "yes: applied and reverted only when no thread is in a function it replaces");
+    }
     b.append("  functions (").append(m.functions().size()).append(")\n");
     for (FunctionPair f : m.functions()) {
       b.append(String.format("    %s @ 0x%x -> %s%s%n", f.oldName(), f.oldOffset(), f.newName(),

@@ -36,9 +36,14 @@ final class PackerCommand extends UlpSubcommand {
           + " .symtab is read from there (default: ${DEFAULT-VALUE}).")
   private Path debugDir;
 
+  @Option(names = "--consistent", description = "The consistency check: apply and revert the patch only at a moment"
+      + " when no thread runs, or will return into, a function it replaces (every thread's stack is unwound);"
+      + " for patches whose old and new code must not run side by side. Not in libpulp.")
+  private boolean consistent;
+
   @Override
   public Integer call() throws Exception {
-    PackResult r = new Packer(objcopy, debugDir).pack(description, output, livepatch, target);
+    PackResult r = new Packer(objcopy, debugDir).consistent(consistent).pack(description, output, livepatch, target);
     PrintWriter out = out();
     if (verbosity().verbose()) {
       r.resolutions().forEach(line -> out.println("  " + line));
@@ -47,7 +52,7 @@ final class PackerCommand extends UlpSubcommand {
       PatchMetadata m = r.metadata();
       out.println("packed " + r.output() + ": patch " + m.id().hex() + " for " + m.targetLibrary() + " ("
           + count(m.functions().size(), "function") + unprepared(m) + ", " + count(m.references().size(), "reference") + ", "
-          + count(m.labels().size(), "label") + ")");
+          + count(m.labels().size(), "label") + (m.consistent() ? ", consistency check" : "") + ")");
     }
     return 0;
   }

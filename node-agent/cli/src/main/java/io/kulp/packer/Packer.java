@@ -27,6 +27,7 @@ import java.util.List;
 public final class Packer {
   private final ContainerWriter writer;
   private final Path debugRoot;
+  private boolean consistent;
 
   /** @param objcopy the objcopy executable (a name found on PATH, or a path) */
   public Packer(String objcopy) {
@@ -40,6 +41,12 @@ public final class Packer {
   public Packer(String objcopy, Path debugRoot) {
     this.writer = new ContainerWriter(objcopy);
     this.debugRoot = debugRoot;
+  }
+
+  /** Whether the patches it packs get the consistency check ({@code --consistent}). */
+  public Packer consistent(boolean on) {
+    this.consistent = on;
+    return this;
   }
 
   /** Packs the container named by {@code description} into {@code output}, or in place when it is null. */
@@ -104,7 +111,7 @@ public final class Packer {
 
     PatchId id = PatchId.derive(container.buildId(), d.bytes());
     PatchMetadata apply = new PatchMetadata(PatchKind.APPLY, id, target.name(), target.buildId(), container.buildId(),
-        functions, references, d.labels());
+        functions, references, d.labels(), consistent);
     byte[] ulp = MetadataEncoder.encode(apply);
     byte[] rev = MetadataEncoder.encode(apply.revert());
     // In place, a container that is a symbolic link (libtool's libfix.so -> libfix.so.0.0.0)

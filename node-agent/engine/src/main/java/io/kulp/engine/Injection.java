@@ -114,12 +114,18 @@ final class Injection implements AutoCloseable {
       throw EngineException.skipped(Reason.ALREADY_APPLIED, "patch " + meta.id().hex() + " is already applied");
     }
     String path = pathInTarget != null ? pathInTarget : visiblePath(patch.path());
-    return new Request(command, null, library, path, patch.applySection());
+    Request request = new Request(command, null, library, path, patch.applySection());
+    return meta.consistent() ? request.withConsistencyCheck() : request;
   }
 
   /** Sends {@code request} and sees it through; what the answer means is the runtime error's disposition. */
   private Outcome execute(Request request, StringBuilder message) throws EngineException {
     Response response = complete(channel.send(request, deadline));
+    if (response.error().disposition() == RuntimeError.Disposition.CHECK_CONSISTENCY && !request.consistent()) {
+      // A revert of a patch packed with --consistent: only the runtime knows it was.
+      request = request.withConsistencyCheck();
+      response = complete(channel.send(request, deadline));
+    }
     RuntimeError error = response.error();
     String text = response.message().isEmpty() ? error.text() : response.message();
     return switch (error.disposition()) {
@@ -130,7 +136,7 @@ final class Injection implements AutoCloseable {
       }
       case SKIP -> throw EngineException.skipped(error.reason(), text);
       case RETRY -> throw new Retry(text);
-      case FAIL -> throw EngineException.failed(text + error.hint());
+      case FAIL, CHECK_CONSISTENCY -> throw EngineException.failed(text + error.hint());
     };
   }
 
@@ -172,6 +178,9 @@ final class Injection implements AutoCloseable {
   /** Does the engine's part of every phase until the runtime is done. */
   private Response complete(Response response) throws EngineException {
     for (int round = 0; round < 4; round++) {
+      if (response.phase() == Response.PLANNED) {
+        return commitConsistently(response);
+      }
       if (response.phase() == Response.NEED_CHECK) {
         long[] checks = response.checks();
         if (!placementClear(() -> QuiescenceCheck.findThreadAt(target, channel.tid(), checks, deadline, stops))) {
@@ -208,6 +217,61 @@ final class Injection implements AutoCloseable {
     }
     channel.send(Request.of(Request.ABORT), deadline, true);
     throw new Retry("a thread kept running the code to rewrite");
+  }
+
+  /**
+   * The consistency check, then the change, within one stop of every thread: the check is retried
+   * (the world let go in between, for longer each time) until no thread runs or will return into
+   * the code the change stops calling, or the deadline nears. Writes the engine must make (the
+   * process forbids writable code) are made within that same stop.
+   */
+  private Response commitConsistently(Response planned) throws EngineException {
+    long pause = FIRST_BACKOFF_NANOS / 2;
+    for (;;) {
+      Optional<String> busy;
+      try (WorldStop world = WorldStop.stopAll(target, channel.tid(), deadline, stops)) {
+        busy = ConsistencyCheck.findThreadIn(target, world, planned.checks());
+        channel.pause("consistency checked");
+        if (busy.isEmpty()) {
+          Response response = channel.send(Request.of(Request.COMMIT), deadline);
+          if (response.phase() == Response.NEED_WRITES) {
+            if (world.threadInside(response.forbidden()).isPresent()) {
+              // In the padding, outside the functions' own code: prepared now, so start over.
+              abortQuietly();
+              throw new Retry("a thread kept running the code to rewrite");
+            }
+            world.write(response.writes().stream().filter(w -> !w.live()).toList());
+            world.write(response.writes().stream().filter(Response.CodeWrite::live).toList());
+            response = channel.send(Request.of(Request.COMMIT), deadline);
+          }
+          return response;
+        }
+      } catch (EngineException e) {
+        abortQuietly();
+        throw e;
+      }
+      if (System.nanoTime() + pause + CONSISTENCY_MARGIN_NANOS - deadline > 0) {
+        abortQuietly();
+        throw EngineException.failed("process " + target.pid + ": consistency check: " + busy.get()
+            + ", until the time limit; nothing was changed; retry once it has left, or raise --timeout");
+      }
+      LockSupport.parkNanos(pause);
+      pause = Math.min(pause * 2, MAX_CONSISTENCY_PAUSE_NANOS);
+    }
+  }
+
+  /** Time kept before the deadline to drop a planned change. */
+  private static final long CONSISTENCY_MARGIN_NANOS = 20_000_000;
+  /** The longest pause between two stops for the consistency check: each one holds every thread. */
+  private static final long MAX_CONSISTENCY_PAUSE_NANOS = 100_000_000;
+
+  /** Drops the runtime's prepared or planned change; if that fails, the next request drops it. */
+  private void abortQuietly() {
+    try {
+      channel.send(Request.of(Request.ABORT), deadline, true);
+    } catch (EngineException e) {
+      // past the deadline, or the process is gone: a planned change wrote nothing
+    }
   }
 
   @FunctionalInterface

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * deadline: the {@link HelperChannel} that posts it adds those, because they belong to the
  * conversation with one process (how it may write code, until when), not to what is asked.
  */
-record Request(int command, byte[] patchId, String library, String path, byte[] metadata) {
+record Request(int command, byte[] patchId, String library, String path, byte[] metadata, boolean consistent) {
   static final int PING = 1;
   static final int APPLY = 2;
   static final int REVERT = 3;
@@ -21,9 +21,20 @@ record Request(int command, byte[] patchId, String library, String path, byte[] 
   static final int FLAG_SELF_WRITE = 1;
   /** The filter could not be read: the runtime may ask it in a throwaway child (runtime-c/src/probe.c). */
   static final int FLAG_PROBE_WRITE = 2;
+  /** The consistency check: the runtime answers PLANNED and changes nothing before the COMMIT. */
+  static final int FLAG_CONSISTENT = 4;
+
+  Request(int command, byte[] patchId, String library, String path, byte[] metadata) {
+    this(command, patchId, library, path, metadata, false);
+  }
 
   static Request of(int command) {
     return new Request(command, null, null, null, null);
+  }
+
+  /** The same request with the consistency check. */
+  Request withConsistencyCheck() {
+    return new Request(command, patchId, library, path, metadata, true);
   }
 
   /**
@@ -37,7 +48,7 @@ record Request(int command, byte[] patchId, String library, String path, byte[] 
     int len = Abi.REQ_METADATA + (metadata == null ? 0 : metadata.length);
     ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(Abi.REQ_COMMAND, command);
-    b.putInt(Abi.REQ_FLAGS, flags);
+    b.putInt(Abi.REQ_FLAGS, consistent ? flags | FLAG_CONSISTENT : flags);
     b.putInt(Abi.REQ_METADATA_LEN, metadata == null ? 0 : metadata.length);
     b.putLong(Abi.REQ_DEADLINE, deadlineNs);
     if (patchId != null) {

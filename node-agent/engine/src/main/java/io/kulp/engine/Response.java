@@ -14,6 +14,8 @@ record Response(int seq, int phase, int status, String message, long[] checks, L
   static final int DONE = 3;
   static final int NEED_CHECK = 4;
   static final int NEED_WRITES = 5;
+  /** The consistency check: planned, nothing written; checks[] holds the code it stops calling. */
+  static final int PLANNED = 6;
 
   /** A code write the runtime asks the engine to make (struct kulp_write). */
   record CodeWrite(long addr, byte[] bytes, byte[] expect, boolean live) {}
@@ -38,7 +40,7 @@ record Response(int seq, int phase, int status, String message, long[] checks, L
       throw EngineException.failed("the runtime's response has counts out of range: memory is corrupt");
     }
     String message = cString(mem.read(base + Abi.RESP_MESSAGE, Abi.MESSAGE_MAX), 0, Abi.MESSAGE_MAX);
-    long[] checks = new long[phase == NEED_CHECK ? nChecks : 0];
+    long[] checks = new long[phase == NEED_CHECK || phase == PLANNED ? nChecks : 0];
     if (checks.length > 0) {
       ByteBuffer c = mem.read(base + Abi.RESP_CHECKS, checks.length * 8);
       for (int i = 0; i < checks.length; i++) {

@@ -30,7 +30,8 @@ public enum RuntimeError {
   INTERNAL(20, "internal error"),
   DISABLED(21, "live patching is disabled in this process"),
   ENTRY(22, "function entry differs from the library the patch was made for"),
-  SIGTRAP(23, "a thread blocks SIGTRAP, which redirecting a function without padding needs");
+  SIGTRAP(23, "a thread blocks SIGTRAP, which redirecting a function without padding needs"),
+  CONSISTENT(24, "the patch needs the consistency check, which this engine did not ask for");
 
   private final int code;
   private final String text;
@@ -57,7 +58,9 @@ public enum RuntimeError {
     /** Not now: the runtime changed nothing; the operation is tried again. */
     RETRY,
     /** Refused: the runtime changed nothing, and trying again would not help. */
-    FAIL
+    FAIL,
+    /** The change involves a patch packed with the consistency check: asked again, with it. */
+    CHECK_CONSISTENCY
   }
 
   /** The one place that decides what each answer of the runtime means. */
@@ -69,6 +72,7 @@ public enum RuntimeError {
       // creates a thread) or briefly in a critical section: try again; one that keeps it blocked
       // makes the operation fail with the runtime's reason once the retries are spent.
       case AGAIN, BUSY, SIGTRAP -> Disposition.RETRY;
+      case CONSISTENT -> Disposition.CHECK_CONSISTENCY;
       default -> Disposition.FAIL;
     };
   }

@@ -102,6 +102,11 @@ final class WorldStop implements AutoCloseable {
     }
   }
 
+  /** The stopped threads (all but the helper). */
+  List<Integer> threads() {
+    return List.copyOf(stopped.keySet());
+  }
+
   /** Describes a stopped thread whose instruction pointer lies in one of the ranges, if any. */
   Optional<String> threadInside(List<long[]> ranges) throws EngineException {
     for (int tid : stopped.keySet()) {

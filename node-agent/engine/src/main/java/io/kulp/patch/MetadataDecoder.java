@@ -55,7 +55,9 @@ public final class MetadataDecoder {
       throw new MetadataException("a revert section carries functions, references or labels");
     }
     byte[] id = Arrays.copyOfRange(bytes, PatchFormat.OFF_ID, PatchFormat.OFF_ID + PatchId.LENGTH);
-    return new PatchMetadata(kind, PatchId.of(id), library, target, container, functions, references, labels);
+    boolean consistent = (bytes[PatchFormat.OFF_FLAGS] & PatchFormat.PATCH_CONSISTENT) != 0;
+    return new PatchMetadata(kind, PatchId.of(id), library, target, container, functions, references, labels,
+        consistent);
   }
 
   private void checkHeader() throws MetadataException {
@@ -88,7 +90,11 @@ public final class MetadataDecoder {
       throw new MetadataException(String.format("CRC-32 mismatch (stored %08x, computed %08x): the section is damaged",
           stored, computed));
     }
-    checkZero(45, 3, "reserved bytes after the target build-id length");
+    int flags = bytes[PatchFormat.OFF_FLAGS] & 0xff;
+    if ((flags & ~PatchFormat.PATCH_CONSISTENT) != 0) {
+      throw new MetadataException(String.format("unknown patch flags %#x", flags));
+    }
+    checkZero(46, 2, "reserved bytes after the patch flags");
     checkZero(113, 7, "reserved bytes after the container build-id length");
   }
 

@@ -60,7 +60,8 @@ public final class MetadataEncoder {
         .put(PatchFormat.OFF_ID, m.id().bytes())
         .putInt(PatchFormat.OFF_STRINGS, stringsAt)
         .putInt(PatchFormat.OFF_STRINGS_SIZE, table.length)
-        .putInt(PatchFormat.OFF_LIBRARY, library);
+        .putInt(PatchFormat.OFF_LIBRARY, library)
+        .put(PatchFormat.OFF_FLAGS, (byte) (m.consistent() ? PatchFormat.PATCH_CONSISTENT : 0));
     putBuildId(out, PatchFormat.OFF_TARGET_ID_LEN, PatchFormat.OFF_TARGET_ID, m.targetBuildId());
     putBuildId(out, PatchFormat.OFF_CONTAINER_ID_LEN, PatchFormat.OFF_CONTAINER_ID, m.containerBuildId());
     out.putInt(PatchFormat.OFF_FUNC_COUNT, m.functions().size()).putInt(PatchFormat.OFF_FUNCS, funcs)

@@ -25,6 +25,12 @@ public final class PatchFormat {
    * record's entry CRC then holds the CRC-32 of those 5 bytes. No other bit is defined.
    */
   public static final int FUNC_UNPREPARED = 0x1;
+  /**
+   * Header flags bit 0 ({@code KULP_PATCH_CONSISTENT} in kulp.h): the patch is applied and reverted
+   * only when no thread runs, or will return into, the code the change stops calling (the
+   * consistency check, {@code ulp packer --consistent}). No other bit is defined.
+   */
+  public static final int PATCH_CONSISTENT = 0x1;
   /** Bytes at an unprepared function's redirect point that the jump replaces and the entry CRC covers. */
   public static final int REDIRECT_SIZE = 5;
 
@@ -39,6 +45,7 @@ public final class PatchFormat {
   static final int OFF_STRINGS_SIZE = 36;
   static final int OFF_LIBRARY = 40;
   static final int OFF_TARGET_ID_LEN = 44;
+  static final int OFF_FLAGS = 45;
   static final int OFF_TARGET_ID = 48;
   static final int OFF_CONTAINER_ID_LEN = 112;
   static final int OFF_CONTAINER_ID = 120;

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param functions replaced functions (none for a revert)
  * @param references private data and TLS references (none for a revert)
  * @param labels free text such as CVE or bug ids (none for a revert)
+ * @param consistent the consistency check: applied and reverted only when no thread runs, or will
+ *     return into, the code the change stops calling ({@code ulp packer --consistent})
  */
 public record PatchMetadata(
     PatchKind kind,
@@ -24,7 +26,8 @@ public record PatchMetadata(
     BuildId containerBuildId,
     List<FunctionPair> functions,
     List<PrivateReference> references,
-    List<String> labels) {
+    List<String> labels,
+    boolean consistent) {
 
   public PatchMetadata {
     Objects.requireNonNull(kind);
@@ -40,9 +43,22 @@ public record PatchMetadata(
     }
   }
 
-  /** The {@code .ulp.rev} that undoes this patch. */
+  /** A patch without the consistency check. */
+  public PatchMetadata(PatchKind kind, PatchId id, String targetLibrary, BuildId targetBuildId,
+      BuildId containerBuildId, List<FunctionPair> functions, List<PrivateReference> references,
+      List<String> labels) {
+    this(kind, id, targetLibrary, targetBuildId, containerBuildId, functions, references, labels, false);
+  }
+
+  /** The {@code .ulp.rev} that undoes this patch; it keeps the consistency check, which reverts need too. */
   public PatchMetadata revert() {
     return new PatchMetadata(PatchKind.REVERT, id, targetLibrary, targetBuildId, containerBuildId, List.of(),
-        List.of(), List.of());
+        List.of(), List.of(), consistent);
+  }
+
+  /** The same patch, with the consistency check ({@code ulp packer --consistent}). */
+  public PatchMetadata withConsistencyCheck() {
+    return new PatchMetadata(kind, id, targetLibrary, targetBuildId, containerBuildId, functions, references, labels,
+        true);
   }
 }
