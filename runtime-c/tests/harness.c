@@ -77,7 +77,10 @@ static struct result run(uint32_t command) {
   kulp_service();
   for (int round = 0; round < 4; round++) {
     uint32_t phase = __atomic_load_n(&resp->phase, __ATOMIC_ACQUIRE);
-    if (phase == KULP_PHASE_NEED_CHECK) {
+    if (phase == KULP_PHASE_PLANNED) {
+      /* the engine's part: every other thread stopped, their stacks proved clear of this code */
+      for (uint32_t i = 0; i < resp->n_checks && r.planned < 4; i++) r.planned_code[r.planned++] = resp->checks[i];
+    } else if (phase == KULP_PHASE_NEED_CHECK) {
       r.checks += resp->n_checks;
     } else if (phase == KULP_PHASE_NEED_WRITES) {
       r.writes += resp->n_writes;
@@ -156,6 +159,17 @@ struct result apply_then_abort(const char *dir, const char *name) {
   struct result r = {.status = -1};
   if (!start_apply(dir, name)) return r;
   r.checks = resp->phase == KULP_PHASE_NEED_CHECK ? resp->n_checks : 0;
+  post(KULP_CMD_ABORT);
+  kulp_service();
+  r.status = resp->status;
+  snprintf(r.message, sizeof r.message, "%s", resp->message);
+  return r;
+}
+
+struct result apply_planned_then_abort(const char *dir, const char *name) {
+  struct result r = {.status = -1};
+  if (!start_apply(dir, name) || resp->phase != KULP_PHASE_PLANNED) return r;
+  r.planned = resp->n_checks;
   post(KULP_CMD_ABORT);
   kulp_service();
   r.status = resp->status;

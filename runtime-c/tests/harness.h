@@ -25,6 +25,8 @@ struct result {
   char message[KULP_MESSAGE_MAX];
   unsigned checks;  /* entries the runtime asked to check */
   unsigned writes;  /* code writes the runtime asked the engine to make */
+  unsigned planned; /* entries of the code a consistent change stops calling (PLANNED) */
+  uint64_t planned_code[4]; /* the first of them */
 };
 
 /* Flags for every request (e.g. KULP_REQ_SELF_WRITE). */
@@ -41,6 +43,8 @@ struct result request_with_deadline(const char *patches_dir, const char *name, i
 /* Posts an apply and, if the runtime asks for a check, aborts instead of committing, as the
  * engine does when a thread keeps sitting at an entry. */
 struct result apply_then_abort(const char *patches_dir, const char *name);
+/* Posts an apply and answers its PLANNED with ABORT (as an engine that found a thread inside). */
+struct result apply_planned_then_abort(const char *patches_dir, const char *name);
 /* Posts an apply through the helper with that deadline and returns once it asks for a check,
  * without committing: an engine that died there. */
 struct result apply_left_waiting(const char *patches_dir, const char *name, int64_t deadline_ns);

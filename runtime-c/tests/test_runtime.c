@@ -421,12 +421,84 @@ static void aForkedChildKeepsThePatchesAndGetsItsOwnHelper(void) {
   check(kfix_value() == 2 && kulp_abi.n_patches == 1, "parent unaffected by the child's patch");
 }
 
-/* --- functions without padding (unprepared.c) ----------------------------------- */
-
+/* A function of a loaded library, by its name. */
 static uint8_t *plain_code(const char *lib, const char *symbol) {
   void *h = dlopen(lib, RTLD_NOLOAD | RTLD_LAZY);
   return h ? dlsym(h, symbol) : NULL;
 }
+
+/* --- the consistency check (KULP_REQ_CONSISTENT, service.c) --------------------------- */
+
+/* gzread of the system's libz, one byte from a pipe: 1, or -42 with zlib_gzread_consistent. */
+static int gzread_one(void) {
+  int p[2];
+  if (pipe(p) || write(p[1], "x", 1) != 1) return -100;
+  close(p[1]);
+  gzFile g = gzdopen(p[0], "r");
+  char c;
+  int n = g ? gzread(g, &c, 1) : -101;
+  if (g) gzclose(g);
+  return n;
+}
+
+/* A symbol of patch container `name`, if that container is loaded. */
+static void *patch_symbol(const char *name, const char *symbol) {
+  char path[PATH_MAX], *real;
+  snprintf(path, sizeof path, "%s/%s.so", dir, name);
+  if (!(real = realpath(path, NULL))) return NULL;
+  void *h = dlopen(real, RTLD_NOLOAD | RTLD_LAZY);
+  free(real);
+  return h ? dlsym(h, symbol) : NULL;
+}
+
+static void aConsistentPatchIsPlannedFirstAndMadeOnlyAtCommit(void) {
+  harness_flags = KULP_REQ_SELF_WRITE | KULP_REQ_CONSISTENT;
+  uint8_t *entry = plain_code("libz.so.1", "gzread"), before[5];
+  memcpy(before, entry, 5);
+  struct result r = apply(dir, "unprepared/zlib_gzread_consistent");
+  check(r.status == KULP_OK, "apply: %s", r.message);
+  check(r.planned == 1 && r.planned_code[0] == (uint64_t)(uintptr_t)entry,
+        "PLANNED named the one function it stops calling, gzread itself: %u %#lx", r.planned,
+        (unsigned long)r.planned_code[0]);
+  check(gzread_one() == -42, "applied at COMMIT: %d", gzread_one());
+  void *patched = patch_symbol("unprepared/zlib_gzread_consistent", "zlib_gzread_v2");
+  r = revert(dir, "unprepared/zlib_gzread_consistent");
+  check(r.status == KULP_OK, "revert: %s", r.message);
+  check(r.planned == 1 && r.planned_code[0] == (uint64_t)(uintptr_t)patched,
+        "reverting stops calling the patch's function: %#lx", (unsigned long)r.planned_code[0]);
+  check(gzread_one() == 1 && !memcmp(entry, before, 5), "the original gzread, its bytes back");
+}
+
+static void aConsistentPatchIsRefusedByAnEngineThatDoesNotMakeTheCheck(void) {
+  harness_flags = KULP_REQ_SELF_WRITE;
+  struct result r = apply(dir, "unprepared/zlib_gzread_consistent");
+  check(r.status == KULP_E_CONSISTENT, "refused: %d %s", r.status, r.message);
+  check(kulp_abi.n_patches == 0 && gzread_one() == 1, "nothing applied");
+  check(!patch_symbol("unprepared/zlib_gzread_consistent", "zlib_gzread_v2"), "the container was not even loaded");
+  harness_flags = KULP_REQ_SELF_WRITE | KULP_REQ_CONSISTENT;
+  check(apply(dir, "unprepared/zlib_gzread_consistent").status == KULP_OK, "applied with the check");
+  harness_flags = KULP_REQ_SELF_WRITE;
+  r = revert(dir, "unprepared/zlib_gzread_consistent");
+  check(r.status == KULP_E_CONSISTENT && strstr(r.message, "to be reverted too"), "revert refused too: %s",
+        r.message);
+  check(kulp_abi.n_patches == 1 && gzread_one() == -42, "still applied");
+  harness_flags = KULP_REQ_SELF_WRITE | KULP_REQ_CONSISTENT;
+  check(revert(dir, "unprepared/zlib_gzread_consistent").status == KULP_OK && gzread_one() == 1, "reverted with it");
+}
+
+static void anAbortedPlannedChangeWroteNothing(void) {
+  harness_flags = KULP_REQ_SELF_WRITE | KULP_REQ_CONSISTENT;
+  uint8_t *entry = plain_code("libz.so.1", "gzread"), before[16];
+  memcpy(before, entry, sizeof before);
+  struct result r = apply_planned_then_abort(dir, "unprepared/zlib_gzread_consistent");
+  check(r.status == KULP_OK && r.planned == 1, "planned, then aborted: %d %u %s", r.status, r.planned, r.message);
+  check(!memcmp(entry, before, sizeof before) && gzread_one() == 1, "not a byte of gzread changed");
+  check(kulp_abi.n_patches == 0, "nothing applied");
+  check(apply(dir, "unprepared/zlib_gzread_consistent").status == KULP_OK && gzread_one() == -42,
+        "and it applies later");
+}
+
+/* --- functions without padding (unprepared.c) ----------------------------------- */
 
 static void redirectsFunctionsWithoutPaddingAndGivesTheirBytesBack(void) {
   uint8_t *value = plain_code("libkplain.so.1", "kplain_value"), *cet = plain_code("libkplain.so.1", "kplain_cet");
@@ -664,6 +736,9 @@ static const struct {
     T(refusesAFunctionWithoutPaddingWhereCodeCannotBeWritable),
     T(aFilterThatAllowsWritingCodeIsFoundOutInAChildAndTheRuntimeWritesItself),
     T(aFilterThatKillsForWritableCodeKillsOnlyTheProbe),
+    T(aConsistentPatchIsPlannedFirstAndMadeOnlyAtCommit),
+    T(aConsistentPatchIsRefusedByAnEngineThatDoesNotMakeTheCheck),
+    T(anAbortedPlannedChangeWroteNothing),
 #undef T
 };
 

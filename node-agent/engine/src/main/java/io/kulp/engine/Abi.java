@@ -155,12 +155,14 @@ final class Abi {
     m.put("KULP_CMD_ABORT", (long) Request.ABORT);
     m.put("KULP_REQ_SELF_WRITE", (long) Request.FLAG_SELF_WRITE);
     m.put("KULP_REQ_PROBE_WRITE", (long) Request.FLAG_PROBE_WRITE);
+    m.put("KULP_REQ_CONSISTENT", (long) Request.FLAG_CONSISTENT);
     m.put("KULP_PHASE_IDLE", (long) Response.IDLE);
     m.put("KULP_PHASE_WORKING", (long) Response.WORKING);
     m.put("KULP_PHASE_COMMITTING", (long) Response.COMMITTING);
     m.put("KULP_PHASE_DONE", (long) Response.DONE);
     m.put("KULP_PHASE_NEED_CHECK", (long) Response.NEED_CHECK);
     m.put("KULP_PHASE_NEED_WRITES", (long) Response.NEED_WRITES);
+    m.put("KULP_PHASE_PLANNED", (long) Response.PLANNED);
     m.put("KULP_STATE_READY", (long) STATE_READY);
     m.put("KULP_STATE_NO_HELPER", (long) STATE_NO_HELPER);
     m.put("KULP_DISABLED_ON_PATH", (long) DISABLED_ON_PATH);

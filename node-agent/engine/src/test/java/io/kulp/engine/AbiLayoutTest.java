@@ -46,6 +46,7 @@ class AbiLayoutTest {
     m.put("KULP_REF_DATA", ReferenceKind.DATA.code());
     m.put("KULP_REF_TLS", ReferenceKind.TLS.code());
     m.put("KULP_REF_BY_NAME", PrivateReference.BY_NAME);
+    m.put("KULP_PATCH_CONSISTENT", PatchFormat.PATCH_CONSISTENT);
     m.put("KULP_MAX_PATCH_FUNCS", PatchFormat.MAX_FUNCTIONS);
     m.put("KULP_MAX_PATCH_REFS", PatchFormat.MAX_REFERENCES);
     m.put("KULP_METADATA_MAX", PatchFormat.MAX_SECTION_SIZE);

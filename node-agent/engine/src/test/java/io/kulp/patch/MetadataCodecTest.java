@@ -49,6 +49,18 @@ class MetadataCodecTest {
   }
 
   @Test
+  void storesTheConsistencyCheckInHeaderByte45OfBothSections() throws MetadataException {
+    PatchMetadata m = SampleMetadata.apply().withConsistencyCheck();
+    byte[] apply = MetadataEncoder.encode(m);
+    byte[] revert = MetadataEncoder.encode(m.revert());
+    assertThat(apply[45]).isEqualTo((byte) PatchFormat.PATCH_CONSISTENT).isEqualTo((byte) 1);
+    assertThat(revert[45]).as("a revert needs the check too").isEqualTo((byte) 1);
+    assertThat(MetadataEncoder.encode(SampleMetadata.apply())[45]).as("off by default").isZero();
+    assertThat(MetadataDecoder.decode(apply, PatchKind.APPLY)).isEqualTo(m);
+    assertThat(MetadataDecoder.decode(revert, PatchKind.REVERT).consistent()).isTrue();
+  }
+
+  @Test
   void roundTripsTheRevertSectionWhichCarriesOnlyTheIdentity() throws MetadataException {
     PatchMetadata rev = SampleMetadata.apply().revert();
     PatchMetadata decoded = MetadataDecoder.decode(MetadataEncoder.encode(rev), PatchKind.REVERT);

@@ -124,8 +124,15 @@ class MetadataValidationTest {
 
   @Test
   void rejectsNonZeroReservedBytes() throws MetadataException {
-    assertRejected(damaged(b -> b.put(45, (byte) 1)), "reserved bytes after the target build-id length");
+    assertRejected(damaged(b -> b.put(46, (byte) 1)), "reserved bytes after the patch flags");
+    assertRejected(damaged(b -> b.put(47, (byte) 1)), "reserved bytes after the patch flags");
     assertRejected(damaged(b -> b.put(113, (byte) 1)), "reserved bytes after the container build-id length");
+  }
+
+  @Test
+  void rejectsPatchFlagsOtherThanTheConsistencyCheck() throws MetadataException {
+    assertRejected(damaged(b -> b.put(45, (byte) 2)), "unknown patch flags 0x2");
+    assertRejected(damaged(b -> b.put(45, (byte) 0x81)), "unknown patch flags 0x81");
   }
 
   @Test
