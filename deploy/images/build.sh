@@ -118,6 +118,14 @@ cp node-agent/agent/kulp-agent "$agent/opt/kulp/kulp-agent"
 cp node-agent/cli/target/ulp "$cli_jar" "$agent/opt/kulp/ulp/"
 cp -r node-agent/cli/target/lib node-agent/cli/target/native "$agent/opt/kulp/ulp/"
 cp runtime-c/target/image/libpulp.so "$agent/opt/kulp/libpulp.so"
+# libunwind (Debian's libunwind8), with which the engine unwinds stacks for the consistency check,
+# and what it links that the base layer lacks (liblzma).
+for so in /usr/lib/x86_64-linux-gnu/libunwind-x86_64.so.8 /usr/lib/x86_64-linux-gnu/libunwind-ptrace.so.0; do
+  [ -e "$so" ] || die "$so is missing: apt-get install libunwind8"
+  for lib in "$so" $(ldd "$so" | grep -oE '/[^ ]+\.so[^ ]*' || true); do
+    [ -e "$base$lib" ] || [ -e "$agent$lib" ] || { mkdir -p "$agent$(dirname "$lib")"; cp -L "$lib" "$agent$lib"; }
+  done
+done
 
 # deploy/images/runtime/Dockerfile
 runtime="$work/runtime"

@@ -2,20 +2,21 @@
 # `ulp packer` and `ulp livepatchable` decode x86 code with Capstone 4 (Debian's libcapstone4) to
 # patch functions built without padding; the tests read Debian's own libz.so.1 (zlib1g) and
 # libcrypto.so.3 (libssl3) as shipped, and the fixtures and the demo link against libz
-# (zlib1g-dev). Installs whichever of these packages is missing.
+# (zlib1g-dev); the consistency check unwinds stacks with libunwind (libunwind8). Installs
+# whichever of these packages is missing.
 set -euo pipefail
 
 say() { echo "capstone: $*"; }
 fail() { echo "capstone: ERROR: $*" >&2; exit 1; }
 
 missing=()
-for pkg in libcapstone4 zlib1g zlib1g-dev libssl3; do
+for pkg in libcapstone4 zlib1g zlib1g-dev libssl3 libunwind8; do
   # Captured first, then tested: `dpkg-query | grep -q` under pipefail can fail on SIGPIPE.
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  say "kept $(dpkg-query -W -f='libcapstone4 ${Version}' libcapstone4), zlib1g, zlib1g-dev, libssl3"
+  say "kept $(dpkg-query -W -f='libcapstone4 ${Version}' libcapstone4), zlib1g, zlib1g-dev, libssl3, libunwind8"
   exit 0
 fi
 [ "$(id -u)" -eq 0 ] || fail "${missing[*]} missing and installing needs root (apt-get install ${missing[*]})"
