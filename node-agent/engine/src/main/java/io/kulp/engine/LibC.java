@@ -51,4 +51,10 @@ final class LibC {
   static native long process_vm_writev(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 
   static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+  static final int SCHED_OTHER = 0;
+  static final int SCHED_FIFO = 1;
+
+  /** {@code sched_setscheduler(2)}; pid 0 is the calling thread; param points to one int (the priority). */
+  static native int sched_setscheduler(int pid, int policy, int[] param);
 }

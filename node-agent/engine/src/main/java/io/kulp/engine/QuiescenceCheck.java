@@ -71,6 +71,7 @@ final class QuiescenceCheck {
       StopClock clock) throws EngineException {
     Set<Integer> pending = new LinkedHashSet<>();
     String found = null;
+    boolean realtime = !running.isEmpty() && Ptrace.realtimePriority();
     try {
       for (int tid : running) {
         if (seize(target, tid)) {
@@ -132,6 +133,9 @@ final class QuiescenceCheck {
           // gone, or already stopping
         }
         Ptrace.detachQuietly(tid, 0);
+      }
+      if (realtime) {
+        Ptrace.ordinaryPriority();
       }
     }
   }
