@@ -3,7 +3,7 @@
 # threads see, 1000 processes in one command, the cost of a call through a patch; then the whole
 # CLI process for one trigger and the start-up cost of LD_PRELOAD=libpulp.so.
 # Needs: mvn -pl node-agent/cli -am verify -DskipTests (fixtures packed, classes built).
-# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|cli|stress [N]|preload|all]
+# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|unprepared|consistent|cli|stress [N]|preload|all]
 #   stress: libpulp's stress loop, N (default 200) `ulp trigger` calls, apply and revert in turn,
 #   against a process whose threads keep every CPU busy; the loop's total and the median call
 set -euo pipefail

@@ -64,6 +64,9 @@ public final class EngineBench {
     if (what.equals("unprepared") || what.equals("all")) {
       bench.unprepared();
     }
+    if (what.equals("consistent") || what.equals("all")) {
+      bench.consistent();
+    }
     bench.engine.close();
     bench.pool.close();
   }
@@ -352,6 +355,42 @@ public final class EngineBench {
           median(control), median(cycles));
       System.out.printf("        longest hold of one application thread, measured by the engine: %.1f µs; apply %s%n",
           held / 1e3, stats(latency));
+    }
+  }
+
+  /**
+   * The consistency check (docs/design.md, "The consistency check"): gzread of the system's libz,
+   * packed with --consistent. Every apply and revert stops every thread, unwinds each stack, and
+   * commits within that stop; the hold is that stop.
+   */
+  private void consistent() throws Exception {
+    PatchContainer gzread = PatchContainer.read(Fixtures.patch("unprepared/zlib_gzread_consistent"));
+    Operation apply = new Operation.Apply(gzread);
+    Operation revert = new Operation.Revert(gzread.apply().id(), "zlib_gzread_consistent.so");
+    System.out.println("consistency check (gzread of the system's libz.so.1), warm engine:");
+    for (int threads : new int[] {0, 1, 8}) {
+      try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
+        p.await(l -> l.startsWith("ready"));
+        if (threads > 0) {
+          p.ask("threads " + threads, "threads");
+        }
+        for (int i = 0; i < 50; i++) {
+          run(p.pid(), apply, Outcome.APPLIED);
+          run(p.pid(), revert, Outcome.REVERTED);
+        }
+        double[] applied = new double[200];
+        double[] reverted = new double[200];
+        long held = 0;
+        for (int i = 0; i < applied.length; i++) {
+          OperationResult a = run(p.pid(), apply, Outcome.APPLIED);
+          OperationResult r = run(p.pid(), revert, Outcome.REVERTED);
+          applied[i] = a.elapsed().toNanos() / 1e6;
+          reverted[i] = r.elapsed().toNanos() / 1e6;
+          held = Math.max(held, Math.max(a.longestThreadStop().toNanos(), r.longestThreadStop().toNanos()));
+        }
+        System.out.printf("  %d busy threads (+ main): apply %s; revert %s; longest hold of the threads %.1f µs%n",
+            threads, stats(applied), stats(reverted), held / 1e3);
+      }
     }
   }
 

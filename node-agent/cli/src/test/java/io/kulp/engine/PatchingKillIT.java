@@ -170,9 +170,87 @@ class PatchingKillIT {
     assertThat(unchanged).as("kills before the change was committed").isGreaterThan(10);
   }
 
+  /**
+   * A patch with the consistency check is planned, then made within one stop of every thread: a
+   * {@code ulp} killed at any moment, the world stop included, leaves it applied or not, and every
+   * thread running and untraced (the kernel lets the stopped threads go with their tracer).
+   */
+  @Test
+  void killingUlpAtAnyMomentOfAPatchWithTheConsistencyCheckLeavesItWholeOrAbsent() throws Exception {
+    Random random = new Random(20261205);
+    PatchContainer gzread = PatchContainer.read(Fixtures.patch("unprepared/zlib_gzread_consistent"));
+    int kills = 60;
+    int changed = 0;
+    int unchanged = 0;
+    List<List<String>> stepsSeen = List.of();
+    try (Engine reader = new PtraceEngine(PtraceEngine.Options.defaults());
+        TargetProgram program = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
+      program.await(l -> l.startsWith("ready"));
+      program.ask("cthreads 4", "cthreads");
+      // The steps of a whole apply, then of a whole revert (which is refused once without the
+      // check, then asked again with it): each kill lands in a step of the run it interrupts.
+      List<String> applySteps = wholeRunSteps(unpreparedUlp(program, gzread.path(), false, 10));
+      List<String> revertSteps = wholeRunSteps(unpreparedUlp(program, gzread.path(), true, 10));
+      assertThat(applySteps).as("an apply stops the world for the check").contains("consistency checked");
+      assertThat(revertSteps).as("so does a revert").contains("consistency checked");
+      stepsSeen = List.of(applySteps, revertSteps);
+      boolean applied = false;
+      for (int i = 0; i < kills; i++) {
+        List<String> steps = applied ? revertSteps : applySteps;
+        killInStep(unpreparedUlp(program, gzread.path(), applied, 10), random.nextInt(steps.size()),
+            random.nextInt(STEP_DELAY_MS + 10));
+        int kill = i;
+        String[] state = {""};
+        boolean[] recorded = {false};
+        Awaitility.await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+          state[0] = program.ask("gzread", "gzread");
+          recorded[0] = reader.read(program.pid()).patches().stream()
+              .anyMatch(p -> p.id().equals(gzread.apply().id().hex()));
+          assertThat(state[0]).as("kill %d: the old gzread or the new one", kill).isIn("1", "-42");
+          assertThat(recorded[0]).as("kill %d: the runtime's table agrees with the code", kill)
+              .isEqualTo(state[0].equals("-42"));
+        });
+        assertRunningAndUntraced(program.pid(), i);
+        if (recorded[0] != applied) {
+          changed++;
+        } else {
+          unchanged++;
+        }
+        applied = recorded[0];
+      }
+      program.send("stats");
+      assertThat(program.await(l -> l.startsWith("stats"))).endsWith("unexpected=0");
+    }
+    System.out.printf("PatchingKillIT (consistency check, steps %s): %d kills, %d after the commit, %d before it%n",
+        stepsSeen, kills, changed, unchanged);
+    assertThat(changed).as("kills after the change was committed").isGreaterThan(5);
+    assertThat(unchanged).as("kills before the change was committed").isGreaterThan(5);
+  }
+
+  /** The steps a run announces, once it has ended successfully. */
+  private static List<String> wholeRunSteps(Process run) throws Exception {
+    List<String> steps = new ArrayList<>();
+    try (BufferedReader err = run.errorReader()) {
+      for (String line; (line = err.readLine()) != null;) {
+        if (line.startsWith(STEP)) {
+          steps.add(line.substring(STEP.length()));
+        }
+      }
+    }
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(run.exitValue()).isZero();
+    return steps;
+  }
+
   private static Process unpreparedUlp(TargetProgram program, Path patch, boolean revert) throws IOException {
+    return unpreparedUlp(program, patch, revert, 2);
+  }
+
+  private static Process unpreparedUlp(TargetProgram program, Path patch, boolean revert, int timeoutSeconds)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(Fixtures.ulp().toString(), "trigger", "-q", "-p",
-        Integer.toString(program.pid()), "--timeout=2", revert ? "--revert" : "--retries=1", patch.toString())
+        Integer.toString(program.pid()), "--timeout=" + timeoutSeconds, revert ? "--revert" : "--retries=1",
+        patch.toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(STEP_DELAY_MS));
     return pb.start();
