@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedRealNode.class)
 class RealNodeFailoverE2E {
   static final int SERVICES = 4;
-  static final String STEP_DELAY_MS = "150";
+  static final String STEP_DELAY_MS = "250";
   static final String AGENT = "kulp-agent";
   static final String OPERATOR_LEASE = "kulp-operator";
   static final String APPLIED = "kulp_agent_operations_total{action=\"apply\",result=\"applied\"}";
