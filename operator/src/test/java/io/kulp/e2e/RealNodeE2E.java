@@ -1,170 +1,230 @@
 package io.kulp.e2e;
 
+import static io.kulp.e2e.AuthServicePods.DENIED;
+import static io.kulp.e2e.AuthServicePods.GRANTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.EphemeralContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.KulpConstants;
 import io.kulp.api.v1alpha1.Action;
-import io.kulp.api.v1alpha1.ConfigMapKeyReference;
-import io.kulp.api.v1alpha1.LibrarySpec;
 import io.kulp.api.v1alpha1.LivePatch;
-import io.kulp.api.v1alpha1.LivePatchSpec;
+import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.Mode;
-import io.kulp.api.v1alpha1.PatchSource;
-import io.kulp.api.v1alpha1.RolloutSpec;
-import io.kulp.api.v1alpha1.TargetSpec;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.kulp.api.v1alpha1.ProcessRecord;
+import io.kulp.api.v1alpha1.ProcessResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * kulp on a real node, as a user runs it: the node of deploy/dev/node-up.sh (a real kubelet,
  * containerd and runc), kulp installed with {@code kubectl apply -k} from its images (operator
- * Deployment and agent DaemonSet as pods), and the demo's auth-service as a workload pod. A
- * LivePatch created through the API patches the running service (its own output changes); deleting
- * the LivePatch reverts it. Everything goes through the API server: the test never touches the
- * processes.
+ * Deployment and agent DaemonSet as pods), and the demo's auth-service as workload pods. LivePatches
+ * created through the API patch the running service (its own output changes) and roll it back.
+ * Everything goes through the API server: the test never touches the processes.
  */
+@ExtendWith(SharedRealNode.class)
 class RealNodeE2E {
-  static final String GRANTED = "password \"\": granted";
-  static final String DENIED = "password \"\": denied ";
-  static final Duration OUTPUT = Duration.ofSeconds(30);
-
   private static RealNode node;
+  private static KubernetesClient client;
+  private static AuthServicePods pods;
+  private static E2ELivePatches livePatches;
 
   @BeforeAll
-  static void upWithKulp() throws Exception {
-    Path repo = Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
-    node = RealNode.upWithKulp(repo);
-    node.importImages(AuthServiceImage.write(repo, Files.createDirectories(Path.of("target", "e2e-images"))));
-  }
-
-  @AfterAll
-  static void down() {
-    if (node != null) {
-      node.close();
-    }
+  static void sharedNode() {
+    node = SharedRealNode.node();
+    client = node.client();
+    pods = new AuthServicePods(node);
+    livePatches = new E2ELivePatches(client);
   }
 
   @Test
   void aLivePatchThroughTheApiChangesTheServicesOutputAndDeletingItRevertsIt() {
     String namespace = "real-node-preloaded";
-    KubernetesClient client = node.client();
     try {
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-          .serverSideApply();
-      Pod pod = servicePod(namespace, "auth-service-preloaded", AuthServiceImage.REFERENCE);
-      pod.getSpec().getContainers().get(0).getEnv().add(new EnvVar("LD_PRELOAD", AuthServiceImage.LIBPULP, null));
-      client.resource(pod).create();
-      patchesAndReverts(client, namespace, "auth-service-preloaded");
+      pods.createNamespace(namespace, Map.of());
+      pods.create(AuthServicePods.preloadedPod(namespace, "auth-service-preloaded", "auth-service-preloaded"));
+      patchesAndReverts(namespace, "auth-service-preloaded");
     } finally {
-      client.namespaces().withName(namespace).delete();
+      pods.deleteNamespace(namespace);
     }
   }
 
   @Test
   void aPodOfALabelledNamespaceGetsTheRuntimeFromTheWebhookAndIsPatched() {
     String namespace = "real-node-injected";
-    KubernetesClient client = node.client();
     try {
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-          .addToLabels(Map.of("kulp.io/inject", "enabled")).endMetadata().build()).serverSideApply();
-      Pod created = client.resource(servicePod(namespace, "auth-service-injected", AuthServiceImage.PLAIN_REFERENCE))
-          .create();
+      pods.createNamespace(namespace, Map.of("kulp.io/inject", "enabled"));
+      Pod created = pods.create(AuthServicePods.pod(namespace, "auth-service-injected", "auth-service-injected",
+          AuthServiceImage.PLAIN_REFERENCE));
       assertThat(created.getSpec().getInitContainers()).as("the init container the webhook adds")
           .extracting(Container::getImage).singleElement().asString().startsWith("ghcr.io/kulp-io/kulp-runtime:");
       assertThat(created.getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName).contains("LD_PRELOAD");
-      patchesAndReverts(client, namespace, "auth-service-injected");
+      patchesAndReverts(namespace, "auth-service-injected");
     } finally {
-      client.namespaces().withName(namespace).delete();
+      pods.deleteNamespace(namespace);
+    }
+  }
+
+  @Test
+  void aContinuousLivePatchAlsoPatchesAPodStartedAfterItCompleted() {
+    String namespace = "real-node-continuous";
+    String app = "continuous";
+    try {
+      pods.createNamespace(namespace, Map.of());
+      pods.create(AuthServicePods.preloadedPod(namespace, "first", app));
+      pods.awaitLastLine(namespace, "first", GRANTED, "the first service grants an empty password");
+      String sha = livePatches.configMap(app, AuthServiceImage.FIX);
+      livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.Continuous, sha));
+      LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
+      assertThat(done.getStatus().processes.patched).isEqualTo(1);
+      pods.awaitLastLine(namespace, "first", DENIED, "the first service, patched, denies an empty password");
+
+      long created = System.nanoTime();
+      pods.create(AuthServicePods.preloadedPod(namespace, "later", app));
+      pods.awaitLastLine(namespace, "later", DENIED, "the service started after Complete, patched with nothing "
+          + "more done, denies an empty password");
+      System.out.printf("real node, continuous mode: a pod created after Complete printed its first patched line "
+          + "%d ms after it was created%n", (System.nanoTime() - created) / 1_000_000);
+      await("both processes counted patched").atMost(E2ELivePatches.ROLLOUT).pollInterval(Duration.ofMillis(250))
+          .until(() -> livePatches.get(app).getStatus().processes.patched == 2);
+
+      livePatches.delete(app);
+      livePatches.awaitGone(app);
+      pods.awaitLastLine(namespace, "first", GRANTED, "the first service, reverted, grants again");
+      pods.awaitLastLine(namespace, "later", GRANTED, "the later service, reverted, grants again");
+    } finally {
+      deleteLivePatch(app);
+      pods.deleteNamespace(namespace);
+    }
+  }
+
+  @Test
+  void revertAllRollsTheLibraryBackInTheRunningService() {
+    String namespace = "real-node-revert-all";
+    String app = "revert-all";
+    String fix = "revert-all-fix";
+    try {
+      pods.createNamespace(namespace, Map.of());
+      pods.create(AuthServicePods.preloadedPod(namespace, "service", app));
+      pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+      String sha = livePatches.configMap(fix, AuthServiceImage.FIX);
+      livePatches.create(AuthServicePods.livePatch(fix, app, Action.Apply, Mode.OneShot, sha));
+      assertThat(livePatches.awaitCondition(fix, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs)
+          .getStatus().processes.patched).isEqualTo(1);
+      pods.awaitLastLine(namespace, "service", DENIED, "the patched service denies an empty password");
+
+      livePatches.create(AuthServicePods.livePatch(app, app, Action.RevertAll, Mode.OneShot, null));
+      LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
+      pods.awaitLastLine(namespace, "service", GRANTED, "after RevertAll of libauth.so.1 the service grants again");
+      assertThat(done.getStatus().processes.patched).as("processes reverted").isEqualTo(1);
+      LivePatchNode lpn = livePatches.nodes(app).get(0);
+      assertThat(lpn.getStatus().summary.reverted).isEqualTo(1);
+      assertThat(lpn.getStatus().records).extracting(r -> r.result).containsExactly(ProcessResult.Reverted);
+    } finally {
+      deleteLivePatch(app);
+      deleteLivePatch(fix);
+      pods.deleteNamespace(namespace);
+    }
+  }
+
+  @Test
+  void aContainerThatRestartsIsPatchedAgainInContinuousMode() {
+    String namespace = "real-node-restart";
+    String app = "restart";
+    try {
+      pods.createNamespace(namespace, Map.of());
+      // The process namespace shared with the pod's sandbox, so that the service is not its
+      // namespace's init and can be killed from another container of the pod.
+      Pod pod = AuthServicePods.preloadedPod(namespace, "service", app);
+      pod.getSpec().setShareProcessNamespace(true);
+      pod.getSpec().setRestartPolicy("Always");
+      pods.create(pod);
+      pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+      String sha = livePatches.configMap(app, AuthServiceImage.FIX);
+      livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.Continuous, sha));
+      livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
+      pods.awaitLastLine(namespace, "service", DENIED, "the patched service denies an empty password");
+      String firstContainer = appStatus(namespace).getContainerID();
+      assertThat(appliedRecords(app)).extracting(r -> r.containerID).containsExactly(firstContainer);
+
+      killTheService(namespace);
+      await("the app container restarted by the kubelet").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            ContainerStatus s = appStatus(namespace);
+            return s.getRestartCount() >= 1 && s.getState().getRunning() != null
+                && !firstContainer.equals(s.getContainerID());
+          });
+      String secondContainer = appStatus(namespace).getContainerID();
+      pods.awaitLastLine(namespace, "service", DENIED, "the restarted service, a new process, denies an empty password");
+      await("the new container's process reported Applied").atMost(E2ELivePatches.ROLLOUT)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> appliedRecords(app).stream().anyMatch(r -> secondContainer.equals(r.containerID)));
+    } finally {
+      deleteLivePatch(app);
+      pods.deleteNamespace(namespace);
     }
   }
 
   /** The service grants an empty password; a LivePatch makes it deny one; deleting it grants again. */
-  private static void patchesAndReverts(KubernetesClient client, String namespace, String app) {
-    awaitLastLine(client, namespace, app, GRANTED, "the service runs and grants an empty password");
-    E2ELivePatches livePatches = new E2ELivePatches(client);
+  private static void patchesAndReverts(String namespace, String app) {
+    pods.awaitLastLine(namespace, app, GRANTED, "the service runs and grants an empty password");
     try {
       String sha = livePatches.configMap(app, AuthServiceImage.FIX);
-      livePatches.create(livePatch(app, app, sha));
+      livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.OneShot, sha));
       LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
       assertThat(done.getStatus().processes.patched).isEqualTo(1);
-      awaitLastLine(client, namespace, app, DENIED, "the patched service denies an empty password");
+      pods.awaitLastLine(namespace, app, DENIED, "the patched service denies an empty password");
 
       livePatches.delete(app);
       livePatches.awaitGone(app);
-      awaitLastLine(client, namespace, app, GRANTED, "the reverted service grants an empty password again");
+      pods.awaitLastLine(namespace, app, GRANTED, "the reverted service grants an empty password again");
     } finally {
-      client.resources(LivePatch.class).withName(app).delete();
-      client.configMaps().inNamespace(E2EEnvironment.PATCHES_NAMESPACE).withName(app).delete();
+      deleteLivePatch(app);
     }
   }
 
-  /** auth-service, pod {@code name} labelled app={@code name}, with nothing of kulp in its spec. */
-  private static Pod servicePod(String namespace, String name, String image) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).addToLabels("app", name)
-        .endMetadata().withNewSpec().addNewContainer().withName("app").withImage(image)
-        .withImagePullPolicy("Never").withCommand(AuthServiceImage.SERVICE).endContainer()
-        .withTerminationGracePeriodSeconds(1L).endSpec().build();
+  /**
+   * Kills the service's process as a crash would (SIGKILL), from an ephemeral container of its pod
+   * added through the API ({@code kubectl debug} does the same): the agent's image, for its shell.
+   */
+  private static void killTheService(String namespace) {
+    DaemonSet agent = client.apps().daemonSets().inNamespace(RealNode.SYSTEM_NAMESPACE).withName("kulp-agent").get();
+    String shell = agent.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    client.pods().inNamespace(namespace).withName("service").ephemeralContainers()
+        .edit(p -> new PodBuilder(p).editSpec().addToEphemeralContainers(new EphemeralContainerBuilder()
+            .withName("kill").withImage(shell).withImagePullPolicy("Never").withCommand("/bin/sh", "-c",
+                "for p in /proc/[0-9]*; do read -r c < $p/comm; [ \"$c\" = auth-service ] && kill -KILL ${p#/proc/}; "
+                    + "done; exit 0")
+            .build()).endSpec().build());
   }
 
-  /** The CVE-2026-4242 fix for the pods app={@code app}, all nodes at once. */
-  private static LivePatch livePatch(String name, String app, String sha256) {
-    LivePatch lp = new LivePatch();
-    lp.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    LivePatchSpec spec = new LivePatchSpec();
-    spec.target = new TargetSpec();
-    spec.target.podSelector = new LabelSelectorBuilder().addToMatchLabels("app", app).build();
-    spec.library = new LibrarySpec();
-    spec.library.name = AuthServiceImage.LIBRARY;
-    spec.patch = new PatchSource();
-    spec.patch.configMapRef = new ConfigMapKeyReference();
-    spec.patch.configMapRef.namespace = E2EEnvironment.PATCHES_NAMESPACE;
-    spec.patch.configMapRef.name = name;
-    spec.patch.configMapRef.key = E2ELivePatches.KEY;
-    spec.patch.sha256 = sha256;
-    spec.action = Action.Apply;
-    spec.mode = Mode.OneShot;
-    spec.rollout = new RolloutSpec();
-    spec.rollout.maxConcurrentNodes = new IntOrString("100%");
-    lp.setSpec(spec);
-    return lp;
+  private static ContainerStatus appStatus(String namespace) {
+    return client.pods().inNamespace(namespace).withName("service").get().getStatus().getContainerStatuses().stream()
+        .filter(s -> "app".equals(s.getName())).findFirst().orElseThrow();
   }
 
-  /** Waits until the newest line the service printed (its log, read through the kubelet) contains {@code text}. */
-  private static void awaitLastLine(KubernetesClient client, String namespace, String pod, String text, String what) {
-    try {
-      await(what).atMost(OUTPUT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-          .until(() -> lastLine(client, namespace, pod).contains(text));
-    } catch (ConditionTimeoutException e) {
-      String last;
-      try {
-        last = lastLine(client, namespace, pod);
-      } catch (RuntimeException noLog) {
-        last = "(no log: " + noLog.getMessage() + ")";
-      }
-      throw new AssertionError(what + ": the service's last line is not '" + text + "' but '" + last + "'\n"
-          + node.kulpLogs(), e);
+  private static List<ProcessRecord> appliedRecords(String livePatch) {
+    List<LivePatchNode> nodes = livePatches.nodes(livePatch);
+    if (nodes.isEmpty() || nodes.get(0).getStatus() == null) {
+      return List.of();
     }
+    return nodes.get(0).getStatus().records.stream().filter(r -> r.result == ProcessResult.Applied).toList();
   }
 
-  private static String lastLine(KubernetesClient client, String namespace, String pod) {
-    List<String> lines = client.pods().inNamespace(namespace).withName(pod).tailingLines(1).getLog().lines().toList();
-    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+  private static void deleteLivePatch(String name) {
+    client.resources(LivePatch.class).withName(name).delete();
+    client.configMaps().inNamespace(E2EEnvironment.PATCHES_NAMESPACE).withName(name).delete();
   }
 }

@@ -161,6 +161,13 @@ public final class NodeReconciler {
         report(name, p, NodePhase.InProgress, found.note());
       }
       List<ProcessTarget> changed = act(name, generation, p, todo, desired);
+      if (Thread.currentThread().isInterrupted()) {
+        // The agent is stopping (its pod deleted, drained, updated): the pass was cut short, and
+        // the processes it did not get to are not gone. Nothing final is reported, so that the
+        // next agent finds the node in progress and finishes it.
+        report(name, p, NodePhase.InProgress, "the agent stopped during its pass; the next agent finishes it");
+        return;
+      }
       staging.cleanAfterPass(changed, found.processes(), pool);
     }
     p.finished = true;

@@ -194,6 +194,35 @@ class NodeReconcilerTest {
   }
 
   @Test
+  void aPassCutShortByTheAgentStoppingIsNotReportedFinishedAndTheNextAgentFinishesIt() throws Exception {
+    processes(101, 102);
+    engine.hanging.add(101);
+    LivePatchNode lpn = node(Action.Apply, Mode.OneShot, 1);
+    try (ProcessPool stoppingPool = new ProcessPool("stopping", 2, Duration.ofSeconds(30), progress::progressed)) {
+      NodeReconciler stopping = NodeReconciler.of(engine, containers, (ns, pod, uid, c) -> Optional.empty(), patches,
+          files, List.of("/tmp/.kulp"), stoppingPool, reports, AgentFakes.metrics(), Clock.systemUTC());
+      Thread worker = new Thread(() -> stopping.reconcile(lpn), "stopping-agent-worker");
+      worker.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> engine.reads.contains(101) && engine.runs.size() == 1);
+      worker.interrupt(); // WorkQueue.close, when the agent stops
+      worker.join(Duration.ofSeconds(5).toMillis());
+      assertThat(worker.isAlive()).isFalse();
+
+      assertThat(reports.all).extracting(r -> r.phase).as("phases reported by the stopped agent").isNotEmpty()
+          .containsOnly(NodePhase.InProgress);
+      engine.release.countDown();
+      await().atMost(Duration.ofSeconds(5)).until(() -> stoppingPool.abandoned() == 0);
+    }
+    lpn.setStatus(reports.last());
+
+    reconciler.reconcile(lpn); // the next agent
+
+    assertThat(reports.last().phase).isEqualTo(NodePhase.Succeeded);
+    assertThat(AgentFakes.counts(reports.last())).isEqualTo(Map.of("Applied", 2));
+    assertThat(engine.runs).as("operations: 102 once by the stopped agent, 101 once by the next").hasSize(2);
+  }
+
+  @Test
   void aNewGenerationIsWorkedOnAgain() {
     processes(101);
     reconciler.reconcile(node(Action.Apply, Mode.OneShot, 1));
