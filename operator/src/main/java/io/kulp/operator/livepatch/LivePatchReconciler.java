@@ -1,6 +1,5 @@
 package io.kulp.operator.livepatch;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -142,7 +141,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     LivePatchSpec spec = lp.getSpec();
     List<String> errors = validator.validate(spec);
     if (!errors.isEmpty()) {
-      return withStatus(lp, aggregator.invalid(lp, errors, now), null);
+      return withStatus(lp, aggregator.invalid(lp, errors, now), context, null);
     }
     String name = lp.getMetadata().getName();
     if (!cachesSynced()) {
@@ -175,13 +174,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
-    List<String> newlySkipped = newlySkipped(stored, plan);
-    if (!newlySkipped.isEmpty()) {
-      events.warning(lp, KulpConstants.REASON_NODES_SKIPPED, "skipped " + newlySkipped.size()
-          + " node(s), " + NodeNotes.NO_AGENT + ": "
-          + NodeNotes.names(newlySkipped, StatusAggregator.MAX_NODES_LISTED));
-    }
-    return withStatus(lp, aggregator.aggregate(lp, plan, now),
+    return withStatus(lp, aggregator.aggregate(lp, plan, now), context,
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
@@ -201,12 +194,13 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, liveAgents, stored, now));
   }
 
-  /** The nodes this plan skips that the stored status did not name as skipped (same rollout). */
-  private static List<String> newlySkipped(RolloutState stored, RolloutPlan plan) {
-    List<String> now = plan.state().skippedNodes == null ? List.of() : plan.state().skippedNodes;
-    Set<String> before = stored == null || stored.skippedNodes == null
-        || !Objects.equals(stored.digest, plan.state().digest) ? Set.of()
-        : Set.copyOf(stored.skippedNodes);
+  /** The nodes {@code written} skips that {@code replaced} did not name as skipped (same rollout). */
+  private static List<String> newlySkipped(RolloutState replaced, RolloutState written) {
+    List<String> now = written == null || written.skippedNodes == null ? List.of()
+        : written.skippedNodes;
+    Set<String> before = replaced == null || replaced.skippedNodes == null
+        || !Objects.equals(replaced.digest, written.digest) ? Set.of()
+        : Set.copyOf(replaced.skippedNodes);
     return now.stream().filter(n -> !before.contains(n)).toList();
   }
 
@@ -326,34 +320,39 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     return view.nodes().stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
   }
 
-  /** Patches the status only when it changed, and records condition transitions as Events. */
-  private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status, Long requeue) {
+  /**
+   * Writes the status when it changed, on the condition that the LivePatch is still the version
+   * read ({@link StatusWriter}); once the write succeeded, announces its condition transitions and
+   * newly skipped nodes as Events, against the status it replaced. A write that lost to a newer
+   * version announces nothing: the reconcile of that version decides again.
+   */
+  private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status,
+      Context<LivePatch> context, Long requeue) {
     LivePatchStatus old = lp.getStatus();
-    UpdateControl<LivePatch> control;
     if (old != null && Specs.sameJson(old, status)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      recordTransitions(lp, old == null ? List.of() : old.conditions, status.conditions);
-      lp.setStatus(status);
-      control = UpdateControl.patchStatus(lp);
+      UpdateControl<LivePatch> none = UpdateControl.noUpdate();
+      return requeue == null ? none : none.rescheduleAfter(requeue);
     }
-    return requeue == null ? control : control.rescheduleAfter(requeue);
-  }
-
-  private void recordTransitions(LivePatch lp, List<Condition> before, List<Condition> after) {
-    for (Condition c : after) {
-      boolean changed = Conditions.find(before, c.getType())
-          .map(b -> !b.getStatus().equals(c.getStatus())).orElse(true);
-      if (changed) {
-        String text = c.getType() + "=" + c.getStatus() + " (" + c.getReason() + "): " + c.getMessage();
-        boolean bad = (KulpConstants.CONDITION_DEGRADED.equals(c.getType())
-            || KulpConstants.CONDITION_STALLED.equals(c.getType())) && "True".equals(c.getStatus());
-        if (bad) {
-          events.warning(lp, c.getReason(), text);
-        } else {
-          events.normal(lp, c.getReason(), text);
-        }
-      }
+    if (StatusWriter.write(lp, status, context).isEmpty()) {
+      log.debug("LivePatch {}: changed since it was read; the status is decided again",
+          lp.getMetadata().getName());
+      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
+    ConditionTransitions.between(old == null ? null : old.conditions, status.conditions,
+        status.message).forEach(t -> {
+          if (t.warning()) {
+            events.warning(lp, t.reason(), t.message());
+          } else {
+            events.normal(lp, t.reason(), t.message());
+          }
+        });
+    List<String> skipped = newlySkipped(old == null ? null : old.rollout, status.rollout);
+    if (!skipped.isEmpty()) {
+      events.warning(lp, KulpConstants.REASON_NODES_SKIPPED, "skipped " + skipped.size()
+          + " node(s), " + NodeNotes.NO_AGENT + ": "
+          + NodeNotes.names(skipped, StatusAggregator.MAX_NODES_LISTED));
+    }
+    UpdateControl<LivePatch> none = UpdateControl.noUpdate();
+    return requeue == null ? none : none.rescheduleAfter(requeue);
   }
 }
