@@ -152,7 +152,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
     Set<String> liveAgents = liveAgents(now);
-    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), liveAgents,
+    SortedMap<String, LivePatchNodeSpec> resolvedFromCaches = resolved(lp, view);
+    RolloutPlan fromCaches = plan(lp, resolvedFromCaches, existing, nodeNames(view), liveAgents,
         stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
@@ -174,7 +175,9 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
-    return withStatus(lp, aggregator.aggregate(lp, plan, now), context,
+    var unpatched = UnpatchedSinceComplete.find(Specs.mode(spec), Specs.action(spec), plan,
+        resolvedFromCaches, podsOf(view, resolvedFromCaches));
+    return withStatus(lp, aggregator.aggregate(lp, plan, unpatched, now), context,
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
@@ -184,6 +187,17 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     resolver.resolve(lp.getSpec().target, Specs.failuresCountIn(lp.getSpec()), view).forEach((node, pods) ->
         resolved.put(node, Specs.nodeSpec(lp.getMetadata().getName(), lp.getSpec(), node, pods)));
     return resolved;
+  }
+
+  /** The pods of {@code resolved}, by "namespace/name", as {@code view} has them. */
+  private static Map<String, Pod> podsOf(TargetResolver.ClusterView view,
+      SortedMap<String, LivePatchNodeSpec> resolved) {
+    Set<String> wanted = resolved.values().stream().flatMap(s -> s.targets.stream())
+        .map(t -> t.namespace + "/" + t.name).collect(Collectors.toSet());
+    return view.pods().stream()
+        .filter(p -> wanted.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()))
+        .collect(Collectors.toMap(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
+            p -> p, (a, b) -> a));
   }
 
   private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> resolved,

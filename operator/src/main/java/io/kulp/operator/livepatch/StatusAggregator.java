@@ -18,6 +18,7 @@ import io.kulp.api.v1alpha1.NodeCounts;
 import io.kulp.api.v1alpha1.ProcessCounts;
 import io.kulp.api.v1alpha1.ProcessRecord;
 import io.kulp.api.v1alpha1.ProcessResult;
+import io.kulp.api.v1alpha1.UnpatchedContainers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,17 @@ public final class StatusAggregator {
 
   /** The status for a valid LivePatch after the planning step {@code plan}. */
   public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, Instant now) {
+    return aggregate(lp, plan, null, now);
+  }
+
+  /**
+   * The same, with the containers a complete OneShot rollout left unpatched
+   * ({@link UnpatchedSinceComplete}; null when the question does not arise).
+   */
+  public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, UnpatchedContainers unpatched,
+      Instant now) {
     LivePatchStatus s = new LivePatchStatus();
+    s.unpatchedSinceComplete = unpatched;
     s.observedGeneration = lp.getMetadata().getGeneration();
     s.rollout = plan.state();
     s.nodes = new NodeCounts();
@@ -53,6 +64,13 @@ public final class StatusAggregator {
     List<String> failures = failures(plan, Specs.nodeTimeout(lp.getSpec().rollout));
     String skipped = skipped(plan);
     s.message = message(plan, s.nodes, failures, skipped, notes(plan));
+    if (unpatched != null && unpatched.count > 0) {
+      s.message += "; " + unpatched.count + " targeted container(s) started after their node was"
+          + " done and run unpatched (mode OneShot; Continuous would patch them): "
+          + String.join(", ", unpatched.containers.subList(0,
+              Math.min(MAX_NODES_NAMED, unpatched.containers.size())))
+          + (unpatched.count > MAX_NODES_NAMED ? ", ..." : "");
+    }
     List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
     Long gen = lp.getMetadata().getGeneration();
     String reason = reason(plan.phase());
