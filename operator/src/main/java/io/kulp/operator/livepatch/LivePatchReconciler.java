@@ -5,10 +5,6 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -281,43 +277,22 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       events.normal(lp, KulpConstants.REASON_DELETING, "reverting on " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
-    String notReverted = plan.notReverted().entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+    LivePatchStatus status = aggregator.deleting(lp, plan, existing, now);
     if (!plan.finished()) {
-      deletionMessage(lp, context, "deleting: waiting for " + plan.waitingFor().size()
-          + " node(s) to revert: " + NodeNotes.names(plan.waitingFor(), StatusAggregator.MAX_NODES_LISTED)
-          + (notReverted.isEmpty() ? "" : "; not reverted: " + notReverted));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK_MILLIS);
+      boolean written = writeStatus(lp, status, context);
+      return DeleteControl.noFinalizerRemoval()
+          .rescheduleAfter(written ? DELETION_RECHECK_MILLIS : CACHE_RECHECK_MILLIS);
     }
     existing.values().forEach(writer::delete);
-    if (notReverted.isEmpty()) {
+    if (plan.notReverted().isEmpty()) {
       events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
     } else {
-      String text = "deleted; not reverted on " + plan.notReverted().size() + " node(s): "
-          + notReverted;
-      deletionMessage(lp, context, text);
-      events.warning(lp, KulpConstants.REASON_NOT_REVERTED, text);
-      log.warn("LivePatch {}: {}", lp.getMetadata().getName(), text);
+      // The object goes now: this status is seen for a moment at most; the Event and the log stay.
+      writeStatus(lp, status, context);
+      events.warning(lp, KulpConstants.REASON_NOT_REVERTED, status.message);
+      log.warn("LivePatch {}: {}", lp.getMetadata().getName(), status.message);
     }
     return DeleteControl.defaultDelete();
-  }
-
-  /**
-   * Writes {@code message} into the status of a LivePatch being deleted, when it changed (a merge
-   * patch of that one field; the rest of the status stays as the last rollout step left it).
-   */
-  private void deletionMessage(LivePatch lp, Context<LivePatch> context, String message) {
-    if (lp.getStatus() != null && message.equals(lp.getStatus().message)) {
-      return;
-    }
-    try {
-      context.getClient().resources(LivePatch.class).withName(lp.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(Map.of("status", Map.of("message", message))));
-    } catch (KubernetesClientException e) {
-      log.info("LivePatch {}: status message not written: {}", lp.getMetadata().getName(),
-          e.getMessage()); // gone meanwhile; the Event says it too
-    }
   }
 
   private Map<String, LivePatchNode> existing(Context<LivePatch> context) {
@@ -342,15 +317,26 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
    */
   private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status,
       Context<LivePatch> context, Long requeue) {
+    if (!writeStatus(lp, status, context)) {
+      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
+    }
+    UpdateControl<LivePatch> none = UpdateControl.noUpdate();
+    return requeue == null ? none : none.rescheduleAfter(requeue);
+  }
+
+  /**
+   * {@link #withStatus}'s write and Events: true when the status is written or was already so,
+   * false when the LivePatch changed since it was read.
+   */
+  private boolean writeStatus(LivePatch lp, LivePatchStatus status, Context<LivePatch> context) {
     LivePatchStatus old = lp.getStatus();
     if (old != null && Specs.sameJson(old, status)) {
-      UpdateControl<LivePatch> none = UpdateControl.noUpdate();
-      return requeue == null ? none : none.rescheduleAfter(requeue);
+      return true;
     }
     if (StatusWriter.write(lp, status, context).isEmpty()) {
       log.debug("LivePatch {}: changed since it was read; the status is decided again",
           lp.getMetadata().getName());
-      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
+      return false;
     }
     ConditionTransitions.between(old == null ? null : old.conditions, status.conditions,
         status.message).forEach(t -> {
@@ -366,7 +352,6 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           + " node(s), " + NodeNotes.NO_AGENT + ": "
           + NodeNotes.names(skipped, StatusAggregator.MAX_NODES_LISTED));
     }
-    UpdateControl<LivePatch> none = UpdateControl.noUpdate();
-    return requeue == null ? none : none.rescheduleAfter(requeue);
+    return true;
   }
 }

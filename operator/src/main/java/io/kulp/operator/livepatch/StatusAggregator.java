@@ -129,6 +129,61 @@ public final class StatusAggregator {
         now));
   }
 
+  /**
+   * The status of a LivePatch being deleted, after the deletion step {@code plan} over its
+   * LivePatchNodes {@code existing}: it describes the revert (the nodes reverting, reverted and
+   * not reverted, the processes reverted) for the LivePatch's current generation (the API server
+   * bumps it when the deletion starts), so that it stays current until the object goes. The
+   * rollout bookkeeping is kept as it was.
+   */
+  public LivePatchStatus deleting(LivePatch lp, DeletionPlanner.Plan plan,
+      java.util.Map<String, LivePatchNode> existing, Instant now) {
+    LivePatchStatus s = new LivePatchStatus();
+    s.observedGeneration = lp.getMetadata().getGeneration();
+    s.rollout = lp.getStatus() == null ? null : lp.getStatus().rollout;
+    s.nodes = new NodeCounts();
+    s.nodes.done = plan.reverted().size();
+    s.nodes.inProgress = plan.waitingFor().size();
+    s.nodes.failed = plan.notReverted().size();
+    s.nodes.targeted = s.nodes.done + s.nodes.inProgress + s.nodes.failed;
+    s.nodesDone = s.nodes.done + "/" + s.nodes.targeted;
+    s.nodesInProgress.addAll(plan.waitingFor().subList(0,
+        Math.min(MAX_NODES_LISTED, plan.waitingFor().size())));
+    s.processes = new ProcessCounts();
+    existing.values().forEach(lpn -> {
+      if (NodeProgress.isWrittenFor(lpn, DeletionPlanner.DELETE_DIGEST)
+          && NodeReports.isForCurrentGeneration(lpn) && lpn.getStatus().summary != null) {
+        var sum = lpn.getStatus().summary;
+        s.processes.patched += sum.reverted;
+        s.processes.skipped += sum.skipped;
+        s.processes.failed += sum.failed;
+      }
+    });
+    String notReverted = String.join("; ", plan.notReverted().entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue()).toList());
+    if (!plan.finished()) {
+      s.message = "deleting: waiting for " + plan.waitingFor().size() + " node(s) to revert: "
+          + NodeNotes.names(plan.waitingFor(), MAX_NODES_LISTED)
+          + (notReverted.isEmpty() ? "" : "; not reverted: " + notReverted);
+    } else {
+      s.message = notReverted.isEmpty() ? "deleting: every node reported on the revert"
+          : "deleted; not reverted on " + plan.notReverted().size() + " node(s): " + notReverted;
+    }
+    List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
+    Long gen = lp.getMetadata().getGeneration();
+    String r = KulpConstants.REASON_DELETING;
+    boolean degraded = !notReverted.isEmpty();
+    s.conditions.add(Conditions.condition(old, CONDITION_READY, false, r, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, !plan.finished(), r,
+        s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, degraded,
+        degraded ? KulpConstants.REASON_NOT_REVERTED : KulpConstants.REASON_NO_FAILURES,
+        degraded ? notReverted : "", gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, false, r, s.message, gen, now));
+    addKstatusConditions(s, old, !plan.finished(), false, r, gen, now);
+    return s;
+  }
+
   /** The status for a LivePatch whose spec breaks rules the server could not check. */
   public LivePatchStatus invalid(LivePatch lp, List<String> errors, Instant now) {
     LivePatchStatus s = new LivePatchStatus();
