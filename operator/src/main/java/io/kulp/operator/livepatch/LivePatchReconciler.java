@@ -172,7 +172,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
     var unpatched = UnpatchedSinceComplete.find(Specs.mode(spec), Specs.action(spec), plan,
-        resolvedFromCaches, podsOf(view, resolvedFromCaches));
+        resolvedFromCaches, () -> podsOf(view, resolvedFromCaches));
     return withStatus(lp, aggregator.aggregate(lp, plan, unpatched, now), context,
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }

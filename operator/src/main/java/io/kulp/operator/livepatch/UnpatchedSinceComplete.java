@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.function.Supplier;
 
 /**
  * Finds the targeted containers that a complete OneShot rollout left unpatched because they
@@ -42,15 +43,17 @@ final class UnpatchedSinceComplete {
    * complete yet, or rolled back.
    *
    * @param resolved node name to the targets the LivePatch's selectors resolve to now
-   * @param pods the pods by "namespace/name" (those of {@code resolved} at least)
+   * @param podsOfResolved the pods of {@code resolved} by "namespace/name", asked for only when
+   *     the question arises
    */
   static UnpatchedContainers find(Mode mode, Action action, RolloutPlan plan,
-      SortedMap<String, LivePatchNodeSpec> resolved, Map<String, Pod> pods) {
+      SortedMap<String, LivePatchNodeSpec> resolved, Supplier<Map<String, Pod>> podsOfResolved) {
     var state = plan.state();
     if (mode != Mode.OneShot || action != Action.Apply || state.completedAt == null
         || Boolean.TRUE.equals(state.rolledBack)) {
       return null;
     }
+    Map<String, Pod> pods = podsOfResolved.get();
     Map<String, Instant> doneAt = new HashMap<>();
     Map<String, Boolean> inRollout = new HashMap<>();
     plan.targeted().forEach(t -> {
