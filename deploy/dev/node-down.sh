@@ -53,7 +53,10 @@ node_pids() {
 if alive kube-apiserver && alive kubelet && alive containerd; then
   say "deleting every workload and pod through the API; the kubelet stops them"
   # The controllers go first and leave their pods (a garbage-collected pod would get its full
-  # grace period, 30 s by default); then every pod gets 1 s.
+  # grace period, 30 s by default); then every pod gets 1 s. kulp's uninstall guard would refuse
+  # to delete its operator and agents while a LivePatch is left (deploy/uninstall-guard.yaml): the
+  # whole cluster goes, so the guard goes first.
+  kubectl_ delete validatingadmissionpolicybindings kulp-uninstall-guard --ignore-not-found >/dev/null 2>&1
   kubectl_ delete daemonsets,deployments,statefulsets,replicasets,jobs --all -A --cascade=orphan --wait=false >/dev/null 2>&1
   kubectl_ delete pods --all -A --grace-period=1 --wait=false >/dev/null 2>&1
   deadline=$((SECONDS + 30))

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the CRDs generated at build time (crd-generator-maven-plugin, then
- * {@code io.kulp.api.crdgen.OrderPrinterColumns}) sit on the classpath of
+ * {@code io.kulp.api.crdgen.PostProcessCrds}) sit on the classpath of
  * anything that depends on this module. The same files are checked in under deploy/crds/.
  */
 public final class CrdResources {

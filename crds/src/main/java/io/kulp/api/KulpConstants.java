@@ -119,7 +119,10 @@ public final class KulpConstants {
   public static final String REASON_NODES_FAILED = "NodesFailed";
   /** Reason: the spec breaks a rule the server's schema could not check. */
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
-  /** Reason: the LivePatch is being deleted and the nodes revert. */
+  /**
+   * Reason (every condition while a LivePatch is being deleted, Degraded aside) and Event reason:
+   * the LivePatch is being deleted and the nodes revert.
+   */
   public static final String REASON_DELETING = "Deleting";
   /** Reason: nothing failed. */
   public static final String REASON_NO_FAILURES = "NoFailures";
@@ -131,8 +134,9 @@ public final class KulpConstants {
    */
   public static final String REASON_NODES_SKIPPED = "NodesSkipped";
   /**
-   * Event reason (Warning): a LivePatch was deleted while some nodes had not reverted it: no agent
-   * there, its node gone, a revert that failed or did not finish within nodeTimeout.
+   * Event reason (Warning), and Degraded's reason while a LivePatch is being deleted: some nodes
+   * have not reverted it and will not be waited for: no agent there, its node gone, a revert that
+   * failed or did not finish within nodeTimeout.
    */
   public static final String REASON_NOT_REVERTED = "NotReverted";
 

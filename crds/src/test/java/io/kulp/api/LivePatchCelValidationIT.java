@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -109,6 +110,26 @@ class LivePatchCelValidationIT {
     })).create();
     assertThat(ok.getSpec().rollout.failurePolicy.namespaceSelector.getMatchLabels())
         .containsEntry("kubernetes.io/metadata.name", "platform");
+  }
+
+  @Test
+  void everyLabelSelectorOfALivePatchTakesOnlyKubernetesFourOperators() {
+    String message = "supported values: \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\"";
+    assertRejected(spec -> spec.target.podSelector = selector("Equals"), message);
+    assertRejected(spec -> spec.target.namespaceSelector = selector("in"), message);
+    assertRejected(spec -> {
+      spec.rollout.failurePolicy = new FailurePolicy();
+      spec.rollout.failurePolicy.namespaceSelector = selector("Exist");
+    }, message);
+    for (String operator : new String[] {"In", "NotIn", "Exists", "DoesNotExist"}) {
+      client.resource(livePatch(spec -> spec.target.podSelector = selector(operator))).create();
+    }
+  }
+
+  private static LabelSelector selector(String operator) {
+    boolean values = operator.equals("In") || operator.equals("NotIn");
+    return new LabelSelectorBuilder().addNewMatchExpression().withKey("app").withOperator(operator)
+        .withValues(values ? java.util.List.of("web") : java.util.List.of()).endMatchExpression().build();
   }
 
   @Test

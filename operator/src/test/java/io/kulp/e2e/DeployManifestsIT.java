@@ -379,5 +379,9 @@ class DeployManifestsIT {
         .contains("whose process failures count against this policy");
     assertThat(kubectl("explain", "livepatchnodes.status.records.startTime").replaceAll("\\s+", " "))
         .contains("clock ticks since boot");
+    assertThat(kubectl("explain", "livepatches.status.unpatchedSinceComplete").replaceAll("\\s+", " "))
+        .contains("the targeted containers that started after their node was done");
+    assertThat(kubectl("explain", "livepatches.spec.target.podSelector.matchExpressions.operator")
+        .replaceAll("\\s+", " ")).contains("DoesNotExist");
   }
 }

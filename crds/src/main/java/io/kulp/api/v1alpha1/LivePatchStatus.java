@@ -28,6 +28,14 @@ public class LivePatchStatus {
   @JsonPropertyDescription("Process counts summed over the LivePatchNodes of the current rollout.")
   public ProcessCounts processes;
 
+  @JsonPropertyDescription("Mode OneShot, action Apply, once the rollout completed: the "
+      + "targeted containers that started after their node was done (restarted containers, new "
+      + "pods) and run unpatched while the LivePatch stays Complete; also named in message. "
+      + "Absent in mode Continuous (which patches them), for other actions, and before completion. "
+      + "To patch them, set spec.mode to Continuous: a new rollout, in which processes already "
+      + "patched are left as they are and the others are patched, now and when they start later.")
+  public UnpatchedContainers unpatchedSinceComplete;
+
   @JsonPropertyDescription("Names of the nodes in progress (at most 20, sorted).")
   public List<String> nodesInProgress = new ArrayList<>();
 

@@ -35,10 +35,11 @@ public final class DeletionPlanner {
    * @param toDelete LivePatchNodes of nodes that are gone and had nothing to revert (those that
    *     had are kept, and named in {@code notReverted}, until the finalizer goes)
    * @param waitingFor nodes that have not reported on the revert yet
+   * @param reverted nodes that reported the revert Succeeded
    * @param notReverted node name to why it has not reverted (and will not be waited for)
    */
   public record Plan(SortedMap<String, LivePatchNodeSpec> toWrite, List<LivePatchNode> toDelete,
-      List<String> waitingFor, SortedMap<String, String> notReverted) {
+      List<String> waitingFor, List<String> reverted, SortedMap<String, String> notReverted) {
 
     /** True when the finalizer may be removed. */
     public boolean finished() {
@@ -58,6 +59,7 @@ public final class DeletionPlanner {
     SortedMap<String, LivePatchNodeSpec> toWrite = new TreeMap<>();
     List<LivePatchNode> toDelete = new ArrayList<>();
     List<String> waiting = new ArrayList<>();
+    List<String> reverted = new ArrayList<>();
     SortedMap<String, String> notReverted = new TreeMap<>();
     new TreeMap<>(existing).forEach((node, lpn) -> {
       boolean applies = lpn.getSpec().action == Action.Apply;
@@ -79,7 +81,7 @@ public final class DeletionPlanner {
       NodeProgress p = NodeProgress.of(lpn, DELETE_DIGEST, wanted, liveAgents.contains(node),
           timeout, now);
       switch (p) {
-        case DONE -> { }
+        case DONE -> reverted.add(node);
         case FAILED -> notReverted.put(node, "revert failed: " + failure(lpn));
         case SKIPPED -> notReverted.put(node, NodeNotes.NO_AGENT);
         case TIMED_OUT -> notReverted.put(node, NodeNotes.timedOut(timeout));
@@ -96,7 +98,7 @@ public final class DeletionPlanner {
         }
       }
     });
-    return new Plan(toWrite, toDelete, waiting, notReverted);
+    return new Plan(toWrite, toDelete, waiting, reverted, notReverted);
   }
 
   private static String failure(LivePatchNode lpn) {

@@ -1,15 +1,10 @@
 package io.kulp.operator.livepatch;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -142,7 +137,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     LivePatchSpec spec = lp.getSpec();
     List<String> errors = validator.validate(spec);
     if (!errors.isEmpty()) {
-      return withStatus(lp, aggregator.invalid(lp, errors, now), null);
+      return withStatus(lp, aggregator.invalid(lp, errors, now), context, null);
     }
     String name = lp.getMetadata().getName();
     if (!cachesSynced()) {
@@ -153,7 +148,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
     Set<String> liveAgents = liveAgents(now);
-    RolloutPlan fromCaches = plan(lp, resolved(lp, view), existing, nodeNames(view), liveAgents,
+    SortedMap<String, LivePatchNodeSpec> resolvedFromCaches = resolved(lp, view);
+    RolloutPlan fromCaches = plan(lp, resolvedFromCaches, existing, nodeNames(view), liveAgents,
         stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
@@ -175,13 +171,9 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
-    List<String> newlySkipped = newlySkipped(stored, plan);
-    if (!newlySkipped.isEmpty()) {
-      events.warning(lp, KulpConstants.REASON_NODES_SKIPPED, "skipped " + newlySkipped.size()
-          + " node(s), " + NodeNotes.NO_AGENT + ": "
-          + NodeNotes.names(newlySkipped, StatusAggregator.MAX_NODES_LISTED));
-    }
-    return withStatus(lp, aggregator.aggregate(lp, plan, now),
+    var unpatched = UnpatchedSinceComplete.find(Specs.mode(spec), Specs.action(spec), plan,
+        resolvedFromCaches, () -> podsOf(view, resolvedFromCaches));
+    return withStatus(lp, aggregator.aggregate(lp, plan, unpatched, now), context,
         plan.requeueAfter().map(d -> d.toMillis() + 1).orElse(null));
   }
 
@@ -193,6 +185,17 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     return resolved;
   }
 
+  /** The pods of {@code resolved}, by "namespace/name", as {@code view} has them. */
+  private static Map<String, Pod> podsOf(TargetResolver.ClusterView view,
+      SortedMap<String, LivePatchNodeSpec> resolved) {
+    Set<String> wanted = resolved.values().stream().flatMap(s -> s.targets.stream())
+        .map(t -> t.namespace + "/" + t.name).collect(Collectors.toSet());
+    return view.pods().stream()
+        .filter(p -> wanted.contains(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()))
+        .collect(Collectors.toMap(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
+            p -> p, (a, b) -> a));
+  }
+
   private RolloutPlan plan(LivePatch lp, SortedMap<String, LivePatchNodeSpec> resolved,
       Map<String, LivePatchNode> existing, Set<String> clusterNodes, Set<String> liveAgents,
       RolloutState stored, Instant now) {
@@ -201,12 +204,13 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         Specs.mode(spec), spec.rollout, resolved, existing, clusterNodes, liveAgents, stored, now));
   }
 
-  /** The nodes this plan skips that the stored status did not name as skipped (same rollout). */
-  private static List<String> newlySkipped(RolloutState stored, RolloutPlan plan) {
-    List<String> now = plan.state().skippedNodes == null ? List.of() : plan.state().skippedNodes;
-    Set<String> before = stored == null || stored.skippedNodes == null
-        || !Objects.equals(stored.digest, plan.state().digest) ? Set.of()
-        : Set.copyOf(stored.skippedNodes);
+  /** The nodes {@code written} skips that {@code replaced} did not name as skipped (same rollout). */
+  private static List<String> newlySkipped(RolloutState replaced, RolloutState written) {
+    List<String> now = written == null || written.skippedNodes == null ? List.of()
+        : written.skippedNodes;
+    Set<String> before = replaced == null || replaced.skippedNodes == null
+        || !Objects.equals(replaced.digest, written.digest) ? Set.of()
+        : Set.copyOf(replaced.skippedNodes);
     return now.stream().filter(n -> !before.contains(n)).toList();
   }
 
@@ -273,43 +277,22 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       events.normal(lp, KulpConstants.REASON_DELETING, "reverting on " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
     }
-    String notReverted = plan.notReverted().entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "));
+    LivePatchStatus status = aggregator.deleting(lp, plan, existing, now);
     if (!plan.finished()) {
-      deletionMessage(lp, context, "deleting: waiting for " + plan.waitingFor().size()
-          + " node(s) to revert: " + NodeNotes.names(plan.waitingFor(), StatusAggregator.MAX_NODES_LISTED)
-          + (notReverted.isEmpty() ? "" : "; not reverted: " + notReverted));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK_MILLIS);
+      boolean written = writeStatus(lp, status, context);
+      return DeleteControl.noFinalizerRemoval()
+          .rescheduleAfter(written ? DELETION_RECHECK_MILLIS : CACHE_RECHECK_MILLIS);
     }
     existing.values().forEach(writer::delete);
-    if (notReverted.isEmpty()) {
+    if (plan.notReverted().isEmpty()) {
       events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
     } else {
-      String text = "deleted; not reverted on " + plan.notReverted().size() + " node(s): "
-          + notReverted;
-      deletionMessage(lp, context, text);
-      events.warning(lp, KulpConstants.REASON_NOT_REVERTED, text);
-      log.warn("LivePatch {}: {}", lp.getMetadata().getName(), text);
+      // The object goes now: this status is seen for a moment at most; the Event and the log stay.
+      writeStatus(lp, status, context);
+      events.warning(lp, KulpConstants.REASON_NOT_REVERTED, status.message);
+      log.warn("LivePatch {}: {}", lp.getMetadata().getName(), status.message);
     }
     return DeleteControl.defaultDelete();
-  }
-
-  /**
-   * Writes {@code message} into the status of a LivePatch being deleted, when it changed (a merge
-   * patch of that one field; the rest of the status stays as the last rollout step left it).
-   */
-  private void deletionMessage(LivePatch lp, Context<LivePatch> context, String message) {
-    if (lp.getStatus() != null && message.equals(lp.getStatus().message)) {
-      return;
-    }
-    try {
-      context.getClient().resources(LivePatch.class).withName(lp.getMetadata().getName())
-          .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(Map.of("status", Map.of("message", message))));
-    } catch (KubernetesClientException e) {
-      log.info("LivePatch {}: status message not written: {}", lp.getMetadata().getName(),
-          e.getMessage()); // gone meanwhile; the Event says it too
-    }
   }
 
   private Map<String, LivePatchNode> existing(Context<LivePatch> context) {
@@ -326,34 +309,49 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     return view.nodes().stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet());
   }
 
-  /** Patches the status only when it changed, and records condition transitions as Events. */
-  private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status, Long requeue) {
-    LivePatchStatus old = lp.getStatus();
-    UpdateControl<LivePatch> control;
-    if (old != null && Specs.sameJson(old, status)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      recordTransitions(lp, old == null ? List.of() : old.conditions, status.conditions);
-      lp.setStatus(status);
-      control = UpdateControl.patchStatus(lp);
+  /**
+   * Writes the status when it changed, on the condition that the LivePatch is still the version
+   * read ({@link StatusWriter}); once the write succeeded, announces its condition transitions and
+   * newly skipped nodes as Events, against the status it replaced. A write that lost to a newer
+   * version announces nothing: the reconcile of that version decides again.
+   */
+  private UpdateControl<LivePatch> withStatus(LivePatch lp, LivePatchStatus status,
+      Context<LivePatch> context, Long requeue) {
+    if (!writeStatus(lp, status, context)) {
+      return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
-    return requeue == null ? control : control.rescheduleAfter(requeue);
+    UpdateControl<LivePatch> none = UpdateControl.noUpdate();
+    return requeue == null ? none : none.rescheduleAfter(requeue);
   }
 
-  private void recordTransitions(LivePatch lp, List<Condition> before, List<Condition> after) {
-    for (Condition c : after) {
-      boolean changed = Conditions.find(before, c.getType())
-          .map(b -> !b.getStatus().equals(c.getStatus())).orElse(true);
-      if (changed) {
-        String text = c.getType() + "=" + c.getStatus() + " (" + c.getReason() + "): " + c.getMessage();
-        boolean bad = (KulpConstants.CONDITION_DEGRADED.equals(c.getType())
-            || KulpConstants.CONDITION_STALLED.equals(c.getType())) && "True".equals(c.getStatus());
-        if (bad) {
-          events.warning(lp, c.getReason(), text);
-        } else {
-          events.normal(lp, c.getReason(), text);
-        }
-      }
+  /**
+   * {@link #withStatus}'s write and Events: true when the status is written or was already so,
+   * false when the LivePatch changed since it was read.
+   */
+  private boolean writeStatus(LivePatch lp, LivePatchStatus status, Context<LivePatch> context) {
+    LivePatchStatus old = lp.getStatus();
+    if (old != null && Specs.sameJson(old, status)) {
+      return true;
     }
+    if (StatusWriter.write(lp, status, context).isEmpty()) {
+      log.debug("LivePatch {}: changed since it was read; the status is decided again",
+          lp.getMetadata().getName());
+      return false;
+    }
+    ConditionTransitions.between(old == null ? null : old.conditions, status.conditions,
+        status.message).forEach(t -> {
+          if (t.warning()) {
+            events.warning(lp, t.reason(), t.message());
+          } else {
+            events.normal(lp, t.reason(), t.message());
+          }
+        });
+    List<String> skipped = newlySkipped(old == null ? null : old.rollout, status.rollout);
+    if (!skipped.isEmpty()) {
+      events.warning(lp, KulpConstants.REASON_NODES_SKIPPED, "skipped " + skipped.size()
+          + " node(s), " + NodeNotes.NO_AGENT + ": "
+          + NodeNotes.names(skipped, StatusAggregator.MAX_NODES_LISTED));
+    }
+    return true;
   }
 }

@@ -70,6 +70,7 @@ public final class LivePatchValidator {
     return errors;
   }
 
+  /** The operators: the CRD's schema limits them too (an enum), but an older CRD may not. */
   private static void selector(String field, LabelSelector selector, List<String> errors) {
     if (selector == null || selector.getMatchExpressions() == null) {
       return;

@@ -18,6 +18,7 @@ import io.kulp.api.v1alpha1.NodeCounts;
 import io.kulp.api.v1alpha1.ProcessCounts;
 import io.kulp.api.v1alpha1.ProcessRecord;
 import io.kulp.api.v1alpha1.ProcessResult;
+import io.kulp.api.v1alpha1.UnpatchedContainers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,17 @@ public final class StatusAggregator {
 
   /** The status for a valid LivePatch after the planning step {@code plan}. */
   public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, Instant now) {
+    return aggregate(lp, plan, null, now);
+  }
+
+  /**
+   * The same, with the containers a complete OneShot rollout left unpatched
+   * ({@link UnpatchedSinceComplete}; null when the question does not arise).
+   */
+  public LivePatchStatus aggregate(LivePatch lp, RolloutPlan plan, UnpatchedContainers unpatched,
+      Instant now) {
     LivePatchStatus s = new LivePatchStatus();
+    s.unpatchedSinceComplete = unpatched;
     s.observedGeneration = lp.getMetadata().getGeneration();
     s.rollout = plan.state();
     s.nodes = new NodeCounts();
@@ -53,6 +64,13 @@ public final class StatusAggregator {
     List<String> failures = failures(plan, Specs.nodeTimeout(lp.getSpec().rollout));
     String skipped = skipped(plan);
     s.message = message(plan, s.nodes, failures, skipped, notes(plan));
+    if (unpatched != null && unpatched.count > 0) {
+      s.message += "; " + unpatched.count + " targeted container(s) started after their node was"
+          + " done and run unpatched (mode OneShot; Continuous would patch them): "
+          + String.join(", ", unpatched.containers.subList(0,
+              Math.min(MAX_NODES_NAMED, unpatched.containers.size())))
+          + (unpatched.count > MAX_NODES_NAMED ? ", ..." : "");
+    }
     List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
     Long gen = lp.getMetadata().getGeneration();
     String reason = reason(plan.phase());
@@ -109,6 +127,61 @@ public final class StatusAggregator {
         s.message, gen, now));
     s.conditions.add(Conditions.condition(old, CONDITION_STALLED, stalled, reason, s.message, gen,
         now));
+  }
+
+  /**
+   * The status of a LivePatch being deleted, after the deletion step {@code plan} over its
+   * LivePatchNodes {@code existing}: it describes the revert (the nodes reverting, reverted and
+   * not reverted, the processes reverted) for the LivePatch's current generation (the API server
+   * bumps it when the deletion starts), so that it stays current until the object goes. The
+   * rollout bookkeeping is kept as it was.
+   */
+  public LivePatchStatus deleting(LivePatch lp, DeletionPlanner.Plan plan,
+      java.util.Map<String, LivePatchNode> existing, Instant now) {
+    LivePatchStatus s = new LivePatchStatus();
+    s.observedGeneration = lp.getMetadata().getGeneration();
+    s.rollout = lp.getStatus() == null ? null : lp.getStatus().rollout;
+    s.nodes = new NodeCounts();
+    s.nodes.done = plan.reverted().size();
+    s.nodes.inProgress = plan.waitingFor().size();
+    s.nodes.failed = plan.notReverted().size();
+    s.nodes.targeted = s.nodes.done + s.nodes.inProgress + s.nodes.failed;
+    s.nodesDone = s.nodes.done + "/" + s.nodes.targeted;
+    s.nodesInProgress.addAll(plan.waitingFor().subList(0,
+        Math.min(MAX_NODES_LISTED, plan.waitingFor().size())));
+    s.processes = new ProcessCounts();
+    existing.values().forEach(lpn -> {
+      if (NodeProgress.isWrittenFor(lpn, DeletionPlanner.DELETE_DIGEST)
+          && NodeReports.isForCurrentGeneration(lpn) && lpn.getStatus().summary != null) {
+        var sum = lpn.getStatus().summary;
+        s.processes.patched += sum.reverted;
+        s.processes.skipped += sum.skipped;
+        s.processes.failed += sum.failed;
+      }
+    });
+    String notReverted = String.join("; ", plan.notReverted().entrySet().stream()
+        .map(e -> e.getKey() + ": " + e.getValue()).toList());
+    if (!plan.finished()) {
+      s.message = "deleting: waiting for " + plan.waitingFor().size() + " node(s) to revert: "
+          + NodeNotes.names(plan.waitingFor(), MAX_NODES_LISTED)
+          + (notReverted.isEmpty() ? "" : "; not reverted: " + notReverted);
+    } else {
+      s.message = notReverted.isEmpty() ? "deleting: every node reported on the revert"
+          : "deleted; not reverted on " + plan.notReverted().size() + " node(s): " + notReverted;
+    }
+    List<Condition> old = lp.getStatus() == null ? List.of() : lp.getStatus().conditions;
+    Long gen = lp.getMetadata().getGeneration();
+    String r = KulpConstants.REASON_DELETING;
+    boolean degraded = !notReverted.isEmpty();
+    s.conditions.add(Conditions.condition(old, CONDITION_READY, false, r, s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_PROGRESSING, !plan.finished(), r,
+        s.message, gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_DEGRADED, degraded,
+        degraded ? KulpConstants.REASON_NOT_REVERTED : KulpConstants.REASON_NO_FAILURES,
+        degraded ? notReverted : "", gen, now));
+    s.conditions.add(Conditions.condition(old, CONDITION_COMPLETE, false, r, s.message, gen, now));
+    addKstatusConditions(s, old, !plan.finished(), false, r, gen, now);
+    return s;
   }
 
   /** The status for a LivePatch whose spec breaks rules the server could not check. */

@@ -56,6 +56,48 @@ class LivePatchDeletionIT extends OperatorAgainstApiServer {
   }
 
   @Test
+  void whileALivePatchIsDeletedItsStatusFollowsTheRevertForItsCurrentGeneration() {
+    var nodes = new FakeNodes(client, "cur");
+    nodes.addNodesEachRunningWeb("a", "b");
+    client.resource(TestLivePatches.withConcurrency(TestLivePatches.apply("cur", "cur", "web"), 2))
+        .create();
+    await().untilAsserted(() -> assertThat(nodesOf(client, "cur")).hasSize(2));
+    agents.report("cur", nodes.node("a"), NodePhase.Succeeded);
+    agents.report("cur", nodes.node("b"), NodePhase.Succeeded);
+    awaitCondition(client, "cur", KulpConstants.CONDITION_COMPLETE, "True", null);
+
+    client.resources(LivePatch.class).withName("cur").delete();
+
+    await().untilAsserted(() -> {
+      LivePatch lp = get(client, "cur");
+      assertThat(lp.getStatus().observedGeneration).isEqualTo(lp.getMetadata().getGeneration());
+      assertThat(lp.getStatus().message).isEqualTo("deleting: waiting for 2 node(s) to revert: "
+          + nodes.node("a") + ", " + nodes.node("b"));
+      assertThat(lp.getStatus().nodesDone).isEqualTo("0/2");
+      assertThat(lp.getStatus().conditions).allSatisfy(c ->
+          assertThat(c.getObservedGeneration()).isEqualTo(lp.getMetadata().getGeneration()));
+    });
+    awaitCondition(client, "cur", KulpConstants.CONDITION_READY, "False", KulpConstants.REASON_DELETING);
+    awaitCondition(client, "cur", KulpConstants.CONDITION_PROGRESSING, "True", KulpConstants.REASON_DELETING);
+    awaitCondition(client, "cur", KulpConstants.CONDITION_COMPLETE, "False", KulpConstants.REASON_DELETING);
+    awaitCondition(client, "cur", KulpConstants.CONDITION_RECONCILING, "True", KulpConstants.REASON_DELETING);
+
+    agents.report("cur", nodes.node("a"), NodePhase.Succeeded);
+
+    await().untilAsserted(() -> {
+      LivePatch lp = get(client, "cur");
+      assertThat(lp.getStatus().message).isEqualTo("deleting: waiting for 1 node(s) to revert: "
+          + nodes.node("b"));
+      assertThat(lp.getStatus().nodesDone).isEqualTo("1/2");
+      assertThat(lp.getStatus().processes.patched).as("processes reverted").isEqualTo(1);
+      assertThat(lp.getStatus().nodesInProgress).containsExactly(nodes.node("b"));
+    });
+
+    agents.report("cur", nodes.node("b"), NodePhase.Succeeded);
+    await().untilAsserted(() -> assertThat(get(client, "cur")).isNull());
+  }
+
+  @Test
   void theSkipRevertAnnotationRemovesTheFinalizerWithoutWaitingForAgents() {
     var nodes = new FakeNodes(client, "skip");
     nodes.addNodes("a");

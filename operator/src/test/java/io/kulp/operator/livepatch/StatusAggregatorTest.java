@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.ProcessRecord;
@@ -224,6 +225,36 @@ class StatusAggregatorTest {
     if (Conditions.isTrue(conditions, KulpConstants.CONDITION_READY)) {
       assertThat(Conditions.isTrue(conditions, KulpConstants.CONDITION_STALLED)).isFalse();
     }
+  }
+
+  @Test
+  void aLivePatchBeingDeletedDescribesItsRevertForItsCurrentGeneration() {
+    var want = resolved(spec(), "n1", "n2", "n3");
+    var existing = existing(
+        lpn(Specs.withAction(want.get("n1"), Action.Revert), DeletionPlanner.DELETE_DIGEST, NodePhase.Succeeded),
+        lpn(Specs.withAction(want.get("n2"), Action.Revert), DeletionPlanner.DELETE_DIGEST, null),
+        lpn(want.get("n3"), DIGEST, NodePhase.Succeeded));
+    existing.get("n1").getStatus().summary.reverted = 3;
+    var plan = new DeletionPlanner().plan(existing, Set.of("n1", "n2"), Set.of("n1", "n2"),
+        java.time.Duration.ofMinutes(10), NOW);
+
+    var status = aggregator.deleting(livePatch(4L), plan, existing, NOW);
+
+    assertThat(status.observedGeneration).isEqualTo(4L);
+    assertThat(status.nodesDone).isEqualTo("1/3");
+    assertThat(status.nodes.inProgress).isEqualTo(1);
+    assertThat(status.nodes.failed).isEqualTo(1);
+    assertThat(status.processes.patched).isEqualTo(3);
+    assertThat(status.message).isEqualTo("deleting: waiting for 1 node(s) to revert: n2;"
+        + " not reverted: n3: node gone");
+    assertThat(status.conditions).extracting(Condition::getType, Condition::getStatus, Condition::getReason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_READY, "False", "Deleting"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_PROGRESSING, "True", "Deleting"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_DEGRADED, "True", "NotReverted"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_COMPLETE, "False", "Deleting"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_RECONCILING, "True", "Deleting"),
+            org.assertj.core.groups.Tuple.tuple(KulpConstants.CONDITION_STALLED, "False", "Deleting"));
   }
 
   private static LivePatch livePatch(long generation) {

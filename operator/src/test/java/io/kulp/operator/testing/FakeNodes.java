@@ -117,9 +117,32 @@ public final class FakeNodes {
         .withContainerStatuses(Arrays.stream(containers).map(c -> new ContainerStatusBuilder()
             .withName(c).withImage("scratch/" + c).withImageID("sha256:" + "0".repeat(64))
             .withReady(true).withRestartCount(0).withStarted(true)
+            .withNewState().withNewRunning().withStartedAt(kubeletTime(Instant.now())).endRunning()
+            .endState()
             .withContainerID(containerId(name, c)).build()).toList())
         .build());
     return client.resource(pod).updateStatus();
+  }
+
+  /**
+   * The container {@code container} of pod {@code name} restarted now, as the kubelet reports it:
+   * a new container ID, one more restart, running since now.
+   */
+  public Pod restartContainer(String name, String container) {
+    Pod pod = client.pods().inNamespace(scope).withName(name).get();
+    pod.getStatus().getContainerStatuses().stream().filter(s -> container.equals(s.getName()))
+        .forEach(s -> {
+          s.setRestartCount(s.getRestartCount() + 1);
+          s.setContainerID(containerId(name, container) + "-" + s.getRestartCount());
+          s.setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewRunning()
+              .withStartedAt(kubeletTime(Instant.now())).endRunning().build());
+        });
+    return client.resource(pod).updateStatus();
+  }
+
+  /** A time as the kubelet writes it: RFC 3339 to the second. */
+  private static String kubeletTime(Instant t) {
+    return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   /** The resourceVersion at which pod {@code name} of this scope was created. */
