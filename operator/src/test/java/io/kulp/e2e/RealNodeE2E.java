@@ -177,6 +177,46 @@ class RealNodeE2E {
     }
   }
 
+  @Test
+  void aContainerThatRestartsAfterAOneShotRolloutIsReportedUnpatched() {
+    String namespace = "real-node-restart-oneshot";
+    String app = "restart-oneshot";
+    try {
+      pods.createNamespace(namespace, Map.of());
+      Pod pod = AuthServicePods.preloadedPod(namespace, "service", app);
+      pod.getSpec().setShareProcessNamespace(true);
+      pod.getSpec().setRestartPolicy("Always");
+      pods.create(pod);
+      pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+      String sha = livePatches.configMap(app, AuthServiceImage.FIX);
+      livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.OneShot, sha));
+      LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
+      assertThat(done.getStatus().unpatchedSinceComplete).as("nothing unpatched yet").isNull();
+      pods.awaitLastLine(namespace, "service", DENIED, "the patched service denies an empty password");
+      String firstContainer = appStatus(namespace).getContainerID();
+
+      killTheService(namespace);
+      await("the app container restarted by the kubelet").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            ContainerStatus s = appStatus(namespace);
+            return s.getRestartCount() >= 1 && s.getState().getRunning() != null
+                && !firstContainer.equals(s.getContainerID());
+          });
+      pods.awaitLastLine(namespace, "service", GRANTED, "the restarted service, a new process, runs unpatched");
+      LivePatch reported = await("the LivePatch reports the restarted container unpatched")
+          .atMost(E2ELivePatches.ROLLOUT).pollInterval(Duration.ofMillis(250))
+          .until(() -> livePatches.get(app), lp -> lp.getStatus().unpatchedSinceComplete != null
+              && lp.getStatus().unpatchedSinceComplete.count == 1);
+      assertThat(reported.getStatus().unpatchedSinceComplete.containers).singleElement().asString()
+          .endsWith(namespace + "/service/app");
+      assertThat(reported.getStatus().conditions).as("still Complete: the rollout itself is done")
+          .anyMatch(c -> c.getType().equals(KulpConstants.CONDITION_COMPLETE) && c.getStatus().equals("True"));
+    } finally {
+      deleteLivePatch(app);
+      pods.deleteNamespace(namespace);
+    }
+  }
+
   /** The service grants an empty password; a LivePatch makes it deny one; deleting it grants again. */
   private static void patchesAndReverts(String namespace, String app) {
     pods.awaitLastLine(namespace, app, GRANTED, "the service runs and grants an empty password");
