@@ -24,6 +24,10 @@ final class Injection implements AutoCloseable {
   private static final int PLACEMENT_ATTEMPTS = 50;
   /** The first pause before a retry; it doubles with each attempt. */
   private static final long FIRST_BACKOFF_NANOS = 2_000_000;
+  /** The consistency check: time kept before the deadline to drop a planned change. */
+  private static final long CONSISTENCY_MARGIN_NANOS = 20_000_000;
+  /** The longest pause between two stops for the consistency check: each one holds every thread. */
+  private static final long MAX_CONSISTENCY_PAUSE_NANOS = 100_000_000;
 
   private final TargetProcess target;
   private final HelperChannel channel;
@@ -259,11 +263,6 @@ final class Injection implements AutoCloseable {
       pause = Math.min(pause * 2, MAX_CONSISTENCY_PAUSE_NANOS);
     }
   }
-
-  /** Time kept before the deadline to drop a planned change. */
-  private static final long CONSISTENCY_MARGIN_NANOS = 20_000_000;
-  /** The longest pause between two stops for the consistency check: each one holds every thread. */
-  private static final long MAX_CONSISTENCY_PAUSE_NANOS = 100_000_000;
 
   /** Drops the runtime's prepared or planned change; if that fails, the next request drops it. */
   private void abortQuietly() {
