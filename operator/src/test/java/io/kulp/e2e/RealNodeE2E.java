@@ -144,14 +144,7 @@ class RealNodeE2E {
     String namespace = "real-node-restart";
     String app = "restart";
     try {
-      pods.createNamespace(namespace, Map.of());
-      // The process namespace shared with the pod's sandbox, so that the service is not its
-      // namespace's init and can be killed from another container of the pod.
-      Pod pod = AuthServicePods.preloadedPod(namespace, "service", app);
-      pod.getSpec().setShareProcessNamespace(true);
-      pod.getSpec().setRestartPolicy("Always");
-      pods.create(pod);
-      pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+      startRestartableService(namespace, app);
       String sha = livePatches.configMap(app, AuthServiceImage.FIX);
       livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.Continuous, sha));
       livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
@@ -159,13 +152,7 @@ class RealNodeE2E {
       String firstContainer = appStatus(namespace).getContainerID();
       assertThat(appliedRecords(app)).extracting(r -> r.containerID).containsExactly(firstContainer);
 
-      killTheService(namespace);
-      await("the app container restarted by the kubelet").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250)).until(() -> {
-            ContainerStatus s = appStatus(namespace);
-            return s.getRestartCount() >= 1 && s.getState().getRunning() != null
-                && !firstContainer.equals(s.getContainerID());
-          });
+      restartTheService(namespace, firstContainer);
       String secondContainer = appStatus(namespace).getContainerID();
       pods.awaitLastLine(namespace, "service", DENIED, "the restarted service, a new process, denies an empty password");
       await("the new container's process reported Applied").atMost(E2ELivePatches.ROLLOUT)
@@ -182,12 +169,7 @@ class RealNodeE2E {
     String namespace = "real-node-restart-oneshot";
     String app = "restart-oneshot";
     try {
-      pods.createNamespace(namespace, Map.of());
-      Pod pod = AuthServicePods.preloadedPod(namespace, "service", app);
-      pod.getSpec().setShareProcessNamespace(true);
-      pod.getSpec().setRestartPolicy("Always");
-      pods.create(pod);
-      pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+      startRestartableService(namespace, app);
       String sha = livePatches.configMap(app, AuthServiceImage.FIX);
       livePatches.create(AuthServicePods.livePatch(app, app, Action.Apply, Mode.OneShot, sha));
       LivePatch done = livePatches.awaitCondition(app, KulpConstants.CONDITION_COMPLETE, 1, node::kulpLogs);
@@ -196,13 +178,7 @@ class RealNodeE2E {
       pods.awaitLastLine(namespace, "service", DENIED, "the patched service denies an empty password");
       String firstContainer = appStatus(namespace).getContainerID();
 
-      killTheService(namespace);
-      await("the app container restarted by the kubelet").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250)).until(() -> {
-            ContainerStatus s = appStatus(namespace);
-            return s.getRestartCount() >= 1 && s.getState().getRunning() != null
-                && !firstContainer.equals(s.getContainerID());
-          });
+      restartTheService(namespace, firstContainer);
       pods.awaitLastLine(namespace, "service", GRANTED, "the restarted service, a new process, runs unpatched");
       LivePatch reported = await("the LivePatch reports the restarted container unpatched")
           .atMost(E2ELivePatches.ROLLOUT).pollInterval(Duration.ofMillis(250))
@@ -216,6 +192,29 @@ class RealNodeE2E {
       deleteLivePatch(app);
       pods.deleteNamespace(namespace);
     }
+  }
+
+  /** The service, in pod "service" of {@code namespace}, whose container the kubelet restarts when it ends. */
+  private static void startRestartableService(String namespace, String app) {
+    pods.createNamespace(namespace, Map.of());
+    // The process namespace shared with the pod's sandbox, so that the service is not its
+    // namespace's init and can be killed from another container of the pod.
+    Pod pod = AuthServicePods.preloadedPod(namespace, "service", app);
+    pod.getSpec().setShareProcessNamespace(true);
+    pod.getSpec().setRestartPolicy("Always");
+    pods.create(pod);
+    pods.awaitLastLine(namespace, "service", GRANTED, "the service grants an empty password");
+  }
+
+  /** Kills the service; returns once the kubelet runs it again in a new container. */
+  private static void restartTheService(String namespace, String firstContainer) {
+    killTheService(namespace);
+    await("the app container restarted by the kubelet").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250)).until(() -> {
+          ContainerStatus s = appStatus(namespace);
+          return s.getRestartCount() >= 1 && s.getState().getRunning() != null
+              && !firstContainer.equals(s.getContainerID());
+        });
   }
 
   /** The service grants an empty password; a LivePatch makes it deny one; deleting it grants again. */
