@@ -1,0 +1,96 @@
+package io.kulp.operator.livepatch;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the operator keeps of a pod: the fields {@link TargetResolver} and
+ * {@link ClusterEventFilters} read, and nothing else (no spec beyond the node and the container
+ * names, no managedFields, annotations or conditions). About 300 bytes a pod instead of the
+ * several kilobytes of a full Pod object; strings that repeat across pods (namespaces, nodes,
+ * label keys and values, container names, phases) are interned.
+ *
+ * @param labels keys and values, alternating; null when the pod has no labels map
+ * @param containers the names of spec.containers, in order
+ * @param statuses status.containerStatuses as name and containerID, alternating, in order; null
+ *     when the pod has no status
+ */
+record PodSummary(String namespace, String name, String uid, String resourceVersion,
+    String[] labels, String deletionTimestamp, String nodeName, String[] containers,
+    String phase, String[] statuses) {
+
+  static PodSummary of(Pod pod) {
+    ObjectMeta m = pod.getMetadata();
+    PodSpec spec = pod.getSpec();
+    PodStatus status = pod.getStatus();
+    String[] containers = spec == null || spec.getContainers() == null ? new String[0]
+        : spec.getContainers().stream().map(c -> intern(c.getName())).toArray(String[]::new);
+    String[] statuses = null;
+    if (status != null) {
+      List<ContainerStatus> cs = status.getContainerStatuses() == null ? List.of()
+          : status.getContainerStatuses();
+      statuses = new String[cs.size() * 2];
+      for (int i = 0; i < cs.size(); i++) {
+        statuses[2 * i] = intern(cs.get(i).getName());
+        statuses[2 * i + 1] = cs.get(i).getContainerID();
+      }
+    }
+    return new PodSummary(intern(m.getNamespace()), m.getName(), m.getUid(),
+        m.getResourceVersion(), Labels.flatten(m.getLabels()), m.getDeletionTimestamp(),
+        spec == null ? null : intern(spec.getNodeName()), containers,
+        status == null ? null : intern(status.getPhase()), statuses);
+  }
+
+  /** The pod's labels as a map (null when it had none). */
+  Map<String, String> labelMap() {
+    return Labels.map(labels);
+  }
+
+  /** A Pod holding exactly the fields kept. */
+  Pod toPod() {
+    ObjectMeta m = new ObjectMeta();
+    m.setNamespace(namespace);
+    m.setName(name);
+    m.setUid(uid);
+    m.setResourceVersion(resourceVersion);
+    m.setLabels(labelMap());
+    m.setDeletionTimestamp(deletionTimestamp);
+    PodSpec spec = new PodSpec();
+    spec.setNodeName(nodeName);
+    List<Container> cs = new ArrayList<>(containers.length);
+    for (String c : containers) {
+      Container container = new Container();
+      container.setName(c);
+      cs.add(container);
+    }
+    spec.setContainers(cs);
+    Pod pod = new Pod();
+    pod.setMetadata(m);
+    pod.setSpec(spec);
+    if (statuses != null) {
+      PodStatus status = new PodStatus();
+      status.setPhase(phase);
+      List<ContainerStatus> ss = new ArrayList<>(statuses.length / 2);
+      for (int i = 0; i < statuses.length; i += 2) {
+        ContainerStatus s = new ContainerStatus();
+        s.setName(statuses[i]);
+        s.setContainerID(statuses[i + 1]);
+        ss.add(s);
+      }
+      status.setContainerStatuses(ss);
+      pod.setStatus(status);
+    }
+    return pod;
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
+  }
+}
