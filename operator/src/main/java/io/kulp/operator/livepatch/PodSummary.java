@@ -53,8 +53,15 @@ record PodSummary(String namespace, String name, String uid, String resourceVers
     return Labels.map(labels);
   }
 
-  /** A Pod holding exactly the fields kept. */
+  /**
+   * A read-only Pod holding exactly the fields kept ({@link SummarizedPod}): a few dozen bytes
+   * until it is read.
+   */
   Pod toPod() {
+    return new SummarizedPod(this);
+  }
+
+  ObjectMeta metadata() {
     ObjectMeta m = new ObjectMeta();
     m.setNamespace(namespace);
     m.setName(name);
@@ -62,6 +69,10 @@ record PodSummary(String namespace, String name, String uid, String resourceVers
     m.setResourceVersion(resourceVersion);
     m.setLabels(labelMap());
     m.setDeletionTimestamp(deletionTimestamp);
+    return m;
+  }
+
+  PodSpec spec() {
     PodSpec spec = new PodSpec();
     spec.setNodeName(nodeName);
     List<Container> cs = new ArrayList<>(containers.length);
@@ -71,23 +82,25 @@ record PodSummary(String namespace, String name, String uid, String resourceVers
       cs.add(container);
     }
     spec.setContainers(cs);
-    Pod pod = new Pod();
-    pod.setMetadata(m);
-    pod.setSpec(spec);
-    if (statuses != null) {
-      PodStatus status = new PodStatus();
-      status.setPhase(phase);
-      List<ContainerStatus> ss = new ArrayList<>(statuses.length / 2);
-      for (int i = 0; i < statuses.length; i += 2) {
-        ContainerStatus s = new ContainerStatus();
-        s.setName(statuses[i]);
-        s.setContainerID(statuses[i + 1]);
-        ss.add(s);
-      }
-      status.setContainerStatuses(ss);
-      pod.setStatus(status);
+    return spec;
+  }
+
+  /** The status kept, or null when the pod had none. */
+  PodStatus status() {
+    if (statuses == null) {
+      return null;
     }
-    return pod;
+    PodStatus status = new PodStatus();
+    status.setPhase(phase);
+    List<ContainerStatus> ss = new ArrayList<>(statuses.length / 2);
+    for (int i = 0; i < statuses.length; i += 2) {
+      ContainerStatus s = new ContainerStatus();
+      s.setName(statuses[i]);
+      s.setContainerID(statuses[i + 1]);
+      ss.add(s);
+    }
+    status.setContainerStatuses(ss);
+    return status;
   }
 
   private static String intern(String s) {

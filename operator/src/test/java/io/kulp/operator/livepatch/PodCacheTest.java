@@ -1,6 +1,7 @@
 package io.kulp.operator.livepatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
@@ -117,6 +118,18 @@ class PodCacheTest {
     assertThat(new TargetResolver().resolve(target, clusterOf(List.of(kept))))
         .usingRecursiveComparison()
         .isEqualTo(new TargetResolver().resolve(target, clusterOf(List.of(full))));
+  }
+
+  @Test
+  void handsOutReadOnlyPodsThatReadAsTheSummaryKept() {
+    add(cache, pod("prod", "web", "n1", Map.of("app", "web")));
+
+    Pod kept = cache.get("prod/web");
+
+    assertThat(kept).isEqualTo(new PodBuilder(kept).build());
+    assertThat(kept.getSpec().getNodeName()).isEqualTo("n1");
+    assertThatThrownBy(() -> kept.setMetadata(null))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   private static TargetResolver.ClusterView clusterOf(List<Pod> pods) {
