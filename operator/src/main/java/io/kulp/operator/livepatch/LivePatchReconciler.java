@@ -105,6 +105,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   public List<EventSource<?, LivePatch>> prepareEventSources(EventSourceContext<LivePatch> ctx) {
     lpnSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(LivePatchNode.class, LivePatch.class)
+        .withItemStore(new WithoutManagedFields<>())
         .withSecondaryToPrimaryMapper(lpn -> Set.of(new ResourceID(lpn.getSpec().livePatch)))
         .build(), ctx);
     // Pods: kept as summaries, indexed by label and namespace; an event wakes only the
@@ -127,6 +128,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     leaseSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(Lease.class, LivePatch.class)
         .withName("agentlease")
+        .withItemStore(new WithoutManagedFields<>())
         .withNamespaces(Set.of(agentNamespace))
         .withLabelSelector(KulpConstants.LABEL_COMPONENT + "=" + AgentLeases.COMPONENT)
         .withSecondaryToPrimaryMapper(r -> ctx.getPrimaryCache().list()

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * What the operator keeps of a pod: the fields {@link TargetResolver} and
  * {@link ClusterEventFilters} read, and nothing else (no spec beyond the node and the container
- * names, no managedFields, annotations or conditions). About 300 bytes a pod instead of the
- * several kilobytes of a full Pod object; strings that repeat across pods (namespaces, nodes,
+ * names, no managedFields, annotations or conditions). About 760 bytes a pod with its
+ * {@link PodCache} index entries (measured with 150,000 pods of three labels and two containers)
+ * instead of the several kilobytes of a full Pod object; strings that repeat across pods (namespaces, nodes,
  * label keys and values, container names, phases) are interned.
  *
  * @param labels keys and values, alternating; null when the pod has no labels map
