@@ -1,5 +1,7 @@
 package io.kulp.operator.livepatch;
 
+import io.kulp.api.v1alpha1.TargetSpec;
+
 /**
  * The operator's cached knowledge of the pods, namespaces and nodes that decide a LivePatch's
  * targets (informers in production). A cache may lag behind the API server; see
@@ -10,6 +12,10 @@ public interface ClusterCaches {
   /** True when every cache holds the complete initial list; false: nothing may be concluded. */
   boolean synced();
 
-  /** What the caches hold now. */
-  TargetResolver.ClusterView view();
+  /**
+   * What the caches hold now: every namespace and node, and the pods that {@code target}'s pod
+   * and namespace selectors can match (at least those; {@link TargetResolver} applies every rule).
+   * A null {@code target}: no pods.
+   */
+  TargetResolver.ClusterView view(TargetSpec target);
 }

@@ -1,19 +1,32 @@
 package io.kulp.operator.livepatch;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceList;
-import io.fabric8.kubernetes.api.model.NodeList;
-import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.v1alpha1.TargetSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads the namespaces, nodes and pods a LivePatch's targets depend on straight from the API
  * server, never from a cache: LISTs without a resourceVersion, which the API server serves as
  * consistent reads (every write completed before the request is in the answer). Nodes and pods
  * are filtered by the server with the LivePatch's selectors; {@link TargetResolver} applies the
- * rest.
+ * rest. Nodes and pods are read in pages ({@link #PAGE} objects; the later pages of a LIST are
+ * served from the first page's snapshot, so the whole is still one consistent read) and kept as
+ * the caches keep them ({@link PodSummary}, name and labels of a node), so that a read of
+ * thousands of pods never holds them all as full objects.
  */
 final class ConsistentRead {
+
+  /** Objects per page of a LIST. */
+  static final long PAGE = 500;
 
   /**
    * @param view what the API server holds
@@ -26,13 +39,34 @@ final class ConsistentRead {
 
   static Result of(KubernetesClient client, TargetSpec target) {
     NamespaceList namespaces = client.namespaces().list();
-    NodeList nodes = target.nodeSelector == null || target.nodeSelector.isEmpty()
-        ? client.nodes().list()
-        : client.nodes().withLabels(target.nodeSelector).list();
-    PodList pods = target.podSelector == null
-        ? client.pods().inAnyNamespace().list()
-        : client.pods().inAnyNamespace().withLabelSelector(target.podSelector).list();
-    return new Result(new TargetResolver.ClusterView(pods.getItems(), namespaces.getItems(),
-        nodes.getItems()), namespaces.getMetadata().getResourceVersion());
+    List<Node> nodes = paged(options -> target.nodeSelector == null || target.nodeSelector.isEmpty()
+        ? client.nodes().list(options)
+        : client.nodes().withLabels(target.nodeSelector).list(options), ConsistentRead::nameAndLabels);
+    List<Pod> pods = paged(options -> target.podSelector == null
+        ? client.pods().inAnyNamespace().list(options)
+        : client.pods().inAnyNamespace().withLabelSelector(target.podSelector).list(options),
+        pod -> PodSummary.of(pod).toPod());
+    return new Result(new TargetResolver.ClusterView(pods, namespaces.getItems(), nodes),
+        namespaces.getMetadata().getResourceVersion());
+  }
+
+  /** Every page of a LIST, each object kept as {@code keep} makes it. */
+  private static <T extends HasMetadata> List<T> paged(
+      Function<ListOptions, ? extends KubernetesResourceList<T>> list, Function<T, T> keep) {
+    List<T> all = new ArrayList<>();
+    String next = null;
+    do {
+      var page = list.apply(new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build());
+      page.getItems().forEach(item -> all.add(keep.apply(item)));
+      next = page.getMetadata().getContinue();
+    } while (next != null && !next.isEmpty());
+    return all;
+  }
+
+  private static Node nameAndLabels(Node node) {
+    Node kept = new Node();
+    kept.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(node.getMetadata().getName()).withLabels(node.getMetadata().getLabels()).build());
+    return kept;
   }
 }

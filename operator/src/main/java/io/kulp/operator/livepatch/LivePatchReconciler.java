@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -56,6 +57,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   static final long DELETION_RECHECK_MILLIS = 10_000;
   /** Safety net while the caches catch up (their events normally wake the reconciler first). */
   static final long CACHE_RECHECK_MILLIS = 1_000;
+  /** Page size of the informers' initial lists of pods, nodes and namespaces. */
+  static final long LIST_PAGE = 500;
 
   private static final Logger log = LoggerFactory.getLogger(LivePatchReconciler.class);
 
@@ -74,6 +77,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private InformerEventSource<Lease, LivePatch> leaseSource;
   private final String agentNamespace;
   private ClusterCaches caches;
+  private final PodCache podCache = new PodCache();
 
   public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace) {
     this(clock, events, agentNamespace, UnaryOperator.identity());
@@ -96,15 +100,30 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   public List<EventSource<?, LivePatch>> prepareEventSources(EventSourceContext<LivePatch> ctx) {
     lpnSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(LivePatchNode.class, LivePatch.class)
+        .withItemStore(new WithoutManagedFields<>())
         .withSecondaryToPrimaryMapper(lpn -> Set.of(new ResourceID(lpn.getSpec().livePatch)))
         .build(), ctx);
-    podSource = everyLivePatch(ctx, Pod.class, ClusterEventFilters::podChangeMatters);
-    nodeSource = everyLivePatch(ctx, Node.class, ClusterEventFilters::labelsChanged);
-    namespaceSource = everyLivePatch(ctx, Namespace.class, ClusterEventFilters::labelsChanged);
+    // Pods: kept as summaries, indexed by label and namespace; an event wakes only the
+    // LivePatches it can concern. Nodes and namespaces: name and labels only. Lists are paged.
+    podSource = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(Pod.class, LivePatch.class)
+        .withName("pod")
+        .withItemStore(podCache)
+        .withInformerListLimit(LIST_PAGE)
+        .withSecondaryToPrimaryMapper(pod -> PodEventTargets.of(pod, ctx.getPrimaryCache().list(),
+            this::namespaceLabels, this::hasLivePatchNode))
+        .withPrimaryToSecondaryMapper((LivePatch p) -> Set.of())
+        .withOnUpdateFilter(ClusterEventFilters::podChangeMatters)
+        .build(), ctx);
+    nodeSource = everyLivePatch(ctx, Node.class, new LabelsOnlyStore<>(Node::new),
+        ClusterEventFilters::labelsChanged);
+    namespaceSource = everyLivePatch(ctx, Namespace.class, new LabelsOnlyStore<>(Namespace::new),
+        ClusterEventFilters::labelsChanged);
     // Agents' Leases: a new or revived one can start a skipped node; renewals wake nobody.
     leaseSource = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(Lease.class, LivePatch.class)
         .withName("agentlease")
+        .withItemStore(new WithoutManagedFields<>())
         .withNamespaces(Set.of(agentNamespace))
         .withLabelSelector(KulpConstants.LABEL_COMPONENT + "=" + AgentLeases.COMPONENT)
         .withSecondaryToPrimaryMapper(r -> ctx.getPrimaryCache().list()
@@ -112,17 +131,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
         .withPrimaryToSecondaryMapper((LivePatch p) -> Set.of())
         .withOnUpdateFilter(ClusterEventFilters::agentLeaseRevived)
         .build(), ctx);
-    caches = cachesView.apply(new InformerCaches(podSource, namespaceSource, nodeSource));
+    caches = cachesView.apply(new InformerCaches(podSource, podCache, namespaceSource, nodeSource));
     return List.of(lpnSource, podSource, nodeSource, namespaceSource, leaseSource);
   }
 
-  /** An informer on {@code type} whose relevant changes wake every LivePatch. */
+  /** An informer on {@code type}, kept in {@code store}, whose relevant changes wake every LivePatch. */
   private static <R extends HasMetadata> InformerEventSource<R, LivePatch> everyLivePatch(
-      EventSourceContext<LivePatch> ctx, Class<R> type,
+      EventSourceContext<LivePatch> ctx, Class<R> type, ItemStore<R> store,
       java.util.function.BiPredicate<R, R> updateMatters) {
     return new InformerEventSource<>(InformerEventSourceConfiguration
         .from(type, LivePatch.class)
         .withName(type.getSimpleName().toLowerCase())
+        .withItemStore(store)
+        .withInformerListLimit(LIST_PAGE)
         .withSecondaryToPrimaryMapper(r -> ctx.getPrimaryCache().list()
             .map(ResourceID::fromResource).collect(Collectors.toSet()))
         // read through list(), never per primary: no primary-to-secondary index is kept
@@ -144,7 +165,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       log.info("LivePatch {}: waiting for the caches to sync", name);
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
-    var view = caches.view();
+    var view = caches.view(spec.target);
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
     Set<String> liveAgents = liveAgents(now);
@@ -263,11 +284,11 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     }
     Instant now = clock.instant();
     Duration nodeTimeout = Specs.nodeTimeout(lp.getSpec() == null ? null : lp.getSpec().rollout);
-    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view()), liveAgents(now),
+    DeletionPlanner.Plan plan = deletionPlanner.plan(existing, nodeNames(caches.view(null)), liveAgents(now),
         nodeTimeout, now);
     if (plan.finished() && !plan.notReverted().isEmpty()) {
       // Giving up on a node cannot be undone: decide on the Leases the API server has, not the cache's.
-      plan = deletionPlanner.plan(existing, nodeNames(caches.view()), liveAgentsOnServer(context, now), nodeTimeout,
+      plan = deletionPlanner.plan(existing, nodeNames(caches.view(null)), liveAgentsOnServer(context, now), nodeTimeout,
           now);
     }
     plan.toDelete().forEach(writer::delete);
@@ -299,6 +320,17 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     return context.getSecondaryResources(LivePatchNode.class).stream()
         .filter(l -> l.getMetadata().getDeletionTimestamp() == null)
         .collect(Collectors.toMap(l -> l.getSpec().nodeName, l -> l, (a, b) -> a, TreeMap::new));
+  }
+
+  /** A namespace's labels by the cache; empty when the cache does not have it. */
+  private Optional<Map<String, String>> namespaceLabels(String namespace) {
+    return namespaceSource.get(new ResourceID(namespace))
+        .map(ns -> ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels());
+  }
+
+  /** Whether the LivePatch {@code livePatch} has a LivePatchNode for {@code node}, by the cache. */
+  private boolean hasLivePatchNode(String livePatch, String node) {
+    return lpnSource.get(new ResourceID(LivePatchNodeNames.objectName(livePatch, node))).isPresent();
   }
 
   private boolean cachesSynced() {

@@ -1,22 +1,29 @@
 package io.kulp.operator.bench;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.kulp.api.KulpConstants;
+import io.kulp.api.LabelValues;
+import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.api.v1alpha1.LivePatchNode;
+import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.NodePhase;
-import io.kulp.operator.KulpOperatorApp;
+import io.kulp.api.v1alpha1.TargetPod;
+import io.kulp.operator.livepatch.LivePatchNodeNames;
 import io.kulp.operator.testing.FakeAgents;
-import io.kulp.operator.testing.FakeNodes;
 import io.kulp.operator.testing.KubeApiTestCluster;
-import io.kulp.operator.testing.OperatorUnderTest;
 import io.kulp.operator.testing.TestLivePatches;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -26,43 +33,137 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Operator scale benchmark (a tool, not a test): a real kube-apiserver, N simulated nodes each
- * running one targeted pod, one LivePatch with maxConcurrentNodes 100%. Measures
- * (1) from creating the LivePatch to all N LivePatchNodes written (seen through a watch), and
- * (2) from the last agent report to the LivePatch showing Complete=True (seen through a watch).
+ * Operator scale benchmark (a tool, not a test): a real kube-apiserver and etcd, N simulated nodes
+ * each running P pods of which M match the LivePatch ({@link BenchFleet}), one LivePatch on them
+ * with maxConcurrentNodes 100%; the bench plays the agents. The operator runs as its own JVM
+ * ({@link OperatorProcess}) with the options of a container limited to 512 MiB. Measures, wall
+ * clock, through watches:
+ * <ol>
+ *   <li>baseline: a bare client writing the same N LivePatchNodes by server-side apply, one after
+ *       another as the operator does (and with 16 writers, for reference);
+ *   <li>the operator's start until its caches have synced (/startup);
+ *   <li>from creating the LivePatch to all N LivePatchNodes written;
+ *   <li>from the last agent report to the LivePatch showing Complete=True;
+ *   <li>the operator's resident set (VmRSS, peak and VmHWM) and heap (used; live after a GC).
+ * </ol>
  *
- * <p>Run: {@code mvn -pl operator -am install -DskipTests && mvn -pl operator exec:java@bench
- * -Dexec.args="200 3"} (nodes, rounds). Figures go to docs/benchmarks.md.
+ * <p>Run: {@code mvn -pl crds,operator -am install -DskipTests && mvn -pl operator exec:java@bench
+ * -Dexec.args="5000 30 3 1"} (nodes, pods per node, matching pods per node, rounds). Figures go
+ * to docs/benchmarks.md. {@code BENCH_OPERATORS} runs several operators one after the other on the
+ * same fleet, each with its own LivePatches: {@code label|classes|JVM options} separated by
+ * {@code ;}, where classes, when not empty, is put first on the operator's class path (an older
+ * operator's compiled classes, to compare); default {@code after||}{@link #CONTAINER_512MI}.
  */
 public final class OperatorScaleBench {
+
+  static final int WRITERS = 16;
+  /** What a container limited to 512 MiB gives the JVM with deploy/'s JAVA_OPTS. */
+  static final String CONTAINER_512MI = "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70"
+      + " -XX:+ExitOnOutOfMemoryError";
 
   private OperatorScaleBench() {}
 
   public static void main(String[] args) throws Exception {
     int nodeCount = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int podsPerNode = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int matchingPerNode = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    List<String> operators = List.of(System.getenv().getOrDefault("BENCH_OPERATORS",
+        "after||" + CONTAINER_512MI).split(";"));
     try (var cluster = KubeApiTestCluster.start()) {
-      KubernetesClient client = cluster.client();
-      var nodes = new FakeNodes(client, "bench");
-      List<String> names = new ArrayList<>();
-      for (int i = 0; i < nodeCount; i++) {
-        String suffix = String.format("%04d", i);
-        nodes.addNodes(suffix);
-        nodes.runPod("web-" + suffix, suffix, "web", "app");
-        names.add(nodes.node(suffix));
+      List<KubernetesClient> writers = new ArrayList<>();
+      for (int i = 0; i < WRITERS; i++) {
+        writers.add(cluster.newClient());
       }
-      System.out.printf("cluster ready: %d nodes, %d pods%n", nodeCount, nodeCount);
-      try (KulpOperatorApp operator = OperatorUnderTest.start(cluster.newClient())) {
-        for (int round = 1; round <= rounds; round++) {
-          runRound(cluster, "bench-" + round, nodeCount);
+      var fleet = new BenchFleet(writers);
+      long t0 = System.nanoTime();
+      fleet.create(nodeCount, podsPerNode, matchingPerNode);
+      System.out.printf("cluster ready: %d nodes, %d pods (%d matching) in %.0f s, %d writers%n",
+          nodeCount, nodeCount * podsPerNode, nodeCount * matchingPerNode,
+          (System.nanoTime() - t0) / 1e9, WRITERS);
+
+      baseline(cluster.client(), fleet, 1);
+      baseline(cluster.client(), fleet, WRITERS);
+
+      for (String operatorSpec : operators) {
+        // label|classes (empty: this build)|JVM options
+        String[] parts = operatorSpec.split("\\|", -1);
+        String label = parts[0];
+        List<String> jvmOptions = List.of(parts[2].trim().split(" +"));
+        Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
+        long started = System.nanoTime();
+        try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions, log)) {
+          operator.awaitStarted();
+          System.out.printf("operator %s (pid %d, %s, log %s): started and synced in %.1f s; RSS"
+              + " %.0f MiB, heap used %.0f MiB%n", label, operator.pid(),
+              String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
+              operator.rssMib(), operator.heapUsedMib());
+          for (int round = 1; round <= rounds; round++) {
+            runRound(cluster, writers, label + "-" + round, fleet.targets().size());
+            System.out.printf("  operator %s after round %d: RSS %.0f MiB, %s, heap used %.0f MiB,"
+                + " live heap after GC %.0f MiB%n", label, round, operator.rssMib(),
+                operator.peakRss(), operator.heapUsedMib(), operator.liveHeapMib());
+          }
+        } catch (Exception e) {
+          System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
+      }
+      for (KubernetesClient w : writers) {
+        w.close();
       }
     }
     System.exit(0);
   }
 
-  private static void runRound(KubeApiTestCluster cluster, String name, int nodeCount)
+  /**
+   * Writes the LivePatchNodes the operator will write (same labels, annotations and spec) with a
+   * bare client, by server-side apply, with {@code threads} writers; then deletes them.
+   */
+  private static void baseline(KubernetesClient client, BenchFleet fleet, int threads)
       throws Exception {
+    var lp = TestLivePatches.apply("baseline", BenchFleet.SCOPE, "web");
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> writes = new ArrayList<>();
+    long start = System.nanoTime();
+    for (Map.Entry<String, List<TargetPod>> e : fleet.targets().entrySet()) {
+      writes.add(pool.submit(() -> client.resource(livePatchNode(lp, e.getKey(), e.getValue()))
+          .fieldManager("bench").forceConflicts().serverSideApply()));
+    }
+    for (Future<?> f : writes) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    System.out.printf("baseline: a bare client writes %d LivePatchNodes with %d writer(s) in"
+        + " %.2f s%n", writes.size(), threads, seconds);
+    client.resources(LivePatchNode.class)
+        .withLabel(KulpConstants.LABEL_LIVEPATCH, LabelValues.of("baseline")).delete();
+  }
+
+  private static LivePatchNode livePatchNode(LivePatch lp, String node, List<TargetPod> targets) {
+    var lpn = new LivePatchNode();
+    String name = lp.getMetadata().getName();
+    lpn.setMetadata(new ObjectMetaBuilder()
+        .withName(LivePatchNodeNames.objectName(name, node))
+        .withLabels(Map.of(KulpConstants.LABEL_LIVEPATCH, LabelValues.of(name),
+            KulpConstants.LABEL_NODE, LabelValues.of(node)))
+        .withAnnotations(Map.of(KulpConstants.ANNOTATION_ROLLOUT_DIGEST, "0".repeat(64),
+            KulpConstants.ANNOTATION_STARTED_AT, Instant.now().toString()))
+        .build());
+    var spec = new LivePatchNodeSpec();
+    spec.livePatch = name;
+    spec.nodeName = node;
+    spec.action = Action.Apply;
+    spec.mode = io.kulp.api.v1alpha1.Mode.OneShot;
+    spec.library = lp.getSpec().library;
+    spec.patch = lp.getSpec().patch;
+    spec.targets = targets;
+    lpn.setSpec(spec);
+    return lpn;
+  }
+
+  private static void runRound(KubeApiTestCluster cluster, List<KubernetesClient> writers,
+      String name, int nodeCount) throws Exception {
     KubernetesClient client = cluster.client();
     Set<String> written = ConcurrentHashMap.newKeySet();
     var allWritten = new CountDownLatch(1);
@@ -95,38 +196,38 @@ public final class OperatorScaleBench {
       public void onClose(WatcherException cause) {}
     });
 
-    var lp = TestLivePatches.apply(name, "bench", "web");
+    var lp = TestLivePatches.apply(name, BenchFleet.SCOPE, "web");
+    lp.getSpec().target.containers = List.of("app");
     lp.getSpec().rollout.maxConcurrentNodes = new IntOrString("100%");
     long created = System.nanoTime();
     client.resource(lp).create();
-    if (!allWritten.await(10, TimeUnit.MINUTES)) {
+    if (!allWritten.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("only " + written.size() + " LivePatchNodes written");
     }
     double writeSeconds = (at[0] - created) / 1e9;
 
-    // The agents report, 8 at a time, as 200 agents would (each its own node).
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    var agentClient = cluster.newClient();
-    var agents = new FakeAgents(agentClient);
+    // The agents report, one writer per client, as many agents would (each its own node).
+    ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+    List<FakeAgents> agents = writers.stream().map(FakeAgents::new).toList();
     List<Future<?>> reports = new ArrayList<>();
+    int i = 0;
     for (LivePatchNode lpn : FakeAgents.nodesOf(client, name).values()) {
-      reports.add(pool.submit(() -> agents.report(lpn, NodePhase.Succeeded)));
+      FakeAgents agent = agents.get(i++ % agents.size());
+      reports.add(pool.submit(() -> agent.report(lpn, NodePhase.Succeeded)));
     }
     for (Future<?> f : reports) {
       f.get();
     }
     long lastReport = System.nanoTime();
-    if (!complete.await(10, TimeUnit.MINUTES)) {
+    if (!complete.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("never Complete");
     }
     double completeSeconds = (at[1] - lastReport) / 1e9;
     double reportSeconds = (lastReport - at[0]) / 1e9;
     System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s; "
-        + "agents reporting %.2f s; last report -> Complete %.2f s%n",
-        name, nodeCount, writeSeconds, reportSeconds, completeSeconds);
+        + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s%n",
+        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds);
     pool.shutdown();
-    agents.close();
-    agentClient.close();
     lpnWatch.close();
     lpWatch.close();
   }

@@ -2,6 +2,7 @@ package io.kulp.operator.testing;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kulp.api.v1alpha1.TargetSpec;
 import io.kulp.operator.livepatch.ClusterCaches;
 import io.kulp.operator.livepatch.TargetResolver;
 import java.util.List;
@@ -66,11 +67,11 @@ public final class LaggingCaches implements ClusterCaches {
   }
 
   @Override
-  public TargetResolver.ClusterView view() {
+  public TargetResolver.ClusterView view(TargetSpec target) {
     if (unsynced) {
       return new TargetResolver.ClusterView(List.of(), List.of(), List.of());
     }
-    var view = real.view();
+    var view = real.view(target);
     return new TargetResolver.ClusterView(view.pods().stream()
         .filter(p -> !hiddenPodNamespaces.contains(p.getMetadata().getNamespace()))
         .filter(p -> !hiddenPods.contains(key(p)))
