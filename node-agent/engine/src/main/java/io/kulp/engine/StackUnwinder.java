@@ -228,5 +228,6 @@ final class StackUnwinder implements AutoCloseable {
   public void close() {
     lib.unwinder._Ux86_64_destroy_addr_space(addressSpace);
     tables.values().forEach(t -> t.ifPresent(Memory::close));
+    accessors.close(); // the address space held a copy of it
   }
 }
