@@ -115,6 +115,8 @@ mkdir -p "$agent/opt/kulp/ulp"
 cp "$agent_jar" "$agent/opt/kulp/agent.jar"
 cp -r node-agent/agent/target/agent-lib "$agent/opt/kulp/agent-lib"
 cp node-agent/agent/kulp-agent "$agent/opt/kulp/kulp-agent"
+# Not ulp-client: in the agent's container, with the agent's memory limit, `ulp` starts a JVM per
+# command rather than leave a resident engine behind (docs/design.md, "The resident engine").
 cp node-agent/cli/target/ulp "$cli_jar" "$agent/opt/kulp/ulp/"
 cp -r node-agent/cli/target/lib node-agent/cli/target/native "$agent/opt/kulp/ulp/"
 cp runtime-c/target/image/libpulp.so "$agent/opt/kulp/libpulp.so"

@@ -40,6 +40,19 @@ mkdir -p "$target/native"
 (cd "$target/native" && "$jdk/bin/jar" xf "$target/$jna_jar" com/sun/jna/linux-x86-64/libjnidispatch.so \
   && mv com/sun/jna/linux-x86-64/libjnidispatch.so . && rm -rf com)
 
+# --- the client of the resident engine ---------------------------------------------------
+# ulp-client hands the verbs that work on processes to a resident engine (io.kulp.cli.UlpDaemon),
+# so that they do not pay a JVM's start; without a C compiler there is no client, and every
+# command starts a JVM of its own (docs/design.md, "The resident engine").
+rm -f "$target/ulp-client"
+if command -v cc >/dev/null 2>&1; then
+  cc -std=c11 -O2 -Wall -Wextra -Werror -o "$target/ulp-client" "$(dirname "$0")/ulp-client.c"
+else
+  echo "build-launcher: warning: no C compiler: ulp runs every command in a JVM of its own" >&2
+fi
+# The build of the jars: a daemon serves the build that started it, never another.
+build=$(cd "$target" && cat "$jar" lib/*.jar | sha256sum | cut -c1-16)
+
 # --- the launcher --------------------------------------------------------------------------
 classpath='$here/'"$jar"
 # Jackson (the JSON of `ulp extract` and `packer`) last: a class looked up on the class path is
@@ -61,11 +74,33 @@ java=java
 [ -n "\${JAVA_HOME:-}" ] && java=\$JAVA_HOME/bin/java
 cds=
 [ -r "\$here/ulp.jsa" ] && cds="-XX:SharedArchiveFile=\$here/ulp.jsa"
+classpath="$classpath"
+case \${ULP_DAEMON:-auto} in
+serve)
+  # The resident engine, started by ulp-client: C1 only and the serial GC, as the node agent (C2's
+  # compiler threads would compete with the processes being patched for the CPUs), and a bounded
+  # heap that it leaves rather than serve commands short of memory.
+  exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xmx256m \\
+    -XX:+ExitOnOutOfMemoryError -Djna.boot.library.path="\$here/native" -cp "\$classpath" io.kulp.cli.UlpDaemon \\
+    "\$ULP_DAEMON_SOCKET" ;;
+off) ;;
+*)
+  # The verbs that work on processes go to the resident engine (ULP_DAEMON=off: never).
+  # ULP_JAVA_OPTS are options for a JVM of this command's own, so they keep the command here.
+  if [ -z "\${ULP_JAVA_OPTS:-}" ] && [ -x "\$here/ulp-client" ]; then
+    for word; do
+      case \$word in
+      trigger|patches|check|messages|set_patchable) exec "\$here/ulp-client" $build "\$here/\${self##*/}" "\$@" ;;
+      esac
+    done
+  fi ;;
+esac
 # A short-lived process: C1 only, one compiler thread and the serial GC start fastest, and no
 # perf-data file in /tmp. cds*=off keeps a stale or foreign archive from printing warnings into
 # the command's output; it is then just not used.
-exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \
-  -XX:+UseSerialGC -XX:-UsePerfData -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "$classpath" io.kulp.cli.Ulp "\$@"
+exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \\
+  -XX:+UseSerialGC -XX:-UsePerfData -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "\$classpath" \\
+  io.kulp.cli.Ulp "\$@"
 LAUNCHER
 chmod +x "$target/ulp.tmp"
 mv "$target/ulp.tmp" "$target/ulp"

@@ -44,7 +44,7 @@ final class CheckCommand extends UlpSubcommand {
   @Override
   public Integer call() throws Exception {
     ProcessSelector.Selection selection = ProcessSelector.withRuntime(process, spec());
-    String id = PatchContainer.read(patch).apply().id().hex();
+    String id = PatchContainer.read(invocation().resolve(patch)).apply().id().hex();
     int applied = 0;
     int unknown = 0;
     List<Integer> pids = selection.pids(engineOptions().procRoot());

@@ -18,19 +18,16 @@ import java.util.stream.Stream;
 final class PatchFiles {
   private PatchFiles() {}
 
-  static List<Path> expand(List<String> args) throws IOException {
-    return expand(args, false);
-  }
-
-  static List<Path> expand(List<String> args, boolean recursive) throws IOException {
+  /** The files {@code args} name, each resolved against the invocation's working directory. */
+  static List<Path> expand(Invocation invocation, List<String> args, boolean recursive) throws IOException {
     List<Path> out = new ArrayList<>();
     for (String arg : args) {
       if (!arg.contains("*") && !arg.contains("?") && !arg.contains("[")) {
-        out.add(Path.of(arg));
+        out.add(invocation.resolve(arg));
         continue;
       }
-      Path pattern = Path.of(arg);
-      Path dir = pattern.getParent() == null ? Path.of(".") : pattern.getParent();
+      Path pattern = invocation.resolve(arg);
+      Path dir = pattern.getParent();
       PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
       List<Path> matched;
       // Files.walk does not follow symbolic links to directories, so a link loop cannot trap it.

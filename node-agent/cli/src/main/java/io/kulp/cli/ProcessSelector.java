@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -36,9 +37,10 @@ final class ProcessSelector {
       return List.of(checkPid(selector, spec));
     }
     Predicate<Path> owner = owner(user, spec);
+    Set<Long> self = Invocation.of(spec).selfPids();
     if (selector == null) {
-      return HostProcesses.withRuntime(procRoot).stream().filter(pid -> owner.test(procRoot.resolve(pid.toString())))
-          .toList();
+      return HostProcesses.withRuntime(procRoot).stream().filter(pid -> !self.contains((long) pid)
+          && owner.test(procRoot.resolve(pid.toString()))).toList();
     }
     PathMatcher glob;
     try {
@@ -47,11 +49,10 @@ final class ProcessSelector {
       throw new ParameterException(spec.commandLine(), "bad process wildcard '" + selector + "': " + e.getMessage());
     }
     List<Integer> pids = new ArrayList<>();
-    long self = ProcessHandle.current().pid();
     try (var dirs = Files.newDirectoryStream(procRoot, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path dir : dirs) {
         int pid = Integer.parseInt(dir.getFileName().toString());
-        if (pid != self && !zombie(dir) && owner.test(dir) && (matches(glob, comm(dir)) || matches(glob, argv0(dir)))) {
+        if (!self.contains((long) pid) && !zombie(dir) && owner.test(dir) && (matches(glob, comm(dir)) || matches(glob, argv0(dir)))) {
           pids.add(pid);
         }
       }

@@ -3,14 +3,15 @@ package io.kulp.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Whether a file descriptor of this process is a terminal, read from /proc (no native call). */
 final class Terminal {
   private Terminal() {}
 
-  /** True when {@code fd} is a terminal and TERM is not "dumb"; false for pipes, files and /dev/null. */
-  static boolean isTerminal(int fd) {
-    if ("dumb".equals(System.getenv("TERM"))) {
+  /** True when {@code fd} is a terminal and TERM in {@code env} is not "dumb"; false for pipes, files and /dev/null. */
+  static boolean isTerminal(int fd, Map<String, String> env) {
+    if ("dumb".equals(env.get("TERM"))) {
       return false;
     }
     try {

@@ -102,7 +102,7 @@ final class TriggerCommand extends UlpSubcommand {
       err().println("ulp trigger: note: --check-stack has no effect in kulp (see `ulp trigger --help`)");
     }
     TriggerReport report = new TriggerReport(out(), err(), verbosity(), !disableSummarization, namedByPid(),
-        pids.size(), Terminal.isTerminal(2));
+        pids.size(), Invocation.of(spec()).stderrIsTerminal());
     List<OperationResult> results;
     try (Engine engine = new PtraceEngine(options)) {
       if (pids.size() == 1) {
@@ -147,7 +147,7 @@ final class TriggerCommand extends UlpSubcommand {
   }
 
   private List<Operation> operations() throws Exception {
-    List<Path> files = PatchFiles.expand(patches, recursive);
+    List<Path> files = PatchFiles.expand(Invocation.of(spec()), patches, recursive);
     if (revert && revertAll != null) {
       throw new ParameterException(spec().commandLine(), "--revert and --revert-all cannot be combined");
     }

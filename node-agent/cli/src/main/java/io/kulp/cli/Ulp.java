@@ -34,6 +34,16 @@ public final class Ulp implements Runnable {
       CommandLine.HelpCommand.class);
 
   @Spec private CommandSpec spec;
+  private final Invocation invocation;
+
+  private Ulp(Invocation invocation) {
+    this.invocation = invocation;
+  }
+
+  /** What this command runs with: its working directory and environment ({@link Invocation}). */
+  Invocation invocation() {
+    return invocation;
+  }
 
   public static void main(String[] args) {
     CommandLine cli = commandLine(args);
@@ -54,14 +64,28 @@ public final class Ulp implements Runnable {
    * a `ulp` process's time than anything else; a run needs one verb.
    */
   static CommandLine commandLine(String[] args) {
+    return commandLine(args, Invocation.thisProcess());
+  }
+
+  /** {@link #commandLine(String[])}, for a command sent by a {@code ulp-client} to the resident engine. */
+  static CommandLine commandLine(String[] args, Invocation invocation) {
+    List<Class<?>> named = namedVerbs(args);
+    return commandLine(named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? VERBS : named, invocation);
+  }
+
+  /** The verbs whose names appear among {@code args}. */
+  static List<Class<?>> namedVerbs(String[] args) {
     Set<String> words = Set.copyOf(Arrays.asList(args));
-    List<Class<?>> named = VERBS.stream().filter(v -> words.contains(v.getAnnotation(Command.class).name())).toList();
-    return commandLine(named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? VERBS : named);
+    return VERBS.stream().filter(v -> words.contains(v.getAnnotation(Command.class).name())).toList();
   }
 
   private static CommandLine commandLine(List<Class<?>> verbs) {
+    return commandLine(verbs, Invocation.thisProcess());
+  }
+
+  private static CommandLine commandLine(List<Class<?>> verbs, Invocation invocation) {
     ErrorReporter errors = new ErrorReporter();
-    CommandLine cli = new CommandLine(new Ulp());
+    CommandLine cli = new CommandLine(new Ulp(invocation));
     for (Class<?> verb : verbs) {
       cli.addSubcommand(verb);
     }

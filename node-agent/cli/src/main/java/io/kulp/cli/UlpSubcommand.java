@@ -42,8 +42,13 @@ abstract class UlpSubcommand implements Callable<Integer>, VerboseCommand {
     return spec.commandLine().getErr();
   }
 
+  /** What this command runs with: its working directory and environment. */
+  protected final Invocation invocation() {
+    return Invocation.of(spec);
+  }
+
   /** The engine's options for this run: the defaults, and the test-only step delay from the environment. */
-  protected static PtraceEngine.Options engineOptions() {
-    return PtraceEngine.Options.defaults().withStepDelay(StepDelay.fromEnvironment(System.getenv()));
+  protected final PtraceEngine.Options engineOptions() {
+    return PtraceEngine.Options.defaults().withStepDelay(StepDelay.fromEnvironment(invocation().environment()));
   }
 }

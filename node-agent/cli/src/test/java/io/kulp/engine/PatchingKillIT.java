@@ -51,6 +51,7 @@ class PatchingKillIT {
         Integer.toString(program.pid()), revert ? "--revert" : "--timeout=20", Fixtures.patch("multi").toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(stepDelayMs));
+    pb.environment().put("ULP_DAEMON", "off"); // the engine to kill is this command's own JVM
     return pb.start();
   }
 
@@ -216,6 +217,7 @@ class PatchingKillIT {
         patch.toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("KULP_DEBUG_STEP_DELAY_MS", Integer.toString(STEP_DELAY_MS));
+    pb.environment().put("ULP_DAEMON", "off"); // the engine to kill is this command's own JVM
     return pb.start();
   }
 

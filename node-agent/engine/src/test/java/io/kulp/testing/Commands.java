@@ -22,7 +22,15 @@ public final class Commands {
 
   /** Runs {@code command} with extra environment variables and no standard input. */
   public static CommandResult run(List<String> command, Map<String, String> env) {
+    return run(command, env, null);
+  }
+
+  /** {@link #run(List, Map)} in {@code directory} (null: this process's). */
+  public static CommandResult run(List<String> command, Map<String, String> env, Path directory) {
     ProcessBuilder pb = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile());
+    if (directory != null) {
+      pb.directory(directory.toFile());
+    }
     pb.environment().putAll(env);
     Process p;
     try {

@@ -1,0 +1,44 @@
+package io.kulp.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Who a process is, as far as running a {@code ulp} command goes: its effective user and group,
+ * its effective capabilities and its mount, PID and user namespaces. The resident engine runs a
+ * client's command only when the client's identity is its own, so that the command sees the same
+ * files, processes and permissions as a {@code ulp} JVM started by the client would; otherwise the
+ * client runs it in a JVM of its own. ulp-client.c builds the same text from the same sources.
+ */
+final class ProcessIdentity {
+  private ProcessIdentity() {}
+
+  /** This process's identity, as ulp-client.c writes it. */
+  static String ofThisProcess() throws IOException {
+    Path self = Path.of("/proc/self");
+    String uid = null;
+    String gid = null;
+    String cap = null;
+    for (String line : Files.readAllLines(self.resolve("status"))) {
+      if (line.startsWith("Uid:")) {
+        uid = field(line, 2);
+      } else if (line.startsWith("Gid:")) {
+        gid = field(line, 2);
+      } else if (line.startsWith("CapEff:")) {
+        cap = field(line, 1);
+      }
+    }
+    return "uid=" + uid + " gid=" + gid + " cap=" + cap + " mnt=" + namespace(self, "mnt") + " pid="
+        + namespace(self, "pid") + " user=" + namespace(self, "user");
+  }
+
+  /** The n-th whitespace-separated word of a /proc/PID/status line (0 is the name). */
+  private static String field(String line, int n) {
+    return line.trim().split("\\s+")[n];
+  }
+
+  private static String namespace(Path self, String kind) throws IOException {
+    return Files.readSymbolicLink(self.resolve("ns").resolve(kind)).toString();
+  }
+}

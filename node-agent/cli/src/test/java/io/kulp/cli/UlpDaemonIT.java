@@ -1,0 +1,246 @@
+package io.kulp.cli;
+
+import static io.kulp.testing.UlpCli.patch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kulp.testing.CommandResult;
+import io.kulp.testing.Commands;
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.TargetProgram;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The resident engine ({@link UlpDaemon}) as a user meets it: the real launcher hands the verbs
+ * that work on processes to {@code ulp-client}, which starts the daemon on first use. Each test has
+ * a daemon of its own, in a socket directory of its own ({@code ULP_DAEMON_DIR}).
+ */
+class UlpDaemonIT {
+  @TempDir Path tmp;
+  private Path sockets;
+  private TargetProgram program;
+
+  @BeforeEach
+  void socketDirectory() throws IOException {
+    sockets = Files.createDirectory(tmp.resolve("sockets"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+  }
+
+  @AfterEach
+  void stop() {
+    if (program != null) {
+      program.close();
+    }
+    daemons().forEach(ProcessHandle::destroyForcibly);
+  }
+
+  @Test
+  void answersEveryVerbThatWorksOnProcessesAsAJvmOfItsOwnWould() throws Exception {
+    start();
+    List<CommandResult> resident = session(Map.of());
+    assertThat(daemons()).as("the daemon that served them").hasSize(1);
+    List<CommandResult> ownJvm = session(Map.of("ULP_DAEMON", "off"));
+
+    assertThat(resident).isEqualTo(ownJvm);
+    assertThat(resident).extracting(CommandResult::exitCode).containsExactly(0, 0, 1, 0, 0, 0, 1, 2, 255);
+  }
+
+  /** Applies, checks, lists and reverts, then fails in three ways; what a command prints at a moment is left out. */
+  private List<CommandResult> session(Map<String, String> env) {
+    String pid = Integer.toString(program.pid());
+    List<CommandResult> results = new ArrayList<>();
+    results.add(ulp(env, "trigger", "-p", pid, patch("value_v2")));
+    results.add(ulp(env, "trigger", "-p", pid, patch("value_v2")));
+    results.add(ulp(env, "check", "-p", pid, patch("value_v2")));
+    CommandResult listed = ulp(env, "patches", "-p", pid);
+    results.add(new CommandResult(listed.exitCode(), listed.stdout().replaceAll("applied \\S+ from", "applied at T from"),
+        listed.stderr()));
+    results.add(new CommandResult(ulp(env, "-p", pid, "messages").exitCode(), "", "")); // the ring grows
+    results.add(ulp(env, "trigger", "-p", pid, "--revert", patch("value_v2")));
+    results.add(ulp(env, "trigger", "-p", pid, tmp.resolve("missing.so").toString()));
+    results.add(ulp(env, "trigger", "-p", "0", patch("value_v2")));
+    results.add(ulp(env, "check", "-p", pid, tmp.resolve("missing.so").toString()));
+    return results;
+  }
+
+  @Test
+  void readsRelativePathsFromTheClientsWorkingDirectory() throws Exception {
+    start();
+    CommandResult applied = ulpIn(Fixtures.patchesDir(), Map.of(), "trigger", "-p", program.pid(), "value_v2.so");
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("2");
+
+    CommandResult elsewhere = ulpIn(tmp, Map.of(), "trigger", "-p", program.pid(), "--revert", "value_v2.so");
+    assertThat(elsewhere.exitCode()).isEqualTo(1);
+    assertThat(elsewhere.stderr()).isEqualTo("ulp trigger: " + tmp.resolve("value_v2.so") + ": no such file\n");
+    assertThat(daemons()).hasSize(1);
+  }
+
+  @Test
+  void aCommandTheDaemonTookRunsToItsEndWhenTheClientIsKilled() throws Exception {
+    start();
+    Process client = startUlp(Map.of("KULP_DEBUG_STEP_DELAY_MS", "500"), "trigger", "-q", "-p",
+        Integer.toString(program.pid()), patch("value_v2"));
+    awaitSeized();
+    client.destroyForcibly().waitFor();
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(program.ask("value", "value")).isEqualTo("2"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !traced());
+  }
+
+  @Test
+  void aDaemonKilledDuringACommandFailsItSayingSoAndLeavesTheProcessWholeAndUntraced() throws Exception {
+    start();
+    Process client = startUlp(Map.of("KULP_DEBUG_STEP_DELAY_MS", "500"), "trigger", "-q", "-p",
+        Integer.toString(program.pid()), patch("value_v2"));
+    awaitSeized();
+    daemons().forEach(ProcessHandle::destroyForcibly);
+
+    assertThat(client.waitFor()).isEqualTo(1);
+    assertThat(new String(client.getErrorStream().readAllBytes()))
+        .contains("ulp: the resident engine stopped during the command; its log is " + sockets);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !traced());
+    assertThat(program.ask("value", "value")).isIn("1", "2");
+
+    CommandResult next = ulp(Map.of(), "trigger", "-p", program.pid(), patch("value_v3"));
+    assertThat(next.exitCode()).as("a new daemon serves the next command: " + next).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("3");
+  }
+
+  @Test
+  void aClientWithFewerCapabilitiesRunsItsCommandInAJvmOfItsOwn() throws Exception {
+    start();
+    assertThat(ulp(Map.of(), "patches", "-p", program.pid()).exitCode()).isZero();
+    Path log = Files.list(sockets).filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+
+    List<String> lessPrivileged = new ArrayList<>(List.of("setpriv", "--inh-caps=-sys_nice",
+        "--bounding-set=-sys_nice", "--"));
+    lessPrivileged.addAll(command("trigger", "-p", program.pid(), patch("value_v2")));
+    CommandResult r = Commands.run(lessPrivileged, daemonEnv(Map.of()));
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("2");
+    assertThat(Files.readString(log)).contains("runs its command itself: another identity");
+  }
+
+  @Test
+  void aSocketDirectoryOthersCanEnterIsNotUsedAndTheCommandRunsInAJvmOfItsOwn() throws Exception {
+    start();
+    Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxr-xr-x"));
+    CommandResult r = ulp(Map.of(), "trigger", "-p", program.pid(), patch("value_v2"));
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("2");
+    try (Stream<Path> files = Files.list(sockets)) {
+      assertThat(files).isEmpty();
+    }
+    assertThat(daemons()).isEmpty();
+  }
+
+  @Test
+  void servesCommandsFromManyClientsAtOnce() throws Exception {
+    start();
+    String expected = ulp(Map.of("ULP_DAEMON", "off"), "check", "-p", program.pid(), patch("value_v2")).stdout();
+    List<CompletableFuture<CommandResult>> clients = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      clients.add(CompletableFuture.supplyAsync(() -> ulp(Map.of(), "check", "-p", program.pid(), patch("value_v2"))));
+    }
+    for (CompletableFuture<CommandResult> client : clients) {
+      CommandResult r = client.join();
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(r.stdout()).isEqualTo(expected);
+    }
+    assertThat(daemons()).hasSize(1);
+  }
+
+  @Test
+  void leavesAfterItsIdleTimeAndRemovesItsSocket() throws Exception {
+    start();
+    assertThat(ulp(Map.of("ULP_DAEMON_IDLE", "1"), "patches", "-p", program.pid()).exitCode()).isZero();
+    assertThat(daemons()).hasSize(1);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> daemons().isEmpty());
+    try (Stream<Path> files = Files.list(sockets)) {
+      assertThat(files.filter(p -> p.toString().endsWith(".sock"))).isEmpty();
+    }
+  }
+
+  @Test
+  void verbsThatReadFilesOnlyStartNoDaemon() {
+    CommandResult r = ulp(Map.of(), "livepatchable", Fixtures.library().toString());
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(daemons()).isEmpty();
+  }
+
+  private void start() throws Exception {
+    program = TargetProgram.start(Map.of("LD_PRELOAD", Fixtures.libpulp().toString()), Fixtures.fixture("kfix-driver"));
+    program.await(l -> l.startsWith("ready"));
+  }
+
+  private Map<String, String> daemonEnv(Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(Map.of("ULP_DAEMON_DIR", sockets.toString(), "ULP_DAEMON_IDLE", "60"));
+    all.putAll(env);
+    return all;
+  }
+
+  private static List<String> command(Object... args) {
+    List<String> command = new ArrayList<>(List.of(Fixtures.ulp().toString()));
+    for (Object a : args) {
+      command.add(a.toString());
+    }
+    return command;
+  }
+
+  private CommandResult ulp(Map<String, String> env, Object... args) {
+    return ulpIn(null, env, args);
+  }
+
+  private CommandResult ulpIn(Path directory, Map<String, String> env, Object... args) {
+    return Commands.run(command(args), daemonEnv(env), directory);
+  }
+
+  private Process startUlp(Map<String, String> env, String... args) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command((Object[]) args)).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().putAll(daemonEnv(env));
+    return pb.start();
+  }
+
+  /** The daemons of this test: JVMs serving a socket in its directory. */
+  private List<ProcessHandle> daemons() {
+    return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(List::of)
+        .map(a -> a.contains("io.kulp.cli.UlpDaemon") && a.stream().anyMatch(s -> s.startsWith(sockets.toString())))
+        .orElse(false)).toList();
+  }
+
+  private boolean traced() throws IOException {
+    return !Files.readString(Path.of("/proc", Integer.toString(program.pid()), "status")).contains("TracerPid:\t0\n");
+  }
+
+  /** Waits until the daemon's engine has seized the program: KULP_DEBUG_STEP_DELAY_MS announces it in the daemon's log. */
+  private void awaitSeized() {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      try (Stream<Path> files = Files.list(sockets)) {
+        for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+          if (Files.readString(log).contains("kulp-debug: step seized")) {
+            return true;
+          }
+        }
+      }
+      return false;
+    });
+  }
+}
