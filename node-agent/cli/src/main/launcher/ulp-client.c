@@ -40,6 +40,8 @@ extern char **environ;
 
 /* How long a daemon may take to start: a JVM under load. Past it, the command runs on its own. */
 #define START_TIMEOUT_MS 15000
+/* How long a running daemon may take to take a command (it answers within microseconds). */
+#define ACCEPT_TIMEOUT_MS 15000
 /* The largest frame a daemon sends; anything larger means a broken daemon. */
 #define MAX_FRAME (64u << 20)
 
@@ -263,6 +265,19 @@ static int relay(int fd, const char *socket_path) {
   char *payload = NULL;
   for (;;) {
     unsigned char header[5];
+    if (!accepted) {
+      /* Bounded: a daemon that does not even take the command is broken. Running the command here
+       * instead could run it twice, should the daemon take it after all, so the client fails. */
+      struct pollfd p = {.fd = fd, .events = POLLIN};
+      int ready;
+      while ((ready = poll(&p, 1, ACCEPT_TIMEOUT_MS)) < 0 && errno == EINTR) {
+      }
+      if (ready == 0) {
+        fprintf(stderr, "ulp: the resident engine did not take the command within %d s; its log is %s.log"
+                " (ULP_DAEMON=off runs the command without it)\n", ACCEPT_TIMEOUT_MS / 1000, socket_path);
+        return 1;
+      }
+    }
     int r = read_all(fd, header, sizeof header);
     uint32_t len = (uint32_t)header[1] | (uint32_t)header[2] << 8 | (uint32_t)header[3] << 16 |
                    (uint32_t)header[4] << 24;

@@ -27,8 +27,10 @@ final class DaemonReply {
     this.channel = channel;
   }
 
-  void accepted() {
+  /** Tells the client that the command runs here; false if the client has gone, and the command must not run. */
+  synchronized boolean accepted() {
     frame(ACCEPTED, new byte[0], 0, 0);
+    return !gone;
   }
 
   void fallback(String reason) {

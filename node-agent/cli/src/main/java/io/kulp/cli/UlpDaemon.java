@@ -152,7 +152,9 @@ public final class UlpDaemon {
       reply.fallback(refusal);
       return;
     }
-    reply.accepted();
+    if (!reply.accepted()) {
+      return; // the client gave up waiting (ulp-client fails then, and never runs the command itself)
+    }
     int code;
     CommandLine cli = Ulp.commandLine(request.args(), request.invocation());
     PrintWriter out = new PrintWriter(new OutputStreamWriter(reply.stream(DaemonReply.STDOUT), StandardCharsets.UTF_8),

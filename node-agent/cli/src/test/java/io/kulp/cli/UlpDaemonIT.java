@@ -9,8 +9,15 @@ import io.kulp.testing.Commands;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +25,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -168,6 +177,36 @@ class UlpDaemonIT {
   }
 
   @Test
+  void aDaemonThatDoesNotTakeTheCommandFailsItInBoundedTimeAndNothingRuns() throws Exception {
+    start();
+    try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      silent.bind(UnixDomainSocketAddress.of(socketPath())); // accepts (the backlog), never answers
+      long started = System.nanoTime();
+      CommandResult r = ulp(Map.of(), "trigger", "-p", program.pid(), patch("value_v2"));
+
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.stderr()).contains("ulp: the resident engine did not take the command within 15 s")
+          .contains("ULP_DAEMON=off runs the command without it");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+      assertThat(program.ask("value", "value")).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void whenNoDaemonCanStartTheCommandRunsInAJvmOfItsOwn() throws Exception {
+    start();
+    // A daemon serves a socket only while it holds the socket's lock: this one never can.
+    try (FileChannel lockFile = FileChannel.open(Path.of(socketPath() + ".lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock held = lockFile.lock()) {
+      CommandResult r = ulp(Map.of(), "trigger", "-p", program.pid(), patch("value_v2"));
+
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      assertThat(program.ask("value", "value")).isEqualTo("2");
+      assertThat(daemons()).isEmpty();
+    }
+  }
+
+  @Test
   void leavesAfterItsIdleTimeAndRemovesItsSocket() throws Exception {
     start();
     assertThat(ulp(Map.of("ULP_DAEMON_IDLE", "1"), "patches", "-p", program.pid()).exitCode()).isZero();
@@ -217,6 +256,20 @@ class UlpDaemonIT {
     ProcessBuilder pb = new ProcessBuilder(command((Object[]) args)).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().putAll(daemonEnv(env));
     return pb.start();
+  }
+
+  /**
+   * Where ulp-client looks for the daemon: the build named in the launcher, and FNV-1a of the
+   * launcher's path, as ulp-client.c names it.
+   */
+  private Path socketPath() throws IOException {
+    Matcher build = Pattern.compile("ulp-client\" (\\w+) ").matcher(Files.readString(Fixtures.ulp()));
+    assertThat(build.find()).as("the build in the launcher").isTrue();
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : Fixtures.ulp().toRealPath().toString().getBytes(StandardCharsets.UTF_8)) {
+      hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return sockets.resolve("ulp-" + build.group(1) + "-" + String.format("%016x", hash) + ".sock");
   }
 
   /** The daemons of this test: JVMs serving a socket in its directory. */
