@@ -3,7 +3,10 @@
 # threads see, 1000 processes in one command, the cost of a call through a patch; then the whole
 # CLI process for one trigger and the start-up cost of LD_PRELOAD=libpulp.so.
 # Needs: mvn -pl node-agent/cli -am verify -DskipTests (fixtures packed, classes built).
-# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|unprepared|consistent|cli|stress [N]|preload|all]
+# usage: engine-bench.sh [latency|pause|fleet [N]|callcost|unprepared|consistent|cli|stress [N]|cli-fleet [N]|preload|all]
+#   cli-fleet: `ulp trigger -p NAME` over N (default 1000) single-threaded processes: the first
+#   apply with no resident engine running, then the first apply to N fresh processes once it has
+#   served commands, then applies and reverts
 #   stress: libpulp's stress loop, N (default 200) `ulp trigger` calls, apply and revert in turn,
 #   against a process whose threads keep every CPU busy; the loop's total and the median call
 set -euo pipefail
@@ -12,7 +15,7 @@ cd "$root"
 what=${1:-all}
 target=node-agent/cli/target
 rt=runtime-c/target
-if [[ $what != cli && $what != stress && $what != preload ]]; then
+if [[ $what != cli && $what != stress && $what != preload && $what != cli-fleet ]]; then
   cpfile=$(mktemp)
   # In one Maven session with the modules it depends on, so that the engine resolves to its
   # target/classes (nothing of kulp needs to be installed in ~/.m2); the last module to write the
@@ -69,6 +72,25 @@ if [[ $what == stress || $what == all ]]; then
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
   echo "stress loop, $n 'ulp trigger' $mode, against $(nproc) busy threads: total $(ms $total) ms, per call median" \
     "$(ms ${sorted[$((n / 2))]}) ms, max $(ms ${sorted[$((n - 1))]}) ms"
+fi
+if [[ $what == cli-fleet ]]; then
+  n=${2:-1000}
+  spawned=()
+  spawn() { # N fresh processes named kfix-driver, blocked on a FIFO
+    bash node-agent/cli/bench/spawn-many.sh "$n" "$rt/libpulp.so" "$rt/fixtures/kfix-driver" >/dev/null & spawned+=($!)
+    while (( $(pgrep -c -x kfix-driver || true) < n )); do sleep 0.2; done; sleep 1
+  }
+  end() { pkill -P "${spawned[-1]}" || true; kill "${spawned[-1]}" || true; while pgrep -x kfix-driver >/dev/null; do sleep 0.2; done; }
+  timed() { local s=$(date +%s%N); $target/ulp trigger -q -p kfix-driver "$@" $rt/patches/value_v2.so; ms $(( $(date +%s%N) - s )); }
+  echo "$n processes, 'ulp trigger -q -p kfix-driver value_v2.so' $mode (ms):"
+  spawn
+  echo "  first apply, no engine running: $(timed)"; timed --revert >/dev/null
+  for i in 1 2; do timed >/dev/null; timed --revert >/dev/null; done
+  end
+  spawn
+  echo "  first apply to fresh processes, after 6 commands: $(timed)"
+  echo "  revert, apply, revert, apply, revert: $(timed --revert) $(timed) $(timed --revert) $(timed) $(timed --revert)"
+  end
 fi
 if [[ $what == preload || $what == all ]]; then
   best() { # runs: command...; best of 5 rounds of N runs, ns per run

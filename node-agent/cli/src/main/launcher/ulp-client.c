@@ -190,21 +190,35 @@ static void namespace(const char *kind, char *out, size_t size) {
   out[n > 0 ? n : 0] = '\0';
 }
 
+/* The LSM's label (AppArmor profile, SELinux context) up to a NUL or newline; empty without one. */
+static void security_context(char *out, size_t size) {
+  out[0] = '\0';
+  int fd = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, out, size - 1);
+  close(fd);
+  out[n > 0 ? n : 0] = '\0';
+  out[strcspn(out, "\n")] = '\0';
+}
+
 /* What io.kulp.cli.ProcessIdentity builds: the daemon runs commands of its own identity only. */
 static void identity(char *out, size_t size) {
-  char cap[64], mnt[64], pid[64], user[64];
+  char cap[64], nnp[16], seccomp[16], lsm[256], mnt[64], pid[64], user[64];
   status_field("CapEff:", cap, sizeof cap);
+  status_field("NoNewPrivs:", nnp, sizeof nnp);
+  status_field("Seccomp:", seccomp, sizeof seccomp);
+  security_context(lsm, sizeof lsm);
   namespace("mnt", mnt, sizeof mnt);
   namespace("pid", pid, sizeof pid);
   namespace("user", user, sizeof user);
-  snprintf(out, size, "uid=%u gid=%u cap=%s mnt=%s pid=%s user=%s", (unsigned)geteuid(), (unsigned)getegid(), cap,
-           mnt, pid, user);
+  snprintf(out, size, "uid=%u gid=%u cap=%s nnp=%s seccomp=%s lsm=%s mnt=%s pid=%s user=%s", (unsigned)geteuid(),
+           (unsigned)getegid(), cap, nnp, seccomp, lsm, mnt, pid, user);
 }
 
 static int send_request(int fd) {
   char *buf = NULL;
   size_t len = 4, cap = 0;
-  char cwd[PATH_MAX], ident[512], num[32], ttys[4];
+  char cwd[PATH_MAX], ident[1024], num[32], ttys[4];
   if (getcwd(cwd, sizeof cwd) == NULL) return -1;
   identity(ident, sizeof ident);
   for (int i = 0; i < 3; i++) ttys[i] = isatty(i) ? '1' : '0';

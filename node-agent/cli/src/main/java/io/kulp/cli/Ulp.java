@@ -17,7 +17,16 @@ import picocli.CommandLine.Spec;
     name = "ulp",
     mixinStandardHelpOptions = true,
     versionProvider = UlpVersion.class,
-    description = "Live patching of shared libraries in running processes.")
+    description = "Live patching of shared libraries in running processes.",
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+        "  ULP_DAEMON=off      Run every command in a JVM of its own. By default trigger, patches, check, messages"
+            + " and set_patchable go to a resident engine, which the first of them starts (about 10 ms a command"
+            + " instead of 120).",
+        "  ULP_DAEMON_IDLE=S   Seconds the resident engine waits for a command before it leaves (default 300).",
+        "  ULP_DAEMON_DIR=DIR  The directory of its socket, mode 0700 (default /run/kulp for root,"
+            + " $XDG_RUNTIME_DIR/kulp otherwise).",
+        "  ULP_JAVA_OPTS=...   Options for the JVM; the command then runs in a JVM of its own."})
 public final class Ulp implements Runnable {
   /** The subcommands, in the order of `ulp --help`. */
   static final List<Class<?>> VERBS = List.of(

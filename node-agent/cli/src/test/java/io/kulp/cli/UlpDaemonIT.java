@@ -131,19 +131,29 @@ class UlpDaemonIT {
   }
 
   @Test
-  void aClientWithFewerCapabilitiesRunsItsCommandInAJvmOfItsOwn() throws Exception {
+  void aClientWithFewerPrivilegesRunsItsCommandInAJvmOfItsOwn() throws Exception {
     start();
     assertThat(ulp(Map.of(), "patches", "-p", program.pid()).exitCode()).isZero();
     Path log = Files.list(sockets).filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
 
-    List<String> lessPrivileged = new ArrayList<>(List.of("setpriv", "--inh-caps=-sys_nice",
-        "--bounding-set=-sys_nice", "--"));
-    lessPrivileged.addAll(command("trigger", "-p", program.pid(), patch("value_v2")));
-    CommandResult r = Commands.run(lessPrivileged, daemonEnv(Map.of()));
-
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    // One capability fewer, then no_new_privs: the daemon has more, and must not lend it.
+    CommandResult lessCapable = ulpUnder(List.of("setpriv", "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"),
+        "trigger", "-p", program.pid(), patch("value_v2"));
+    assertThat(lessCapable.exitCode()).as(lessCapable.toString()).isZero();
     assertThat(program.ask("value", "value")).isEqualTo("2");
-    assertThat(Files.readString(log)).contains("runs its command itself: another identity");
+    CommandResult noNewPrivs = ulpUnder(List.of("setpriv", "--no-new-privs", "--"), "trigger", "-p", program.pid(),
+        "--revert", patch("value_v2"));
+    assertThat(noNewPrivs.exitCode()).as(noNewPrivs.toString()).isZero();
+    assertThat(program.ask("value", "value")).isEqualTo("1");
+
+    assertThat(Files.readString(log).lines().filter(l -> l.contains("runs its command itself: another identity")))
+        .hasSize(2);
+  }
+
+  private CommandResult ulpUnder(List<String> wrapper, Object... args) {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(command(args));
+    return Commands.run(command, daemonEnv(Map.of()));
   }
 
   @Test

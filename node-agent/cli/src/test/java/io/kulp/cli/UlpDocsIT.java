@@ -24,6 +24,7 @@ class UlpDocsIT {
       assertThat(ulp.stdout()).contains("\n       " + verb + "\n");
       assertThat(TARGET.resolve("man/man1/ulp-" + verb + ".1")).isRegularFile();
     }
+    assertThat(ulp.stdout()).contains("ULP_DAEMON=off").contains("ULP_DAEMON_IDLE").contains("ULP_JAVA_OPTS");
     CommandResult trigger = Commands.run(List.of("man", "-l", TARGET.resolve("man/man1/ulp-trigger.1").toString()),
         Map.of("MANWIDTH", "100"));
     assertThat(trigger.stdout()).contains("ulp-trigger - Apply live patches").contains("--disable-summarization")
