@@ -199,11 +199,9 @@ public final class UlpDaemon {
       }
       ByteBuffer body = ByteBuffer.allocate(size);
       fill(client, selector, body, deadline);
-      client.keyFor(selector).cancel();
-      selector.selectNow();
       return body.array();
     } finally {
-      client.configureBlocking(true);
+      client.configureBlocking(true); // the selector, closed first, has let the channel go
     }
   }
 
