@@ -129,10 +129,35 @@ final class OperatorProcess implements AutoCloseable {
 
   /** Heap used now, MiB (jvm_memory_used_bytes, area heap, from /metrics). */
   double heapUsedMib() throws IOException, InterruptedException {
+    return heapMib("jvm_memory_used_bytes{");
+  }
+
+  /** Heap committed now, MiB (jvm_memory_committed_bytes, area heap): what the heap holds of RAM. */
+  double heapCommittedMib() throws IOException, InterruptedException {
+    return heapMib("jvm_memory_committed_bytes{");
+  }
+
+  private double heapMib(String metric) throws IOException, InterruptedException {
     return get("/metrics").body().lines()
-        .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+        .filter(l -> l.startsWith(metric) && l.contains("area=\"heap\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()
         / (1024 * 1024);
+  }
+
+  /**
+   * The JVM's native memory summary (jcmd VM.native_memory summary; needs
+   * -XX:NativeMemoryTracking=summary), one "category committed" pair per area, MiB.
+   */
+  String nativeMemory() throws Exception {
+    var jcmd = new ProcessBuilder("jcmd", Long.toString(pid()), "VM.native_memory", "summary")
+        .redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    var area = java.util.regex.Pattern.compile(
+        "^(?:-\\s+)?([A-Za-z][A-Za-z ]*?):?\\s*\\(?reserved=\\d+KB, committed=(\\d+)KB");
+    return out.lines().map(String::trim).map(area::matcher).filter(java.util.regex.Matcher::find)
+        .map(m -> String.format("%s %.0f", m.group(1), Long.parseLong(m.group(2)) / 1024.0))
+        .collect(Collectors.joining(", "));
   }
 
   /** Heap used after a full GC (jcmd GC.run): the live set, MiB. */

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * clock, through watches:
  * <ol>
  *   <li>baseline: a bare client writing the same N LivePatchNodes by server-side apply, one after
- *       another as the operator does (and with 16 writers, for reference);
+ *       another, and {@link #OPERATOR_WRITES} at a time as the operator does;
  *   <li>the operator's start until its caches have synced (/startup);
  *   <li>from creating the LivePatch to all N LivePatchNodes written;
  *   <li>from the last agent report to the LivePatch showing Complete=True;
@@ -52,11 +52,16 @@ import java.util.concurrent.TimeUnit;
  * to docs/benchmarks.md. {@code BENCH_OPERATORS} runs several operators one after the other on the
  * same fleet, each with its own LivePatches: {@code label|classes|JVM options} separated by
  * {@code ;}, where classes, when not empty, is put first on the operator's class path (an older
- * operator's compiled classes, to compare); default {@code after||}{@link #CONTAINER_512MI}.
+ * operator's compiled classes, to compare); default {@code after||}{@link #CONTAINER_512MI}. Each
+ * operator starts on the same cluster: the LivePatches and LivePatchNodes of the one before are
+ * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
+ * memory summary is printed after each round. Every figure is printed with the load average.
  */
 public final class OperatorScaleBench {
 
   static final int WRITERS = 16;
+  /** LivePatchNode writes the operator keeps in flight (its LivePatchNodeWriter). */
+  static final int OPERATOR_WRITES = 8;
   /** What a container limited to 512 MiB gives the JVM with deploy/'s JAVA_OPTS. */
   static final String CONTAINER_512MI = "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70"
       + " -XX:+ExitOnOutOfMemoryError";
@@ -83,7 +88,7 @@ public final class OperatorScaleBench {
           (System.nanoTime() - t0) / 1e9, WRITERS);
 
       baseline(cluster.client(), fleet, 1);
-      baseline(cluster.client(), fleet, WRITERS);
+      baseline(cluster.client(), fleet, OPERATOR_WRITES);
 
       for (String operatorSpec : operators) {
         // label|classes (empty: this build)|JVM options
@@ -95,18 +100,23 @@ public final class OperatorScaleBench {
         try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions, log)) {
           operator.awaitStarted();
           System.out.printf("operator %s (pid %d, %s, log %s): started and synced in %.1f s; RSS"
-              + " %.0f MiB, heap used %.0f MiB%n", label, operator.pid(),
+              + " %.0f MiB, heap used %.0f MiB, committed %.0f MiB; %s%n", label, operator.pid(),
               String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
-              operator.rssMib(), operator.heapUsedMib());
+              operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
           for (int round = 1; round <= rounds; round++) {
             runRound(cluster, writers, label + "-" + round, fleet.targets().size());
             System.out.printf("  operator %s after round %d: RSS %.0f MiB, %s, heap used %.0f MiB,"
-                + " live heap after GC %.0f MiB%n", label, round, operator.rssMib(),
-                operator.peakRss(), operator.heapUsedMib(), operator.liveHeapMib());
+                + " committed %.0f MiB, live heap after GC %.0f MiB; %s%n", label, round,
+                operator.rssMib(), operator.peakRss(), operator.heapUsedMib(),
+                operator.heapCommittedMib(), operator.liveHeapMib(), load());
+            if (jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking="))) {
+              System.out.printf("  native memory (committed, MiB): %s%n", operator.nativeMemory());
+            }
           }
         } catch (Exception e) {
           System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
+        removeLivePatches(cluster.client());
       }
       for (KubernetesClient w : writers) {
         w.close();
@@ -135,9 +145,31 @@ public final class OperatorScaleBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
     System.out.printf("baseline: a bare client writes %d LivePatchNodes with %d writer(s) in"
-        + " %.2f s%n", writes.size(), threads, seconds);
+        + " %.2f s; %s%n", writes.size(), threads, seconds, load());
     client.resources(LivePatchNode.class)
         .withLabel(KulpConstants.LABEL_LIVEPATCH, LabelValues.of("baseline")).delete();
+  }
+
+  /** The LivePatches an operator left, and their LivePatchNodes: gone, finalizers and all. */
+  private static void removeLivePatches(KubernetesClient client) {
+    for (LivePatch lp : client.resources(LivePatch.class).list().getItems()) {
+      client.resource(lp).edit(l -> {
+        l.getMetadata().setFinalizers(List.of());
+        return l;
+      });
+    }
+    client.resources(LivePatch.class).delete();
+    client.resources(LivePatchNode.class).delete();
+  }
+
+  /** The load average (1, 5 and 15 minutes), as uptime shows it. */
+  static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return "load average " + f[0] + ", " + f[1] + ", " + f[2];
+    } catch (java.io.IOException e) {
+      return "load average unknown";
+    }
   }
 
   private static LivePatchNode livePatchNode(LivePatch lp, String node, List<TargetPod> targets) {
@@ -225,8 +257,8 @@ public final class OperatorScaleBench {
     double completeSeconds = (at[1] - lastReport) / 1e9;
     double reportSeconds = (lastReport - at[0]) / 1e9;
     System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s; "
-        + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s%n",
-        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds);
+        + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s; %s%n",
+        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds, load());
     pool.shutdown();
     lpnWatch.close();
     lpWatch.close();
