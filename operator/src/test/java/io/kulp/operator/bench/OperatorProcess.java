@@ -53,11 +53,12 @@ final class OperatorProcess implements AutoCloseable {
 
   /**
    * @param classes put first on the class path (another operator's classes), or empty
-   * @param jvmOptions e.g. {@code -XX:MaxRAM=512m -XX:MaxRAMPercentage=70}: what a container
-   *     limited to 512 MiB gives the JVM with deploy/'s JAVA_OPTS
+   * @param jvmOptions e.g. {@code -XX:MaxRAM=512m} and deploy/'s JAVA_OPTS: what a container
+   *     limited to 512 MiB gives the JVM
+   * @param environment added to the operator's (e.g. MALLOC_ARENA_MAX)
    */
-  static OperatorProcess start(Path kubeconfig, String classes, List<String> jvmOptions, Path log)
-      throws IOException {
+  static OperatorProcess start(Path kubeconfig, String classes, List<String> jvmOptions,
+      java.util.Map<String, String> environment, Path log) throws IOException {
     int port;
     try (var socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -71,6 +72,7 @@ final class OperatorProcess implements AutoCloseable {
     var builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     var env = builder.environment();
+    env.putAll(environment);
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put(KulpConstants.ENV_LEADER_ELECTION, "false");
     env.put(KulpConstants.ENV_OPERATOR_NAMESPACE, OperatorUnderTest.NAMESPACE);
