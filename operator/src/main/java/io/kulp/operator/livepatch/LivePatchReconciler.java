@@ -78,6 +78,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private final String agentNamespace;
   private ClusterCaches caches;
   private final PodCache podCache = new PodCache();
+  private final BoundedFanOut nodeWrites =
+      new BoundedFanOut(LivePatchNodeWriter.CONCURRENT_WRITES, "kulp-node-writes");
 
   public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace) {
     this(clock, events, agentNamespace, UnaryOperator.identity());
@@ -184,10 +186,9 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
     RolloutPlan plan = confirmed.get();
-    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
-    plan.toDelete().forEach(writer::delete);
-    plan.toWrite().forEach((node, s) ->
-        writer.write(lp, s, plan.nodeDigest(), existing.get(node), now));
+    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource, nodeWrites);
+    writer.deleteAll(plan.toDelete());
+    writer.writeAll(lp, plan.toWrite(), plan.nodeDigest(), existing, now);
     if (!plan.toWrite().isEmpty()) {
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
@@ -274,10 +275,10 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
     Map<String, LivePatchNode> existing = existing(context);
-    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource);
+    LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource, nodeWrites);
     var annotations = lp.getMetadata().getAnnotations();
     if (annotations != null && "true".equals(annotations.get(KulpConstants.ANNOTATION_SKIP_REVERT))) {
-      existing.values().forEach(writer::delete);
+      writer.deleteAll(existing.values());
       events.normal(lp, KulpConstants.REASON_DELETING, "deleted without revert ("
           + KulpConstants.ANNOTATION_SKIP_REVERT + ")");
       return DeleteControl.defaultDelete();
@@ -291,9 +292,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       plan = deletionPlanner.plan(existing, nodeNames(caches.view(null)), liveAgentsOnServer(context, now), nodeTimeout,
           now);
     }
-    plan.toDelete().forEach(writer::delete);
-    plan.toWrite().forEach((node, s) ->
-        writer.write(lp, s, DeletionPlanner.DELETE_DIGEST, existing.get(node), now));
+    writer.deleteAll(plan.toDelete());
+    writer.writeAll(lp, plan.toWrite(), DeletionPlanner.DELETE_DIGEST, existing, now);
     if (!plan.toWrite().isEmpty()) {
       events.normal(lp, KulpConstants.REASON_DELETING, "reverting on " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
@@ -304,7 +304,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       return DeleteControl.noFinalizerRemoval()
           .rescheduleAfter(written ? DELETION_RECHECK_MILLIS : CACHE_RECHECK_MILLIS);
     }
-    existing.values().forEach(writer::delete);
+    writer.deleteAll(existing.values());
     if (plan.notReverted().isEmpty()) {
       events.normal(lp, KulpConstants.REASON_DELETING, "every node reported on the revert");
     } else {

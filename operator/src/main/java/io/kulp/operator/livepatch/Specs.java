@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Defaults, digests, copies and comparisons of the API types (which hold data only). */
 final class Specs {
@@ -70,7 +69,11 @@ final class Specs {
     return Sha256.ofText(json).substring(0, 16);
   }
 
-  /** The LivePatchNode spec of one node, as the LivePatch asks for it. */
+  /**
+   * The LivePatchNode spec of one node, as the LivePatch asks for it. The library and patch are
+   * copies (the LivePatch is the cache's); {@code targets} are the resolver's, made for this spec,
+   * and kept as they are: a rollout step of thousands of nodes copied each one through JSON.
+   */
   static LivePatchNodeSpec nodeSpec(String livePatch, LivePatchSpec spec, String node,
       List<TargetPod> targets) {
     LivePatchNodeSpec s = new LivePatchNodeSpec();
@@ -80,7 +83,7 @@ final class Specs {
     s.mode = mode(spec);
     s.library = copy(spec.library);
     s.patch = copy(spec.patch);
-    s.targets = targets.stream().map(Specs::copy).collect(Collectors.toCollection(ArrayList::new));
+    s.targets = new ArrayList<>(targets);
     return s;
   }
 

@@ -53,11 +53,12 @@ final class OperatorProcess implements AutoCloseable {
 
   /**
    * @param classes put first on the class path (another operator's classes), or empty
-   * @param jvmOptions e.g. {@code -XX:MaxRAM=512m -XX:MaxRAMPercentage=70}: what a container
-   *     limited to 512 MiB gives the JVM with deploy/'s JAVA_OPTS
+   * @param jvmOptions e.g. {@code -XX:MaxRAM=512m} and deploy/'s JAVA_OPTS: what a container
+   *     limited to 512 MiB gives the JVM
+   * @param environment added to the operator's (e.g. MALLOC_ARENA_MAX)
    */
-  static OperatorProcess start(Path kubeconfig, String classes, List<String> jvmOptions, Path log)
-      throws IOException {
+  static OperatorProcess start(Path kubeconfig, String classes, List<String> jvmOptions,
+      java.util.Map<String, String> environment, Path log) throws IOException {
     int port;
     try (var socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -71,6 +72,7 @@ final class OperatorProcess implements AutoCloseable {
     var builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     var env = builder.environment();
+    env.putAll(environment);
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put(KulpConstants.ENV_LEADER_ELECTION, "false");
     env.put(KulpConstants.ENV_OPERATOR_NAMESPACE, OperatorUnderTest.NAMESPACE);
@@ -129,10 +131,35 @@ final class OperatorProcess implements AutoCloseable {
 
   /** Heap used now, MiB (jvm_memory_used_bytes, area heap, from /metrics). */
   double heapUsedMib() throws IOException, InterruptedException {
+    return heapMib("jvm_memory_used_bytes{");
+  }
+
+  /** Heap committed now, MiB (jvm_memory_committed_bytes, area heap): what the heap holds of RAM. */
+  double heapCommittedMib() throws IOException, InterruptedException {
+    return heapMib("jvm_memory_committed_bytes{");
+  }
+
+  private double heapMib(String metric) throws IOException, InterruptedException {
     return get("/metrics").body().lines()
-        .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+        .filter(l -> l.startsWith(metric) && l.contains("area=\"heap\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum()
         / (1024 * 1024);
+  }
+
+  /**
+   * The JVM's native memory summary (jcmd VM.native_memory summary; needs
+   * -XX:NativeMemoryTracking=summary), one "category committed" pair per area, MiB.
+   */
+  String nativeMemory() throws Exception {
+    var jcmd = new ProcessBuilder("jcmd", Long.toString(pid()), "VM.native_memory", "summary")
+        .redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    var area = java.util.regex.Pattern.compile(
+        "^(?:-\\s+)?([A-Za-z][A-Za-z ]*?):?\\s*\\(?reserved=\\d+KB, committed=(\\d+)KB");
+    return out.lines().map(String::trim).map(area::matcher).filter(java.util.regex.Matcher::find)
+        .map(m -> String.format("%s %.0f", m.group(1), Long.parseLong(m.group(2)) / 1024.0))
+        .collect(Collectors.joining(", "));
   }
 
   /** Heap used after a full GC (jcmd GC.run): the live set, MiB. */

@@ -36,30 +36,34 @@ import java.util.concurrent.TimeUnit;
  * Operator scale benchmark (a tool, not a test): a real kube-apiserver and etcd, N simulated nodes
  * each running P pods of which M match the LivePatch ({@link BenchFleet}), one LivePatch on them
  * with maxConcurrentNodes 100%; the bench plays the agents. The operator runs as its own JVM
- * ({@link OperatorProcess}) with the options of a container limited to 512 MiB. Measures, wall
- * clock, through watches:
+ * ({@link OperatorProcess}) as deploy/ runs it ({@link DeployedOperatorJvm}: its JAVA_OPTS and
+ * MALLOC_ARENA_MAX, its memory limit as the JVM's RAM). Measures, wall clock, through watches:
  * <ol>
  *   <li>baseline: a bare client writing the same N LivePatchNodes by server-side apply, one after
- *       another as the operator does (and with 16 writers, for reference);
+ *       another, and {@link #OPERATOR_WRITES} at a time as the operator does;
  *   <li>the operator's start until its caches have synced (/startup);
  *   <li>from creating the LivePatch to all N LivePatchNodes written;
  *   <li>from the last agent report to the LivePatch showing Complete=True;
  *   <li>the operator's resident set (VmRSS, peak and VmHWM) and heap (used; live after a GC).
  * </ol>
  *
- * <p>Run: {@code mvn -pl crds,operator -am install -DskipTests && mvn -pl operator exec:java@bench
- * -Dexec.args="5000 30 3 1"} (nodes, pods per node, matching pods per node, rounds). Figures go
- * to docs/benchmarks.md. {@code BENCH_OPERATORS} runs several operators one after the other on the
+ * <p>Run (docs/benchmarks.md, "Fleet scale", has the whole command): in operator/, {@code java -cp
+ * target/test-classes:target/classes:$(cat target/bench.cp)
+ * io.kulp.operator.bench.OperatorScaleBench 5000 30 3 1} (nodes, pods per node, matching pods per
+ * node, rounds). Figures go to docs/benchmarks.md. {@code BENCH_OPERATORS} runs several operators one after the other on the
  * same fleet, each with its own LivePatches: {@code label|classes|JVM options} separated by
  * {@code ;}, where classes, when not empty, is put first on the operator's class path (an older
- * operator's compiled classes, to compare); default {@code after||}{@link #CONTAINER_512MI}.
+ * operator's compiled classes, to compare) and the JVM options come after deploy/'s (the later
+ * of two settings wins); default {@code deploy||}. Each
+ * operator starts on the same cluster: the LivePatches and LivePatchNodes of the one before are
+ * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
+ * memory summary is printed after each round. Every figure is printed with the load average.
  */
 public final class OperatorScaleBench {
 
   static final int WRITERS = 16;
-  /** What a container limited to 512 MiB gives the JVM with deploy/'s JAVA_OPTS. */
-  static final String CONTAINER_512MI = "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70"
-      + " -XX:+ExitOnOutOfMemoryError";
+  /** LivePatchNode writes the operator keeps in flight (its LivePatchNodeWriter). */
+  static final int OPERATOR_WRITES = 8;
 
   private OperatorScaleBench() {}
 
@@ -68,8 +72,12 @@ public final class OperatorScaleBench {
     int podsPerNode = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int matchingPerNode = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-    List<String> operators = List.of(System.getenv().getOrDefault("BENCH_OPERATORS",
-        "after||" + CONTAINER_512MI).split(";"));
+    List<String> operators = List.of(System.getenv().getOrDefault("BENCH_OPERATORS", "deploy||")
+        .split(";"));
+    var deployed = DeployedOperatorJvm.read();
+    System.out.printf("deploy/'s operator JVM: %s, environment %s (memory limit %d MiB)%n",
+        String.join(" ", deployed.jvmOptions()), deployed.environment(),
+        deployed.memoryLimitMib());
     try (var cluster = KubeApiTestCluster.start()) {
       List<KubernetesClient> writers = new ArrayList<>();
       for (int i = 0; i < WRITERS; i++) {
@@ -83,30 +91,39 @@ public final class OperatorScaleBench {
           (System.nanoTime() - t0) / 1e9, WRITERS);
 
       baseline(cluster.client(), fleet, 1);
-      baseline(cluster.client(), fleet, WRITERS);
+      baseline(cluster.client(), fleet, OPERATOR_WRITES);
 
       for (String operatorSpec : operators) {
         // label|classes (empty: this build)|JVM options
         String[] parts = operatorSpec.split("\\|", -1);
         String label = parts[0];
-        List<String> jvmOptions = List.of(parts[2].trim().split(" +"));
+        List<String> jvmOptions = new ArrayList<>(deployed.jvmOptions());
+        if (!parts[2].isBlank()) {
+          jvmOptions.addAll(List.of(parts[2].trim().split(" +")));
+        }
         Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
         long started = System.nanoTime();
-        try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions, log)) {
+        try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions,
+            deployed.environment(), log)) {
           operator.awaitStarted();
           System.out.printf("operator %s (pid %d, %s, log %s): started and synced in %.1f s; RSS"
-              + " %.0f MiB, heap used %.0f MiB%n", label, operator.pid(),
+              + " %.0f MiB, heap used %.0f MiB, committed %.0f MiB; %s%n", label, operator.pid(),
               String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
-              operator.rssMib(), operator.heapUsedMib());
+              operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
           for (int round = 1; round <= rounds; round++) {
             runRound(cluster, writers, label + "-" + round, fleet.targets().size());
             System.out.printf("  operator %s after round %d: RSS %.0f MiB, %s, heap used %.0f MiB,"
-                + " live heap after GC %.0f MiB%n", label, round, operator.rssMib(),
-                operator.peakRss(), operator.heapUsedMib(), operator.liveHeapMib());
+                + " committed %.0f MiB, live heap after GC %.0f MiB; %s%n", label, round,
+                operator.rssMib(), operator.peakRss(), operator.heapUsedMib(),
+                operator.heapCommittedMib(), operator.liveHeapMib(), load());
+            if (jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking="))) {
+              System.out.printf("  native memory (committed, MiB): %s%n", operator.nativeMemory());
+            }
           }
         } catch (Exception e) {
           System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
+        removeLivePatches(cluster.client());
       }
       for (KubernetesClient w : writers) {
         w.close();
@@ -135,9 +152,31 @@ public final class OperatorScaleBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
     System.out.printf("baseline: a bare client writes %d LivePatchNodes with %d writer(s) in"
-        + " %.2f s%n", writes.size(), threads, seconds);
+        + " %.2f s; %s%n", writes.size(), threads, seconds, load());
     client.resources(LivePatchNode.class)
         .withLabel(KulpConstants.LABEL_LIVEPATCH, LabelValues.of("baseline")).delete();
+  }
+
+  /** The LivePatches an operator left, and their LivePatchNodes: gone, finalizers and all. */
+  private static void removeLivePatches(KubernetesClient client) {
+    for (LivePatch lp : client.resources(LivePatch.class).list().getItems()) {
+      client.resource(lp).edit(l -> {
+        l.getMetadata().setFinalizers(List.of());
+        return l;
+      });
+    }
+    client.resources(LivePatch.class).delete();
+    client.resources(LivePatchNode.class).delete();
+  }
+
+  /** The load average (1, 5 and 15 minutes), as uptime shows it. */
+  static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return "load average " + f[0] + ", " + f[1] + ", " + f[2];
+    } catch (java.io.IOException e) {
+      return "load average unknown";
+    }
   }
 
   private static LivePatchNode livePatchNode(LivePatch lp, String node, List<TargetPod> targets) {
@@ -225,8 +264,8 @@ public final class OperatorScaleBench {
     double completeSeconds = (at[1] - lastReport) / 1e9;
     double reportSeconds = (lastReport - at[0]) / 1e9;
     System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s; "
-        + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s%n",
-        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds);
+        + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s; %s%n",
+        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds, load());
     pool.shutdown();
     lpnWatch.close();
     lpWatch.close();

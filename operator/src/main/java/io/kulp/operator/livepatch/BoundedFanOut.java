@@ -1,0 +1,81 @@
+package io.kulp.operator.livepatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a batch of blocking calls (LivePatchNode writes) at most {@code width} at a time, shared by
+ * every reconcile of one reconciler, and waits for the whole batch. A rollout step of thousands of
+ * nodes is that many requests to the API server, each a round trip of a few ms: one after another
+ * they take as long as their sum; {@code width} at a time, about what the API server gives that
+ * many clients. Its threads end when idle, so an idle operator holds none.
+ */
+final class BoundedFanOut {
+
+  private static final long IDLE_SECONDS = 30;
+
+  private final ExecutorService pool;
+
+  BoundedFanOut(int width, String threadName) {
+    var counter = new AtomicInteger();
+    var executor = new ThreadPoolExecutor(width, width, IDLE_SECONDS, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, threadName + "-" + counter.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.allowCoreThreadTimeOut(true);
+    this.pool = executor;
+  }
+
+  /**
+   * Runs every call of {@code calls} and returns once all have ended. When some failed, rethrows
+   * the first failure (a RuntimeException or Error as thrown) after the others have ended: the
+   * caller's next attempt starts from what did get written.
+   */
+  void runAll(List<Runnable> calls) {
+    if (calls.size() == 1) {
+      calls.get(0).run(); // nothing to overlap: no hand-off
+      return;
+    }
+    List<Future<?>> running = new ArrayList<>(calls.size());
+    for (Runnable call : calls) {
+      running.add(pool.submit(call));
+    }
+    Throwable first = null;
+    boolean interrupted = false;
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        first = first == null ? e.getCause() : first;
+      } catch (InterruptedException e) {
+        interrupted = true; // keep waiting: the calls in flight use the caller's objects
+        first = first == null ? e : first;
+        running.forEach(r -> r.cancel(false)); // those not started yet do not start
+      } catch (java.util.concurrent.CancellationException e) {
+        // cancelled above
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first instanceof Error err) {
+      throw err;
+    }
+    if (first != null) {
+      throw new CompletionException(first);
+    }
+  }
+}
