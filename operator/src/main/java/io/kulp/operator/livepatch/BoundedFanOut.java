@@ -1,14 +1,15 @@
 package io.kulp.operator.livepatch;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,24 +47,37 @@ final class BoundedFanOut {
       calls.get(0).run(); // nothing to overlap: no hand-off
       return;
     }
-    List<Future<?>> running = new ArrayList<>(calls.size());
+    // Counted by a latch rather than futures: a future cancelled while its call runs reports
+    // "done" at once, and the calls in flight use the caller's objects.
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch ended = new CountDownLatch(calls.size());
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     for (Runnable call : calls) {
-      running.add(pool.submit(call));
+      pool.execute(() -> {
+        try {
+          if (!stop.get()) {
+            call.run();
+          }
+        } catch (RuntimeException | Error e) {
+          failures.add(e);
+        } finally {
+          ended.countDown();
+        }
+      });
     }
-    Throwable first = null;
     boolean interrupted = false;
-    for (Future<?> f : running) {
+    while (true) {
       try {
-        f.get();
-      } catch (ExecutionException e) {
-        first = first == null ? e.getCause() : first;
+        ended.await();
+        break;
       } catch (InterruptedException e) {
-        interrupted = true; // keep waiting: the calls in flight use the caller's objects
-        first = first == null ? e : first;
-        running.forEach(r -> r.cancel(false)); // those not started yet do not start
-      } catch (java.util.concurrent.CancellationException e) {
-        // cancelled above
+        interrupted = true; // those not started yet do not start; the others are waited for
+        stop.set(true);
       }
+    }
+    Throwable first = failures.peek();
+    if (first == null && interrupted) {
+      first = new InterruptedException("interrupted while writing");
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

@@ -81,6 +81,46 @@ class BoundedFanOutTest {
   }
 
   @Test
+  void anInterruptedCallerWaitsForTheCallInFlightAndStartsNoOther() throws Exception {
+    var fanOut = new BoundedFanOut(1, "test");
+    var inFlight = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var started = new AtomicInteger();
+    var firstEnded = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable slow = () -> {
+      started.incrementAndGet();
+      inFlight.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      firstEnded.set(true);
+    };
+    Runnable other = started::incrementAndGet;
+    var thrown = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+    Thread caller = new Thread(() -> {
+      try {
+        fanOut.runAll(List.of(slow, other, other));
+      } catch (RuntimeException e) {
+        thrown.set(e);
+      }
+    });
+    caller.start();
+    inFlight.await();
+    caller.interrupt();
+
+    caller.join(200);
+    assertThat(caller.isAlive()).as("still waiting for the call in flight").isTrue();
+    release.countDown();
+    caller.join(5_000);
+    assertThat(caller.isAlive()).isFalse();
+    assertThat(firstEnded).isTrue();
+    assertThat(started).hasValue(1);
+    assertThat(thrown.get()).hasCauseInstanceOf(InterruptedException.class);
+  }
+
+  @Test
   void runsASingleCallOnTheCallersThread() {
     var fanOut = new BoundedFanOut(3, "test");
     var ranOn = new ArrayList<Thread>();
