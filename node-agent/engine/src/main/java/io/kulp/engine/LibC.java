@@ -22,6 +22,7 @@ final class LibC {
   static final int PTRACE_GETEVENTMSG = 0x4201;
   static final int PTRACE_SEIZE = 0x4206;
   static final int PTRACE_INTERRUPT = 0x4207;
+  static final int PTRACE_PEEKSIGINFO = 0x4209;
   static final int PTRACE_SECCOMP_GET_FILTER = 0x420c;
   static final int PTRACE_O_TRACECLONE = 0x8;
   static final int PTRACE_EVENT_CLONE = 3;
@@ -45,6 +46,8 @@ final class LibC {
   static native long ptrace(long request, int pid, long addr, Pointer data);
 
   static native int waitpid(int pid, int[] status, int options);
+
+  static native int waitpid(int pid, Pointer status, int options);
 
   static native long process_vm_readv(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 
