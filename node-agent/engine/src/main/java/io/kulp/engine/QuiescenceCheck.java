@@ -73,6 +73,10 @@ final class QuiescenceCheck {
       StopClock clock) throws EngineException {
     boolean[] int3Before = int3Before(target.memory(), addrs);
     int[] pending = new int[running.size()];
+    // When each pending thread was last known to run: its stop came later. A thread is held from
+    // its stop, not from the moment this loop sees it, which may be a whole round of polls (one
+    // system call a thread, and the handling of the others) or a sleep later.
+    long[] runningAt = new long[pending.length];
     int left = 0;
     int foundTid = 0;
     long foundPc = 0;
@@ -85,6 +89,7 @@ final class QuiescenceCheck {
       }
       for (int i = 0; i < left;) {
         try {
+          runningAt[i] = System.nanoTime();
           Ptrace.interrupt(pending[i]);
           i++;
         } catch (NativeError e) {
@@ -99,16 +104,18 @@ final class QuiescenceCheck {
       while (left > 0) {
         for (int i = 0; i < left;) {
           int tid = pending[i];
+          long polled = System.nanoTime();
           int status = Ptrace.pollStatus(tid, buffers);
           if (status == Ptrace.NO_STOP) {
-            i++;
+            runningAt[i++] = polled;
             continue;
           }
-          pending[i] = pending[--left];
-          // Held from the moment the stop is seen, as for every stop the engine makes (StopClock).
-          long seen = clock.start();
+          long since = runningAt[i];
+          left--;
+          pending[i] = pending[left];
+          runningAt[i] = runningAt[left];
           long pc = Ptrace.Stop.stopped(status) ? readAndRelease(tid, status, addrs, int3Before, buffers) : -1;
-          clock.stopped(seen);
+          clock.stopped(since);
           if (pc >= 0 && foundTid == 0 && at(pc, addrs) >= 0) {
             foundTid = tid;
             foundPc = pc;
