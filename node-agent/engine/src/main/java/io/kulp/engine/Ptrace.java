@@ -188,6 +188,20 @@ final class Ptrace {
     }
   }
 
+  /**
+   * The thread id of one tracee (or child) of the calling thread that has a stop or an exit to
+   * report, left for waitpid to collect; 0 if none has, -1 if the kernel would not say. One
+   * system call, whatever the number of tracees, and no allocation.
+   */
+  static int waitable(HoldBuffers buffers) {
+    buffers.siginfo.setInt(SI_PID_OFFSET, 0);
+    int r = LibC.waitid(LibC.P_ALL, 0, buffers.siginfo,
+        LibC.WEXITED | LibC.WSTOPPED | LibC.WNOHANG | LibC.WNOWAIT | LibC.WALL | LibC.WNOTHREAD);
+    return r == 0 ? buffers.siginfo.getInt(SI_PID_OFFSET) : -1;
+  }
+
+  private static final int SI_PID_OFFSET = 16; // si_pid of a SIGCHLD siginfo_t
+
   /** The instruction pointer of a stopped tracee, without allocating. */
   static long rip(int tid, HoldBuffers buffers) throws NativeError {
     if (LibC.ptrace(LibC.PTRACE_GETREGS, tid, 0L, buffers.regs) < 0) {
