@@ -168,7 +168,7 @@ final class Ptrace {
   static final int SIGINFO_SIZE = 128;
   private static final int SIGINFO_BATCH = 8;
 
-  /** {@link #pollStop} without allocating: the wait status, or {@link #NO_STOP}; never blocks. */
+  /** The wait status of a tracee that has a stop (or its exit) to report, or {@link #NO_STOP}; never blocks. */
   static int pollStatus(int tid, HoldBuffers buffers) throws NativeError {
     for (;;) {
       int r = LibC.waitpid(tid, buffers.status, LibC.WALL | LibC.WNOHANG);
@@ -191,7 +191,9 @@ final class Ptrace {
   /**
    * The thread id of one tracee (or child) of the calling thread that has a stop or an exit to
    * report, left for waitpid to collect; 0 if none has, -1 if the kernel would not say. One
-   * system call, whatever the number of tracees, and no allocation.
+   * system call, whatever the number of tracees, and no allocation. Only the calling thread's
+   * (__WNOTHREAD): the engine's other workers trace other processes, and the JVM waits for its
+   * own children.
    */
   static int waitable(HoldBuffers buffers) {
     buffers.siginfo.setInt(SI_PID_OFFSET, 0);

@@ -139,7 +139,10 @@ final class QuiescenceCheck {
           to--;
           pending[i] = pending[left];
           runningAt[i] = runningAt[left];
-          long pc = Ptrace.Stop.stopped(status) ? readAndRelease(tid, status, addrs, int3Before, buffers) : -1;
+          if (!Ptrace.Stop.stopped(status)) {
+            continue; // exited: never held
+          }
+          long pc = readAndRelease(tid, status, addrs, int3Before, buffers);
           clock.stopped(since);
           if (pc >= 0 && foundTid == 0 && at(pc, addrs) >= 0) {
             foundTid = tid;
