@@ -2,6 +2,7 @@ package io.kulp.engine;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,10 +18,30 @@ import java.util.concurrent.locks.LockSupport;
 final class Ptrace {
   private Ptrace() {}
 
-  /** What a stopped (or vanished) tracee reported to waitpid. */
+  /**
+   * What a stopped (or vanished) tracee reported to waitpid. The static forms decode a bare status
+   * for code that must not allocate while it holds a thread ({@link HoldBuffers}).
+   */
   record Stop(int status) {
-    boolean stopped() {
+    static boolean stopped(int status) {
       return (status & 0xff) == 0x7f;
+    }
+
+    static int signal(int status) {
+      return (status >> 8) & 0xff;
+    }
+
+    static int event(int status) {
+      return (status >> 16) & 0xff;
+    }
+
+    /** A signal the tracee was about to receive; it must be handed back when it resumes. */
+    static int pendingSignal(int status) {
+      return stopped(status) && event(status) == 0 ? signal(status) : 0;
+    }
+
+    boolean stopped() {
+      return stopped(status);
     }
 
     boolean gone() {
@@ -28,16 +49,15 @@ final class Ptrace {
     }
 
     int signal() {
-      return (status >> 8) & 0xff;
+      return signal(status);
     }
 
     int event() {
-      return (status >> 16) & 0xff;
+      return event(status);
     }
 
-    /** A signal the tracee was about to receive; it must be handed back when it resumes. */
     int pendingSignal() {
-      return stopped() && event() == 0 ? signal() : 0;
+      return pendingSignal(status);
     }
 
     /** Stopped with its whole process (SIGSTOP and friends), not by us. */
@@ -118,6 +138,113 @@ final class Ptrace {
     }
   }
 
+  /**
+   * Native memory for the calls made while a thread is held (the quiescence check), allocated
+   * before any thread stops. Between seeing a stop and letting the thread go there is then no
+   * allocation and no malloc: a JNA {@code Memory} takes the malloc arena's lock and JNA's
+   * cleaner lock, and the thread that holds either may be waiting for a CPU, and a Java
+   * allocation may start a collection; the held thread would wait as long.
+   */
+  static final class HoldBuffers implements AutoCloseable {
+    private final Memory status = new Memory(4);
+    private final Memory regs = new Memory(USER_REGS_SIZE);
+    private final Memory peekArgs = new Memory(16); // struct ptrace_peeksiginfo_args
+    private final Memory siginfo = new Memory((long) SIGINFO_SIZE * SIGINFO_BATCH);
+
+    @Override
+    public void close() {
+      status.close();
+      regs.close();
+      peekArgs.close();
+      siginfo.close();
+    }
+  }
+
+  /** {@link #pollStatus} of a thread that has nothing to report yet. */
+  static final int NO_STOP = -1;
+
+  private static final int USER_REGS_SIZE = 27 * 8; // struct user_regs_struct
+  private static final int RIP_OFFSET = 16 * 8;
+  static final int SIGINFO_SIZE = 128;
+  private static final int SIGINFO_BATCH = 8;
+
+  /** The wait status of a tracee that has a stop (or its exit) to report, or {@link #NO_STOP}; never blocks. */
+  static int pollStatus(int tid, HoldBuffers buffers) throws NativeError {
+    for (;;) {
+      int r = LibC.waitpid(tid, buffers.status, LibC.WALL | LibC.WNOHANG);
+      if (r == tid) {
+        return buffers.status.getInt(0);
+      }
+      if (r == 0) {
+        return NO_STOP;
+      }
+      int errno = Native.getLastError();
+      if (errno == LibC.ECHILD) {
+        return 0; // reaped or gone: reported as exited
+      }
+      if (errno != LibC.EINTR) {
+        throw new NativeError("waitpid(" + tid + ")", errno);
+      }
+    }
+  }
+
+  /**
+   * The thread id of one tracee (or child) of the calling thread that has a stop or an exit to
+   * report, left for waitpid to collect; 0 if none has, -1 if the kernel would not say. One
+   * system call, whatever the number of tracees, and no allocation. Only the calling thread's
+   * (__WNOTHREAD): the engine's other workers trace other processes, and the JVM waits for its
+   * own children.
+   */
+  static int waitable(HoldBuffers buffers) {
+    buffers.siginfo.setInt(SI_PID_OFFSET, 0);
+    int r = LibC.waitid(LibC.P_ALL, 0, buffers.siginfo,
+        LibC.WEXITED | LibC.WSTOPPED | LibC.WNOHANG | LibC.WNOWAIT | LibC.WALL | LibC.WNOTHREAD);
+    return r == 0 ? buffers.siginfo.getInt(SI_PID_OFFSET) : -1;
+  }
+
+  private static final int SI_PID_OFFSET = 16; // si_pid of a SIGCHLD siginfo_t
+
+  /** The instruction pointer of a stopped tracee, without allocating. */
+  static long rip(int tid, HoldBuffers buffers) throws NativeError {
+    if (LibC.ptrace(LibC.PTRACE_GETREGS, tid, 0L, buffers.regs) < 0) {
+      throw NativeError.last("ptrace(PTRACE_GETREGS, " + tid + ")");
+    }
+    return buffers.regs.getLong(RIP_OFFSET);
+  }
+
+  /**
+   * Whether {@code signal} waits in the stopped tracee's own queue (not the process's): where the
+   * kernel puts the SIGTRAP of an int3 (what {@code SigPnd} of {@code /proc/PID/task/TID/status}
+   * shows, read with one system call and without allocating). False when the queue cannot be read.
+   */
+  static boolean signalQueued(int tid, int signal, HoldBuffers buffers) {
+    for (long off = 0;; off += SIGINFO_BATCH) {
+      buffers.peekArgs.setLong(0, off);
+      buffers.peekArgs.setInt(8, 0); // flags: the thread's own queue
+      buffers.peekArgs.setInt(12, SIGINFO_BATCH);
+      long n = LibC.ptrace(LibC.PTRACE_PEEKSIGINFO, tid, Pointer.nativeValue(buffers.peekArgs), buffers.siginfo);
+      if (n <= 0) {
+        return false;
+      }
+      if (contains(buffers.siginfo, (int) n, signal)) {
+        return true;
+      }
+      if (n < SIGINFO_BATCH) {
+        return false;
+      }
+    }
+  }
+
+  /** Whether one of the first {@code count} siginfo_t at {@code siginfo} is for {@code signal}. */
+  static boolean contains(Pointer siginfo, int count, int signal) {
+    for (int i = 0; i < count; i++) {
+      if (siginfo.getInt((long) i * SIGINFO_SIZE) == signal) { // si_signo, the first field
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The classic-BPF program of seccomp filter {@code index} (0 = newest), or null past the last. */
   static byte[] seccompFilter(int tid, int index) throws NativeError {
     long count = LibC.ptrace(LibC.PTRACE_SECCOMP_GET_FILTER, tid, index, 0L);
@@ -142,27 +269,6 @@ final class Ptrace {
    * doubling to 200 µs. Not more spinning or polling: on a busy machine the thread we wait for
    * needs the CPU to stop, and every poll is two system calls.
    */
-  /** The thread's stop if it has one to report now, else null; never blocks. */
-  static Stop pollStop(int tid) throws NativeError {
-    int[] status = new int[1];
-    for (;;) {
-      int r = LibC.waitpid(tid, status, LibC.WALL | LibC.WNOHANG);
-      if (r == tid) {
-        return new Stop(status[0]);
-      }
-      if (r == 0) {
-        return null;
-      }
-      NativeError e = NativeError.last("waitpid(" + tid + ")");
-      if (e.errno() == LibC.ECHILD) {
-        return new Stop(0); // reaped or gone: reported as exited
-      }
-      if (e.errno() != LibC.EINTR) {
-        throw e;
-      }
-    }
-  }
-
   static Stop waitStop(int tid, long deadlineNanos) throws NativeError, EngineTimeout {
     int[] status = new int[1];
     long spinUntil = System.nanoTime() + 15_000;

@@ -2,8 +2,10 @@ package io.kulp.engine;
 
 /**
  * The longest time the engine held one of the target's application threads stopped during an
- * operation: from the moment the stop was seen to the moment the thread was let go. The helper
- * thread is not counted: it runs only kulp's code. This is the pause kulp causes the application.
+ * operation: from the moment the stop was seen (the quiescence check, which polls its threads in
+ * turn, counts from the last moment it knew the thread still ran: an upper bound) to the moment
+ * the thread was let go. The helper thread is not counted: it runs only kulp's code. This is the pause
+ * kulp causes the application.
  */
 final class StopClock {
   private long longest;
