@@ -80,14 +80,17 @@ serve)
   # The resident engine, started by ulp-client: C1 only and the serial GC, as the node agent (C2's
   # compiler threads would compete with the processes being patched for the CPUs), and a bounded
   # heap that it leaves rather than serve commands short of memory.
+  # sun.nio.ch: the descriptor of a client's socket, whose peer credentials name its process.
   exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xmx256m \\
-    -XX:+ExitOnOutOfMemoryError -Djna.boot.library.path="\$here/native" -cp "\$classpath" io.kulp.cli.UlpDaemon \\
+    -XX:+ExitOnOutOfMemoryError --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Djna.boot.library.path="\$here/native" \\
+    -cp "\$classpath" io.kulp.cli.UlpDaemon \\
     "\$ULP_DAEMON_SOCKET" ;;
 off) ;;
 *)
   # The verbs that work on processes go to the resident engine (ULP_DAEMON=off: never).
-  # ULP_JAVA_OPTS are options for a JVM of this command's own, so they keep the command here.
-  if [ -z "\${ULP_JAVA_OPTS:-}" ] && [ -x "\$here/ulp-client" ]; then
+  # ULP_JAVA_OPTS and the JDK's own option variables are options for a JVM of this command's own,
+  # so they keep the command here.
+  if [ -z "\${ULP_JAVA_OPTS:-}\${JAVA_TOOL_OPTIONS:-}\${_JAVA_OPTIONS:-}\${JDK_JAVA_OPTIONS:-}" ] && [ -x "\$here/ulp-client" ]; then
     for word; do
       case \$word in
       trigger|patches|check|messages|set_patchable) exec "\$here/ulp-client" $build "\$here/\${self##*/}" "\$@" ;;

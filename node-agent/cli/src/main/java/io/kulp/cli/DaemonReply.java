@@ -10,7 +10,8 @@ import java.nio.channels.WritableByteChannel;
  * The resident engine's answer to one {@code ulp-client}, as frames of a type byte, a 4-byte
  * little-endian length and the payload: 'a' the command was taken (from then on it runs whatever
  * happens to the client), 'o' and 'e' bytes of standard output and error, 'x' the exit status,
- * 'f' not taken: the client runs the command in a JVM of its own. A client that has gone away
+ * 'f' not taken: the client runs the command in a JVM of its own, 'r' the daemon leaves after
+ * this command (see {@link #retiring()}). A client that has gone away
  * (killed, or its reader closed) does not stop the command: its output is dropped.
  */
 final class DaemonReply {
@@ -19,6 +20,7 @@ final class DaemonReply {
   static final byte STDERR = 'e';
   static final byte EXIT = 'x';
   static final byte FALLBACK = 'f';
+  static final byte RETIRING = 'r';
 
   private final WritableByteChannel channel;
   private boolean gone;
@@ -36,6 +38,15 @@ final class DaemonReply {
   void fallback(String reason) {
     byte[] text = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     frame(FALLBACK, text, 0, text.length);
+  }
+
+  /**
+   * Tells the client that the daemon leaves after this command, and that the client should wait
+   * for its end before it exits: the command gave up on a thread blocked in the kernel, which
+   * holds its process traced until the daemon ends, as it would until a JVM of its own ended.
+   */
+  void retiring() {
+    frame(RETIRING, new byte[0], 0, 0);
   }
 
   void exit(int code) {

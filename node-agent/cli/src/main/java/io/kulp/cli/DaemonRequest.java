@@ -10,16 +10,16 @@ import java.util.Set;
 
 /**
  * A command that a {@code ulp-client} sends to the resident engine ({@link UlpDaemon}): the
- * client's identity ({@link ProcessIdentity}), its PID, working directory, which of its standard
- * streams are terminals, its arguments and its environment. On the wire it is a sequence of
+ * client's working directory, which of its standard streams are terminals, its arguments and the
+ * part of its environment that commands read (TERM, KULP_*). On the wire it is a sequence of
  * NUL-terminated strings in that order (the streams as three '0'/'1' characters, the arguments
- * preceded by their count), after a 4-byte little-endian length.
+ * preceded by their count), after a 4-byte little-endian length. Who the client is, the daemon
+ * learns from the kernel ({@link PeerProcess}), not from the request.
  */
-record DaemonRequest(String identity, long pid, Path workingDirectory, boolean stderrIsTerminal, String[] args,
-    Map<String, String> environment) {
+record DaemonRequest(Path workingDirectory, boolean stderrIsTerminal, String[] args, Map<String, String> environment) {
 
   /** The protocol version, the first string of every request. */
-  static final String VERSION = "1";
+  static final String VERSION = "2";
 
   /** The largest request accepted: arguments and environment together. */
   static final int MAX_BYTES = 4 << 20;
@@ -37,33 +37,32 @@ record DaemonRequest(String identity, long pid, Path workingDirectory, boolean s
     if (start != body.length) {
       throw new IllegalArgumentException("the request does not end with a NUL");
     }
-    if (words.size() < 6 || !words.get(0).equals(VERSION)) {
+    if (words.size() < 4 || !words.get(0).equals(VERSION)) {
       throw new IllegalArgumentException("not a version " + VERSION + " request");
     }
-    String ttys = words.get(4);
-    int argc = Integer.parseInt(words.get(5));
-    if (ttys.length() != 3 || argc < 0 || 6 + argc > words.size()) {
+    String ttys = words.get(2);
+    int argc = Integer.parseInt(words.get(3));
+    if (ttys.length() != 3 || argc < 0 || 4 + argc > words.size()) {
       throw new IllegalArgumentException("malformed request");
     }
-    Path cwd = Path.of(words.get(3));
+    Path cwd = Path.of(words.get(1));
     if (!cwd.isAbsolute()) {
       throw new IllegalArgumentException("the working directory is not absolute: " + cwd);
     }
-    String[] args = words.subList(6, 6 + argc).toArray(String[]::new);
+    String[] args = words.subList(4, 4 + argc).toArray(String[]::new);
     Map<String, String> env = new HashMap<>();
-    for (String entry : words.subList(6 + argc, words.size())) {
+    for (String entry : words.subList(4 + argc, words.size())) {
       int eq = entry.indexOf('=');
       if (eq > 0) {
-        env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+        env.put(entry.substring(0, eq), entry.substring(eq + 1)); // the last one wins, as getenv's would
       }
     }
-    return new DaemonRequest(words.get(1), Long.parseLong(words.get(2)), cwd, ttys.charAt(2) == '1', args,
-        Map.copyOf(env));
+    return new DaemonRequest(cwd, ttys.charAt(2) == '1', args, Map.copyOf(env));
   }
 
   /** What the command runs with: the client's directory and environment; the client and the daemon are not targets. */
-  Invocation invocation() {
-    return new Invocation(workingDirectory, environment, Set.of(pid, ProcessHandle.current().pid()),
+  Invocation invocation(long clientPid) {
+    return new Invocation(workingDirectory, environment, Set.of(clientPid, ProcessHandle.current().pid()),
         stderrIsTerminal && !"dumb".equals(environment.get("TERM")));
   }
 }

@@ -17,20 +17,18 @@ class DaemonRequestTest {
 
   @Test
   void readsWhatUlpClientSends() {
-    DaemonRequest r = DaemonRequest.parse(body("1", "uid=0 gid=0", "4242", "/home/user", "001", "3", "trigger", "-p",
-        "7", "TERM=xterm", "HOME=/root", "A=b=c"));
+    DaemonRequest r = DaemonRequest.parse(body("2", "/home/user", "001", "3", "trigger", "-p", "7", "TERM=xterm",
+        "KULP_X=1", "KULP_Y=b=c", "KULP_X=2"));
 
-    assertThat(r.identity()).isEqualTo("uid=0 gid=0");
-    assertThat(r.pid()).isEqualTo(4242);
     assertThat(r.workingDirectory()).isEqualTo(Path.of("/home/user"));
     assertThat(r.stderrIsTerminal()).isTrue();
     assertThat(r.args()).containsExactly("trigger", "-p", "7");
-    assertThat(r.environment()).isEqualTo(Map.of("TERM", "xterm", "HOME", "/root", "A", "b=c"));
+    assertThat(r.environment()).isEqualTo(Map.of("TERM", "xterm", "KULP_X", "2", "KULP_Y", "b=c"));
   }
 
   @Test
   void runsTheCommandInTheClientsDirectoryAndNeverOnTheClientOrTheDaemon() {
-    Invocation inv = DaemonRequest.parse(body("1", "id", "4242", "/srv/patches", "000", "0")).invocation();
+    Invocation inv = DaemonRequest.parse(body("2", "/srv/patches", "000", "0")).invocation(4242);
 
     assertThat(inv.resolve("fix.so")).isEqualTo(Path.of("/srv/patches/fix.so"));
     assertThat(inv.resolve("/abs/fix.so")).isEqualTo(Path.of("/abs/fix.so"));
@@ -40,19 +38,19 @@ class DaemonRequestTest {
 
   @Test
   void aDumbTerminalIsNoTerminal() {
-    assertThat(DaemonRequest.parse(body("1", "id", "1", "/", "111", "0", "TERM=dumb")).invocation().stderrIsTerminal())
+    assertThat(DaemonRequest.parse(body("2", "/", "111", "0", "TERM=dumb")).invocation(1).stderrIsTerminal())
         .isFalse();
   }
 
   @Test
   void refusesMalformedRequests() {
-    assertThatThrownBy(() -> DaemonRequest.parse(body("2", "id", "1", "/", "000", "0")))
-        .hasMessageContaining("not a version 1 request");
-    assertThatThrownBy(() -> DaemonRequest.parse(body("1", "id", "1", "relative", "000", "0")))
+    assertThatThrownBy(() -> DaemonRequest.parse(body("1", "/", "000", "0")))
+        .hasMessageContaining("not a version 2 request");
+    assertThatThrownBy(() -> DaemonRequest.parse(body("2", "relative", "000", "0")))
         .hasMessageContaining("not absolute");
-    assertThatThrownBy(() -> DaemonRequest.parse(body("1", "id", "1", "/", "000", "5", "trigger")))
+    assertThatThrownBy(() -> DaemonRequest.parse(body("2", "/", "000", "5", "trigger")))
         .hasMessageContaining("malformed");
-    assertThatThrownBy(() -> DaemonRequest.parse("1\0id\0unterminated".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> DaemonRequest.parse("2\0/\0unterminated".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("does not end with a NUL");
   }
 }
