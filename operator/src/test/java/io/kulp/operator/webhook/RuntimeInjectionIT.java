@@ -254,10 +254,16 @@ class RuntimeInjectionIT {
   }
 
   private static void pointWebhookAt(String url) {
-    client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(WebhookSettings.WEBHOOK_CONFIG)
-        .edit(c -> {
-          c.getWebhooks().forEach(w -> w.getClientConfig().setUrl(url));
-          return c;
+    // The operator writes this configuration's CA bundle as certificates rotate: a write that
+    // meets one of its writes (409 Conflict) is made again on the new version.
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k
+        && k.getCode() == 409).until(() -> {
+          client.admissionRegistration().v1().mutatingWebhookConfigurations()
+              .withName(WebhookSettings.WEBHOOK_CONFIG).edit(c -> {
+                c.getWebhooks().forEach(w -> w.getClientConfig().setUrl(url));
+                return c;
+              });
+          return true;
         });
   }
 
