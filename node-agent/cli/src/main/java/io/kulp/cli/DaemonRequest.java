@@ -63,6 +63,6 @@ record DaemonRequest(Path workingDirectory, boolean stderrIsTerminal, String[] a
   /** What the command runs with: the client's directory and environment; the client and the daemon are not targets. */
   Invocation invocation(long clientPid) {
     return new Invocation(workingDirectory, environment, Set.of(clientPid, ProcessHandle.current().pid()),
-        stderrIsTerminal && !"dumb".equals(environment.get("TERM")));
+        Terminal.usable(stderrIsTerminal, environment));
   }
 }

@@ -24,9 +24,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,10 +104,7 @@ class UlpDaemonIT {
 
   @Test
   void aCommandTheDaemonTookRunsToItsEndWhenTheClientIsKilled() throws Exception {
-    start();
-    Process client = startUlp(Map.of("KULP_DEBUG_STEP_DELAY_MS", "500"), "trigger", "-q", "-p",
-        Integer.toString(program.pid()), patch("value_v2"));
-    awaitSeized();
+    Process client = aTriggerTheDaemonIsInTheMiddleOf();
     client.destroyForcibly().waitFor();
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(program.ask("value", "value")).isEqualTo("2"));
@@ -114,10 +113,7 @@ class UlpDaemonIT {
 
   @Test
   void aDaemonKilledDuringACommandFailsItSayingSoAndLeavesTheProcessWholeAndUntraced() throws Exception {
-    start();
-    Process client = startUlp(Map.of("KULP_DEBUG_STEP_DELAY_MS", "500"), "trigger", "-q", "-p",
-        Integer.toString(program.pid()), patch("value_v2"));
-    awaitSeized();
+    Process client = aTriggerTheDaemonIsInTheMiddleOf();
     daemons().forEach(ProcessHandle::destroyForcibly);
 
     assertThat(client.waitFor()).isEqualTo(1);
@@ -255,10 +251,29 @@ class UlpDaemonIT {
   }
 
   @Test
+  void theLauncherHandsTheDaemonExactlyTheVerbsItRuns() throws IOException {
+    Matcher routed = Pattern.compile("\\n\\s*([a-z_|]+)\\) exec \"\\$here/ulp-client\"")
+        .matcher(Files.readString(Fixtures.ulp()));
+    assertThat(routed.find()).as("the launcher's case of verbs for ulp-client").isTrue();
+
+    assertThat(Set.of(routed.group(1).split("\\|"))).isEqualTo(UlpDaemon.RESIDENT_VERBS.stream()
+        .map(v -> v.getAnnotation(picocli.CommandLine.Command.class).name()).collect(Collectors.toSet()));
+  }
+
+  @Test
   void verbsThatReadFilesOnlyStartNoDaemon() {
     CommandResult r = ulp(Map.of(), "livepatchable", Fixtures.library().toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(daemons()).isEmpty();
+  }
+
+  /** Starts the program and a `ulp trigger` on it, slowed down, and returns its client once the daemon's engine has seized the program. */
+  private Process aTriggerTheDaemonIsInTheMiddleOf() throws Exception {
+    start();
+    Process client = startUlp(Map.of("KULP_DEBUG_STEP_DELAY_MS", "500"), "trigger", "-q", "-p",
+        Integer.toString(program.pid()), patch("value_v2"));
+    awaitSeized();
+    return client;
   }
 
   private void start() throws Exception {
