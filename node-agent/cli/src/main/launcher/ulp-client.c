@@ -281,19 +281,23 @@ static pid_t daemon_of_same_identity(int fd) {
              : 0;
 }
 
-/* Waits, within the bound, until process PID has ended: gone, or a zombie (no thread left). */
+/* Waits, within the bound, until process PID has ended: gone, or a zombie with no thread left. The
+ * leader of an exiting JVM turns zombie before its other threads have ended, and a thread that gave up
+ * on a process still traces it until that thread has ended: so "Threads: 1" too, not the state alone. */
 static void await_end(pid_t pid) {
-  char path[32], stat[256];
-  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  char path[32], status[4096];
+  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
   struct timespec pause = {.tv_nsec = 5 * 1000 * 1000};
   for (int tries = START_TIMEOUT_MS / 5; tries > 0; tries--) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    ssize_t n = read(fd, stat, sizeof stat - 1);
+    ssize_t n = read(fd, status, sizeof status - 1);
     close(fd);
-    stat[n > 0 ? n : 0] = '\0';
-    char *end = strrchr(stat, ')');
-    if (end == NULL || end[1] == '\0' || end[2] == 'Z') return;
+    if (n <= 0) return;
+    status[n] = '\0';
+    const char *state = strstr(status, "\nState:\t"), *threads = strstr(status, "\nThreads:\t");
+    if (state == NULL || threads == NULL) return;
+    if (state[8] == 'Z' && strtol(threads + 10, NULL, 10) <= 1) return;
     nanosleep(&pause, NULL);
   }
 }
