@@ -10,6 +10,7 @@ import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -326,6 +327,9 @@ public final class EngineBench {
       List<Long> control = new ArrayList<>();
       List<Long> cycles = new ArrayList<>();
       long held = 0;
+      long kernelHeld = 0;
+      int kernelStops = 0;
+      String kernel = null; // why the kernel's figure is missing or partial
       List<Double> applyMs = new ArrayList<>();
       for (int round = 0; round < 5; round++) {
         try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
@@ -335,12 +339,31 @@ public final class EngineBench {
           p.ask("gap", "gap");
           Thread.sleep(200);
           control.add(Long.parseLong(p.ask("gap", "gap")));
+          TracedStops traced = null;
+          try {
+            traced = TracedStops.start(p.pid());
+          } catch (IOException e) {
+            kernel = "not measured: " + e.getMessage();
+          }
           long end = System.nanoTime() + 200_000_000L;
-          while (System.nanoTime() < end) {
-            OperationResult r = run(p.pid(), apply, Outcome.APPLIED);
-            applyMs.add(r.elapsed().toNanos() / 1e6);
-            held = Math.max(held, r.longestThreadStop().toNanos());
-            held = Math.max(held, run(p.pid(), revert, Outcome.REVERTED).longestThreadStop().toNanos());
+          try {
+            while (System.nanoTime() < end) {
+              OperationResult r = run(p.pid(), apply, Outcome.APPLIED);
+              applyMs.add(r.elapsed().toNanos() / 1e6);
+              held = Math.max(held, r.longestThreadStop().toNanos());
+              held = Math.max(held, run(p.pid(), revert, Outcome.REVERTED).longestThreadStop().toNanos());
+            }
+          } finally {
+            if (traced != null) {
+              traced.close();
+            }
+          }
+          if (traced != null) {
+            kernelHeld = Math.max(kernelHeld, traced.longestMicros());
+            kernelStops += traced.stops();
+            if (traced.lost()) {
+              kernel = "trace events were lost: a lower bound";
+            }
           }
           cycles.add(Long.parseLong(p.ask("gap", "gap")));
           p.send("stats");
@@ -355,6 +378,8 @@ public final class EngineBench {
           median(control), median(cycles));
       System.out.printf("        longest hold of one application thread, measured by the engine: %.1f µs; apply %s%n",
           held / 1e3, stats(latency));
+      System.out.printf("        longest hold in a ptrace stop, seen by the kernel's scheduler: %d µs (%d stops)%s%n",
+          kernelHeld, kernelStops, kernel == null ? "" : "; " + kernel);
     }
   }
 

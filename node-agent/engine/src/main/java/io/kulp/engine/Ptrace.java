@@ -202,7 +202,24 @@ final class Ptrace {
     return r == 0 ? buffers.siginfo.getInt(SI_PID_OFFSET) : -1;
   }
 
+  private static final int SI_CODE_OFFSET = 8;
   private static final int SI_PID_OFFSET = 16; // si_pid of a SIGCHLD siginfo_t
+  private static final int SI_STATUS_OFFSET = 24;
+  private static final int CLD_TRAPPED = 4;
+
+  /**
+   * The wait status, as waitpid would give it, of the ptrace stop that the last {@link #waitable}
+   * found; {@link #NO_STOP} if it found an exit or something else, which waitpid must then collect.
+   * A stop need not be collected before the tracee is let go: a detached tracee is no longer this
+   * thread's to wait for, and the detach replaces the stop's code. This saves a system call on
+   * every held thread.
+   */
+  static int reportedStop(HoldBuffers buffers) {
+    if (buffers.siginfo.getInt(SI_CODE_OFFSET) != CLD_TRAPPED) {
+      return NO_STOP;
+    }
+    return buffers.siginfo.getInt(SI_STATUS_OFFSET) << 8 | 0x7f;
+  }
 
   /** The instruction pointer of a stopped tracee, without allocating. */
   static long rip(int tid, HoldBuffers buffers) throws NativeError {

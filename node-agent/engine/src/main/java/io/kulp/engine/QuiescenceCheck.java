@@ -129,7 +129,12 @@ final class QuiescenceCheck {
         for (int i = from; i < to;) {
           int tid = pending[i];
           long polled = System.nanoTime();
-          int status = Ptrace.pollStatus(tid, buffers);
+          // The stop waitable found is read from its report; only an exit, or a poll of every
+          // thread, waits for it.
+          int status = i == ours ? Ptrace.reportedStop(buffers) : Ptrace.NO_STOP;
+          if (status == Ptrace.NO_STOP) {
+            status = Ptrace.pollStatus(tid, buffers);
+          }
           if (status == Ptrace.NO_STOP) {
             runningAt[i++] = polled;
             continue;
