@@ -283,21 +283,24 @@ static pid_t daemon_of_same_identity(int fd) {
 
 /* Waits, within the bound, until process PID has ended: gone, or a zombie with no thread left. The
  * leader of an exiting JVM turns zombie before its other threads have ended, and a thread that gave up
- * on a process still traces it until that thread has ended: so "Threads: 1" too, not the state alone. */
+ * on a process still traces it until that thread has ended: so num_threads 1 too, not the state alone. */
 static void await_end(pid_t pid) {
-  char path[32], status[4096];
-  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+  char path[32], stat[1024];
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
   struct timespec pause = {.tv_nsec = 5 * 1000 * 1000};
   for (int tries = START_TIMEOUT_MS / 5; tries > 0; tries--) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    ssize_t n = read(fd, status, sizeof status - 1);
+    ssize_t n = read(fd, stat, sizeof stat - 1);
     close(fd);
-    if (n <= 0) return;
-    status[n] = '\0';
-    const char *state = strstr(status, "\nState:\t"), *threads = strstr(status, "\nThreads:\t");
-    if (state == NULL || threads == NULL) return;
-    if (state[8] == 'Z' && strtol(threads + 10, NULL, 10) <= 1) return;
+    stat[n > 0 ? n : 0] = '\0';
+    /* After the command's name, the k-th space starts field k + 2: state is field 3, num_threads 20. */
+    char *field = strrchr(stat, ')');
+    if (field == NULL || field[1] == '\0') return;
+    char state = field[2];
+    for (int k = 0; k < 18 && field != NULL; k++) field = strchr(field + 1, ' ');
+    if (field == NULL) return;
+    if (state == 'Z' && strtol(field + 1, NULL, 10) <= 1) return;
     nanosleep(&pause, NULL);
   }
 }
