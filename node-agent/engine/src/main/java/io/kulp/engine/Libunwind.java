@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
+import io.kulp.host.LoadedLibrary;
 
 /**
  * The few functions of libunwind 1.6 (Debian's {@code libunwind8}) that {@link StackUnwinder}
@@ -78,25 +79,20 @@ final class Libunwind {
     this.upt = upt;
   }
 
-  private static Libunwind loaded;
-  private static String failure;
+  private static final LoadedLibrary<Libunwind> LIBRARY = new LoadedLibrary<>(() -> {
+    // libunwind-ptrace calls into libunwind-x86_64 without linking it: that one first, global.
+    Unwinder unwinder = Native.load(System.getProperty(LIBRARY_PROPERTY, "libunwind-x86_64.so.8"), Unwinder.class);
+    PtraceAccessors ptrace = Native.load("libunwind-ptrace.so.0", PtraceAccessors.class);
+    Pointer upt = NativeLibrary.getInstance("libunwind-ptrace.so.0").getGlobalVariableAddress("_UPT_accessors");
+    return new Libunwind(unwinder, ptrace, upt);
+  });
 
-  /** Loads the library once, or says which package provides it. */
-  static synchronized Libunwind load() throws EngineException {
-    if (loaded == null && failure == null) {
-      try {
-        // libunwind-ptrace calls into libunwind-x86_64 without linking it: that one first, global.
-        Unwinder unwinder = Native.load(System.getProperty(LIBRARY_PROPERTY, "libunwind-x86_64.so.8"), Unwinder.class);
-        PtraceAccessors ptrace = Native.load("libunwind-ptrace.so.0", PtraceAccessors.class);
-        Pointer upt = NativeLibrary.getInstance("libunwind-ptrace.so.0").getGlobalVariableAddress("_UPT_accessors");
-        loaded = new Libunwind(unwinder, ptrace, upt);
-      } catch (UnsatisfiedLinkError e) {
-        failure = "the consistency check unwinds stacks with libunwind (libunwind-x86_64.so.8, libunwind-ptrace.so.0),"
-            + " which is not installed: apt-get install " + DEBIAN_PACKAGE;
-      }
-    }
+  /** Loads the library once, or says which package provides it (and tries again next time). */
+  static Libunwind load() throws EngineException {
+    Libunwind loaded = LIBRARY.get();
     if (loaded == null) {
-      throw EngineException.failed(failure);
+      throw EngineException.failed("the consistency check unwinds stacks with libunwind (libunwind-x86_64.so.8,"
+          + " libunwind-ptrace.so.0), which is not installed: apt-get install " + DEBIAN_PACKAGE);
     }
     return loaded;
   }

@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
+import io.kulp.host.LoadedLibrary;
 
 /**
  * The few functions of Capstone 4 (Debian's {@code libcapstone4}, {@code libcapstone.so.4})
@@ -49,24 +50,18 @@ interface Capstone extends Library {
     return Holder.get();
   }
 
-  /** Loaded once; a failure is remembered and reported again. */
+  /** Loaded once; a failure is tried again at the next use. */
   final class Holder {
-    private static Capstone library;
-    private static String failure;
+    private static final LoadedLibrary<Capstone> LIBRARY =
+        new LoadedLibrary<>(() -> Native.load(System.getProperty(LIBRARY_PROPERTY, SONAME), Capstone.class));
 
     private Holder() {}
 
-    static synchronized Capstone get() throws DecoderUnavailableException {
-      if (library == null && failure == null) {
-        try {
-          library = Native.load(System.getProperty(LIBRARY_PROPERTY, SONAME), Capstone.class);
-        } catch (UnsatisfiedLinkError e) {
-          failure = "kulp decodes x86 code with Capstone 4 (" + SONAME + "), which is not installed: "
-              + "apt-get install " + DEBIAN_PACKAGE;
-        }
-      }
+    static Capstone get() throws DecoderUnavailableException {
+      Capstone library = LIBRARY.get();
       if (library == null) {
-        throw new DecoderUnavailableException(failure);
+        throw new DecoderUnavailableException("kulp decodes x86 code with Capstone 4 (" + SONAME
+            + "), which is not installed: apt-get install " + DEBIAN_PACKAGE);
       }
       return library;
     }
