@@ -10,7 +10,6 @@ import io.kulp.patch.PatchContainer;
 import io.kulp.testing.Fixtures;
 import io.kulp.testing.TargetProgram;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,8 +134,7 @@ public final class EngineBench {
       List<Long> steady = new ArrayList<>();
       long heldFirst = 0;
       long heldSteady = 0;
-      long kernelFirst = 0;
-      String kernel = null; // why the kernel's figure is missing or partial
+      TracedStops.Tally kernelFirst = new TracedStops.Tally();
       for (int round = 0; round < 5; round++) {
         try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-driver"))) {
           p.await(l -> l.startsWith("ready"));
@@ -146,24 +144,8 @@ public final class EngineBench {
           Thread.sleep(200);
           control.add(Long.parseLong(p.ask("gap", "gap")));
           // The first activation of kfix_work: the quiescence check looks at every running thread.
-          TracedStops traced = null;
-          try {
-            traced = TracedStops.start(p.pid());
-          } catch (IOException e) {
-            kernel = "not measured: " + e.getMessage();
-          }
-          try {
+          try (TracedStops.Tally.Window traced = kernelFirst.open(p.pid())) {
             heldFirst = Math.max(heldFirst, run(p.pid(), applyWork, Outcome.APPLIED).longestThreadStop().toNanos());
-          } finally {
-            if (traced != null) {
-              traced.close();
-            }
-          }
-          if (traced != null) {
-            kernelFirst = Math.max(kernelFirst, traced.longestMicros());
-            if (traced.lost()) {
-              kernel = "trace events were lost: a lower bound";
-            }
           }
           firstActivation.add(Long.parseLong(p.ask("gap", "gap")));
           long end = System.nanoTime() + 200_000_000L;
@@ -184,7 +166,7 @@ public final class EngineBench {
       System.out.printf("      longest hold of one application thread, measured by the engine: first activation"
           + " %.1f µs, apply/revert cycles %.1f µs%n", heldFirst / 1e3, heldSteady / 1e3);
       System.out.printf("      longest hold in a ptrace stop at the first activation, seen by the kernel's scheduler:"
-          + " %d µs%s%n", kernelFirst, kernel == null ? "" : "; " + kernel);
+          + " %s%n", kernelFirst.describe());
     }
   }
 
@@ -349,9 +331,7 @@ public final class EngineBench {
       List<Long> control = new ArrayList<>();
       List<Long> cycles = new ArrayList<>();
       long held = 0;
-      long kernelHeld = 0;
-      int kernelStops = 0;
-      String kernel = null; // why the kernel's figure is missing or partial
+      TracedStops.Tally kernel = new TracedStops.Tally();
       List<Double> applyMs = new ArrayList<>();
       for (int round = 0; round < 5; round++) {
         try (TargetProgram p = TargetProgram.startPreloaded(Fixtures.fixture("kfix-plain"))) {
@@ -361,30 +341,13 @@ public final class EngineBench {
           p.ask("gap", "gap");
           Thread.sleep(200);
           control.add(Long.parseLong(p.ask("gap", "gap")));
-          TracedStops traced = null;
-          try {
-            traced = TracedStops.start(p.pid());
-          } catch (IOException e) {
-            kernel = "not measured: " + e.getMessage();
-          }
-          long end = System.nanoTime() + 200_000_000L;
-          try {
+          try (TracedStops.Tally.Window traced = kernel.open(p.pid())) {
+            long end = System.nanoTime() + 200_000_000L;
             while (System.nanoTime() < end) {
               OperationResult r = run(p.pid(), apply, Outcome.APPLIED);
               applyMs.add(r.elapsed().toNanos() / 1e6);
               held = Math.max(held, r.longestThreadStop().toNanos());
               held = Math.max(held, run(p.pid(), revert, Outcome.REVERTED).longestThreadStop().toNanos());
-            }
-          } finally {
-            if (traced != null) {
-              traced.close();
-            }
-          }
-          if (traced != null) {
-            kernelHeld = Math.max(kernelHeld, traced.longestMicros());
-            kernelStops += traced.stops();
-            if (traced.lost()) {
-              kernel = "trace events were lost: a lower bound";
             }
           }
           cycles.add(Long.parseLong(p.ask("gap", "gap")));
@@ -400,8 +363,8 @@ public final class EngineBench {
           median(control), median(cycles));
       System.out.printf("        longest hold of one application thread, measured by the engine: %.1f µs; apply %s%n",
           held / 1e3, stats(latency));
-      System.out.printf("        longest hold in a ptrace stop, seen by the kernel's scheduler: %d µs (%d stops)%s%n",
-          kernelHeld, kernelStops, kernel == null ? "" : "; " + kernel);
+      System.out.printf("        longest hold in a ptrace stop, seen by the kernel's scheduler: %s%n",
+          kernel.describe());
     }
   }
 

@@ -41,7 +41,7 @@ final class TracedStops implements AutoCloseable {
   }
 
   /** Starts tracing the threads process {@code pid} has now; throws with the reason if it cannot. */
-  static TracedStops start(int pid) throws IOException {
+  private static TracedStops start(int pid) throws IOException {
     if (!Files.isDirectory(TRACEFS.resolve("instances"))) {
       throw new IOException("no tracefs at " + TRACEFS + " (as root: mount -t tracefs nodev " + TRACEFS + ")");
     }
@@ -107,19 +107,44 @@ final class TracedStops implements AutoCloseable {
     }
   }
 
-  /** The longest stop, in µs (the trace's resolution). */
-  long longestMicros() {
-    return longest;
-  }
+  /**
+   * The longest stop over several traced windows (one per target process of a benchmark), in µs
+   * (the trace's resolution), and why the figure is missing or only a lower bound.
+   */
+  static final class Tally {
+    private long longest;
+    private int stops;
+    private String caveat;
 
-  /** How many stops were timed. */
-  int stops() {
-    return stops;
-  }
+    /** A window closed when the work to trace is done. */
+    interface Window extends AutoCloseable {
+      @Override
+      void close() throws IOException;
+    }
 
-  /** Whether the trace buffer overflowed: the figure is then a lower bound. */
-  boolean lost() {
-    return lost;
+    /** Traces the threads process {@code pid} has now until the window is closed, if it can. */
+    Window open(int pid) {
+      TracedStops traced;
+      try {
+        traced = start(pid);
+      } catch (IOException e) {
+        caveat = "not measured: " + e.getMessage();
+        return () -> {};
+      }
+      return () -> {
+        traced.close();
+        longest = Math.max(longest, traced.longest);
+        stops += traced.stops;
+        if (traced.lost) {
+          caveat = "trace events were lost: a lower bound";
+        }
+      };
+    }
+
+    /** For a benchmark's report: the longest stop, how many were timed, and any caveat. */
+    String describe() {
+      return longest + " µs (" + stops + " stops)" + (caveat == null ? "" : "; " + caveat);
+    }
   }
 
   private static long micros(Matcher m) {
