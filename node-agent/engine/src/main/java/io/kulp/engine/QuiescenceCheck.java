@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Each thread is looked at once: a thread blocked in the kernel shows its user instruction
  * pointer in {@code /proc/PID/task/TID/syscall} without being touched; the running ones are all
- * interrupted together, and each is let go the moment its registers are read, so that a thread is
- * held for microseconds whatever the thread count.
+ * interrupted one after the other, and each is let go the moment its registers are read, so that a
+ * thread is held for microseconds whatever the thread count.
  */
 final class QuiescenceCheck {
   private QuiescenceCheck() {}
@@ -71,9 +71,16 @@ final class QuiescenceCheck {
   }
 
   /**
-   * Interrupts every running thread at once and lets each go the moment its registers are read:
-   * each is held only for that moment, and the check lasts as long as the slowest thread takes to
-   * stop (it must get a CPU first), not as long as all of them one after the other.
+   * Seizes and interrupts the running threads one after the other, and lets each go the moment its
+   * registers are read: each is held only for that moment, and the check lasts as long as the
+   * slowest thread takes to stop (it must get a CPU first), not as long as all of them one after
+   * the other.
+   *
+   * <p>Whatever has stopped is let go before the next thread is seized. A thread may stop the
+   * moment it is seized, before any interrupt: on an unprepared function's armed int3 (a signal
+   * stops a traced thread), or because it was running when interrupted. Seizing and interrupting
+   * 64 threads first took 0.1 ms, during which such a thread waited (the kernel's trace of
+   * {@code engine-bench.sh unprepared}, docs/benchmarks.md).
    *
    * <p>From a thread's stop to its release the loop makes only system calls, into buffers made
    * beforehand, and allocates nothing (see {@link Ptrace.HoldBuffers}): the bytes it compares
@@ -82,87 +89,24 @@ final class QuiescenceCheck {
    */
   private static Optional<String> observe(TargetProcess target, List<Integer> running, long[] addrs, long deadline,
       StopClock clock) throws EngineException {
-    boolean[] int3Before = int3Before(target.memory(), addrs);
-    int[] pending = new int[running.size()];
-    // When each pending thread was last known to run: its stop came later. A thread is held from
-    // its stop, not from the moment this loop sees it, which may be a whole round of polls (one
-    // system call a thread, and the handling of the others) or a sleep later.
-    long[] runningAt = new long[pending.length];
-    int left = 0;
-    int foundTid = 0;
-    long foundPc = 0;
     boolean realtime = !running.isEmpty() && Ptrace.realtimePriority();
-    try (Ptrace.HoldBuffers buffers = new Ptrace.HoldBuffers()) {
+    try (Holds holds = new Holds(target, running.size(), addrs, int3Before(target.memory(), addrs), clock)) {
       for (int tid : running) {
-        if (seize(target, tid)) {
-          pending[left++] = tid;
-        }
-      }
-      for (int i = 0; i < left;) {
-        try {
-          runningAt[i] = System.nanoTime();
-          Ptrace.interrupt(pending[i]);
-          i++;
-        } catch (NativeError e) {
-          if (!e.processGone()) {
-            throw EngineException.failed("process " + target.pid + ": " + e.getMessage());
-          }
-          pending[i] = pending[--left];
+        holds.seizeAndInterrupt(tid);
+        while (holds.releaseStopped()) {
+          // a burst: let each go before the next seize
         }
       }
       // Spin while threads are stopping: a stopped thread waits for this loop to see it.
       long spinUntil = System.nanoTime() + 500_000;
-      while (left > 0) {
-        // One system call says which tracee of this thread has a stop to report, or that none has:
-        // polling each thread in turn took 0.1 ms a round with 64 threads, during which a thread
-        // that had just stopped waited to be seen. Only when a tracee outside this check reports
-        // first (the helper, if signalled), are they polled one by one.
-        long peeked = System.nanoTime();
-        int ready = Ptrace.waitable(buffers);
-        int ours = indexOf(ready, pending, left);
-        int from = ours >= 0 ? ours : 0;
-        int to = ours >= 0 ? ours + 1 : ready == 0 ? 0 : left;
-        if (ready == 0) {
-          Arrays.fill(runningAt, 0, left, peeked); // none of them had stopped by then
-        }
-        int before = left;
-        for (int i = from; i < to;) {
-          int tid = pending[i];
-          long polled = System.nanoTime();
-          // The stop waitable found is read from its report; only an exit, or a poll of every
-          // thread, waits for it.
-          int status = i == ours ? Ptrace.reportedStop(buffers) : Ptrace.NO_STOP;
-          if (status == Ptrace.NO_STOP) {
-            status = Ptrace.pollStatus(tid, buffers);
-          }
-          if (status == Ptrace.NO_STOP) {
-            runningAt[i++] = polled;
-            continue;
-          }
-          long since = runningAt[i];
-          left--;
-          to--;
-          pending[i] = pending[left];
-          runningAt[i] = runningAt[left];
-          if (!Ptrace.Stop.stopped(status)) {
-            continue; // exited: never held
-          }
-          long pc = readAndRelease(tid, status, addrs, int3Before, buffers);
-          clock.stopped(since);
-          if (pc >= 0 && foundTid == 0 && at(pc, addrs) >= 0) {
-            foundTid = tid;
-            foundPc = pc;
-          }
-        }
-        if (left == 0) {
-          break;
-        }
-        if (left < before) {
+      while (holds.left > 0) {
+        if (holds.releaseStopped()) {
           continue; // others may have stopped meanwhile
         }
         long now = System.nanoTime();
         if (now - deadline > 0) {
-          throw EngineException.failed("process " + target.pid + ": thread " + pending[0] + " did not stop in time");
+          throw EngineException.failed("process " + target.pid + ": thread " + holds.pending[0]
+              + " did not stop in time");
         }
         if (now - spinUntil < 0) {
           Thread.onSpinWait();
@@ -170,13 +114,116 @@ final class QuiescenceCheck {
           LockSupport.parkNanos(20_000);
         }
       }
-      return foundTid == 0 ? Optional.empty()
-          : Optional.of("thread " + foundTid + " is at " + Long.toHexString(foundPc));
+      return holds.foundTid == 0 ? Optional.empty()
+          : Optional.of("thread " + holds.foundTid + " is at " + Long.toHexString(holds.foundPc));
     } catch (NativeError e) {
       throw EngineException.failed("process " + target.pid + ": cannot read a thread: " + e.getMessage());
     } finally {
-      // Left early (an error, the deadline): a seized thread must stop before it can be let go,
-      // and one that was never interrupted would otherwise stay traced.
+      if (realtime) {
+        Ptrace.ordinaryPriority();
+      }
+    }
+  }
+
+  /** The threads of one check that are seized and not yet let go, and what was found. */
+  private static final class Holds implements AutoCloseable {
+    private final TargetProcess target;
+    private final long[] addrs;
+    private final boolean[] int3Before;
+    private final StopClock clock;
+    private final Ptrace.HoldBuffers buffers = new Ptrace.HoldBuffers();
+    /** The first {@link #left} are seized, interrupted and not let go yet. */
+    final int[] pending;
+    /**
+     * When each pending thread was last known to run: its stop came later. A thread is held from
+     * its stop, not from the moment this loop sees it, which may be a whole round of polls (one
+     * system call a thread, and the handling of the others) or a sleep later.
+     */
+    private final long[] runningAt;
+    int left;
+    int foundTid;
+    long foundPc;
+
+    Holds(TargetProcess target, int threads, long[] addrs, boolean[] int3Before, StopClock clock) {
+      this.target = target;
+      this.addrs = addrs;
+      this.int3Before = int3Before;
+      this.clock = clock;
+      this.pending = new int[threads];
+      this.runningAt = new long[threads];
+    }
+
+    void seizeAndInterrupt(int tid) throws EngineException {
+      if (!seize(target, tid)) {
+        return;
+      }
+      pending[left] = tid;
+      runningAt[left++] = System.nanoTime();
+      try {
+        Ptrace.interrupt(tid);
+      } catch (NativeError e) {
+        if (!e.processGone()) {
+          throw EngineException.failed("process " + target.pid + ": " + e.getMessage());
+        }
+        left--; // gone: never held
+      }
+    }
+
+    /**
+     * Lets go the threads that have stopped, as one system call finds them; false if none had.
+     * That call says which tracee of this thread has a stop to report, or that none has: polling
+     * each thread in turn took 0.1 ms a round with 64 threads, during which a thread that had just
+     * stopped waited to be seen. Only when a tracee outside this check reports first (the helper,
+     * if signalled), are they polled one by one.
+     */
+    boolean releaseStopped() throws NativeError {
+      long peeked = System.nanoTime();
+      int ready = Ptrace.waitable(buffers);
+      if (ready == 0) {
+        Arrays.fill(runningAt, 0, left, peeked); // none of them had stopped by then
+        return false;
+      }
+      int ours = indexOf(ready, pending, left);
+      int from = ours >= 0 ? ours : 0;
+      int to = ours >= 0 ? ours + 1 : left;
+      int before = left;
+      for (int i = from; i < to;) {
+        int tid = pending[i];
+        long polled = System.nanoTime();
+        // The stop waitable found is read from its report; only an exit, or a poll of every
+        // thread, waits for it.
+        int status = i == ours ? Ptrace.reportedStop(buffers) : Ptrace.NO_STOP;
+        if (status == Ptrace.NO_STOP) {
+          status = Ptrace.pollStatus(tid, buffers);
+        }
+        if (status == Ptrace.NO_STOP) {
+          runningAt[i++] = polled;
+          continue;
+        }
+        long since = runningAt[i];
+        left--;
+        to--;
+        pending[i] = pending[left];
+        runningAt[i] = runningAt[left];
+        if (!Ptrace.Stop.stopped(status)) {
+          continue; // exited: never held
+        }
+        long pc = readAndRelease(tid, status, addrs, int3Before, buffers);
+        clock.stopped(since);
+        if (pc >= 0 && foundTid == 0 && at(pc, addrs) >= 0) {
+          foundTid = tid;
+          foundPc = pc;
+        }
+      }
+      return left < before;
+    }
+
+    /**
+     * Left early (an error, the deadline): a seized thread must stop before it can be let go, and
+     * one that was never interrupted would otherwise stay traced.
+     */
+    @Override
+    public void close() {
       for (int i = 0; i < left; i++) {
         try {
           Ptrace.interrupt(pending[i]);
@@ -185,9 +232,7 @@ final class QuiescenceCheck {
         }
         Ptrace.detachQuietly(pending[i], 0);
       }
-      if (realtime) {
-        Ptrace.ordinaryPriority();
-      }
+      buffers.close();
     }
   }
 
