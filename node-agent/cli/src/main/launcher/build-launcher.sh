@@ -39,6 +39,10 @@ jna_jar=$(cd "$target" && ls lib/jna-*.jar | head -1)
 mkdir -p "$target/native"
 (cd "$target/native" && "$jdk/bin/jar" xf "$target/$jna_jar" com/sun/jna/linux-x86-64/libjnidispatch.so \
   && mv com/sun/jna/linux-x86-64/libjnidispatch.so . && rm -rf com)
+# and the engine's hold loop (io.kulp.engine.HoldLoop), found through jna.library.path
+engine_jar=$(cd "$target" && ls lib/engine-*.jar | head -1)
+(cd "$target/native" && "$jdk/bin/jar" xf "$target/$engine_jar" linux-x86-64/libkulp-hold.so \
+  && mv linux-x86-64/libkulp-hold.so . && rm -rf linux-x86-64)
 
 # --- the client of the resident engine ---------------------------------------------------
 # ulp-client hands the verbs that work on processes to a resident engine (io.kulp.cli.UlpDaemon),
@@ -82,7 +86,7 @@ serve)
   # heap that it leaves rather than serve commands short of memory.
   # sun.nio.ch: the descriptor of a client's socket, whose peer credentials name its process.
   exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xmx256m \\
-    -XX:+ExitOnOutOfMemoryError --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Djna.boot.library.path="\$here/native" \\
+    -XX:+ExitOnOutOfMemoryError --add-exports=java.base/sun.nio.ch=ALL-UNNAMED -Djna.boot.library.path="\$here/native" -Djna.library.path="\$here/native" \\
     -cp "\$classpath" io.kulp.cli.UlpDaemon \\
     "\$ULP_DAEMON_SOCKET" ;;
 off) ;;
@@ -102,7 +106,7 @@ esac
 # perf-data file in /tmp. cds*=off keeps a stale or foreign archive from printing warnings into
 # the command's output; it is then just not used.
 exec "\$java" -Xshare:auto \$cds -Xlog:cds*=off -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 \\
-  -XX:+UseSerialGC -XX:-UsePerfData -Djna.boot.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "\$classpath" \\
+  -XX:+UseSerialGC -XX:-UsePerfData -Djna.boot.library.path="\$here/native" -Djna.library.path="\$here/native" \${ULP_JAVA_OPTS:-} -cp "\$classpath" \\
   io.kulp.cli.Ulp "\$@"
 LAUNCHER
 chmod +x "$target/ulp.tmp"

@@ -2,7 +2,6 @@ package io.kulp.engine;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,8 +18,7 @@ final class Ptrace {
   private Ptrace() {}
 
   /**
-   * What a stopped (or vanished) tracee reported to waitpid. The static forms decode a bare status
-   * for code that must not allocate while it holds a thread ({@link HoldBuffers}).
+   * What a stopped (or vanished) tracee reported to waitpid; the static forms decode a bare status.
    */
   record Stop(int status) {
     static boolean stopped(int status) {
@@ -136,130 +134,6 @@ final class Ptrace {
       }
       return new Registers(regs.getLong(16 * 8), regs.getLong(19 * 8));
     }
-  }
-
-  /**
-   * Native memory for the calls made while a thread is held (the quiescence check), allocated
-   * before any thread stops. Between seeing a stop and letting the thread go there is then no
-   * allocation and no malloc: a JNA {@code Memory} takes the malloc arena's lock and JNA's
-   * cleaner lock, and the thread that holds either may be waiting for a CPU, and a Java
-   * allocation may start a collection; the held thread would wait as long.
-   */
-  static final class HoldBuffers implements AutoCloseable {
-    private final Memory status = new Memory(4);
-    private final Memory regs = new Memory(USER_REGS_SIZE);
-    private final Memory peekArgs = new Memory(16); // struct ptrace_peeksiginfo_args
-    private final Memory siginfo = new Memory((long) SIGINFO_SIZE * SIGINFO_BATCH);
-
-    @Override
-    public void close() {
-      status.close();
-      regs.close();
-      peekArgs.close();
-      siginfo.close();
-    }
-  }
-
-  /** {@link #pollStatus} of a thread that has nothing to report yet. */
-  static final int NO_STOP = -1;
-
-  private static final int USER_REGS_SIZE = 27 * 8; // struct user_regs_struct
-  private static final int RIP_OFFSET = 16 * 8;
-  static final int SIGINFO_SIZE = 128;
-  private static final int SIGINFO_BATCH = 8;
-
-  /** The wait status of a tracee that has a stop (or its exit) to report, or {@link #NO_STOP}; never blocks. */
-  static int pollStatus(int tid, HoldBuffers buffers) throws NativeError {
-    for (;;) {
-      int r = LibC.waitpid(tid, buffers.status, LibC.WALL | LibC.WNOHANG);
-      if (r == tid) {
-        return buffers.status.getInt(0);
-      }
-      if (r == 0) {
-        return NO_STOP;
-      }
-      int errno = Native.getLastError();
-      if (errno == LibC.ECHILD) {
-        return 0; // reaped or gone: reported as exited
-      }
-      if (errno != LibC.EINTR) {
-        throw new NativeError("waitpid(" + tid + ")", errno);
-      }
-    }
-  }
-
-  /**
-   * The thread id of one tracee (or child) of the calling thread that has a stop or an exit to
-   * report, left for waitpid to collect; 0 if none has, -1 if the kernel would not say. One
-   * system call, whatever the number of tracees, and no allocation. Only the calling thread's
-   * (__WNOTHREAD): the engine's other workers trace other processes, and the JVM waits for its
-   * own children.
-   */
-  static int waitable(HoldBuffers buffers) {
-    buffers.siginfo.setInt(SI_PID_OFFSET, 0);
-    int r = LibC.waitid(LibC.P_ALL, 0, buffers.siginfo,
-        LibC.WEXITED | LibC.WSTOPPED | LibC.WNOHANG | LibC.WNOWAIT | LibC.WALL | LibC.WNOTHREAD);
-    return r == 0 ? buffers.siginfo.getInt(SI_PID_OFFSET) : -1;
-  }
-
-  private static final int SI_CODE_OFFSET = 8;
-  private static final int SI_PID_OFFSET = 16; // si_pid of a SIGCHLD siginfo_t
-  private static final int SI_STATUS_OFFSET = 24;
-  private static final int CLD_TRAPPED = 4;
-
-  /**
-   * The wait status, as waitpid would give it, of the ptrace stop that the last {@link #waitable}
-   * found; {@link #NO_STOP} if it found an exit or something else, which waitpid must then collect.
-   * A stop need not be collected before the tracee is let go: a detached tracee is no longer this
-   * thread's to wait for, and the detach replaces the stop's code. This saves a system call on
-   * every held thread.
-   */
-  static int reportedStop(HoldBuffers buffers) {
-    if (buffers.siginfo.getInt(SI_CODE_OFFSET) != CLD_TRAPPED) {
-      return NO_STOP;
-    }
-    return buffers.siginfo.getInt(SI_STATUS_OFFSET) << 8 | 0x7f;
-  }
-
-  /** The instruction pointer of a stopped tracee, without allocating. */
-  static long rip(int tid, HoldBuffers buffers) throws NativeError {
-    if (LibC.ptrace(LibC.PTRACE_GETREGS, tid, 0L, buffers.regs) < 0) {
-      throw NativeError.last("ptrace(PTRACE_GETREGS, " + tid + ")");
-    }
-    return buffers.regs.getLong(RIP_OFFSET);
-  }
-
-  /**
-   * Whether {@code signal} waits in the stopped tracee's own queue (not the process's): where the
-   * kernel puts the SIGTRAP of an int3 (what {@code SigPnd} of {@code /proc/PID/task/TID/status}
-   * shows, read with one system call and without allocating). False when the queue cannot be read.
-   */
-  static boolean signalQueued(int tid, int signal, HoldBuffers buffers) {
-    for (long off = 0;; off += SIGINFO_BATCH) {
-      buffers.peekArgs.setLong(0, off);
-      buffers.peekArgs.setInt(8, 0); // flags: the thread's own queue
-      buffers.peekArgs.setInt(12, SIGINFO_BATCH);
-      long n = LibC.ptrace(LibC.PTRACE_PEEKSIGINFO, tid, Pointer.nativeValue(buffers.peekArgs), buffers.siginfo);
-      if (n <= 0) {
-        return false;
-      }
-      if (contains(buffers.siginfo, (int) n, signal)) {
-        return true;
-      }
-      if (n < SIGINFO_BATCH) {
-        return false;
-      }
-    }
-  }
-
-  /** Whether one of the first {@code count} siginfo_t at {@code siginfo} is for {@code signal}. */
-  static boolean contains(Pointer siginfo, int count, int signal) {
-    for (int i = 0; i < count; i++) {
-      if (siginfo.getInt((long) i * SIGINFO_SIZE) == signal) { // si_signo, the first field
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The classic-BPF program of seccomp filter {@code index} (0 = newest), or null past the last. */

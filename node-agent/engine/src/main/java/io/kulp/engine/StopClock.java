@@ -18,6 +18,11 @@ final class StopClock {
     longest = Math.max(longest, System.nanoTime() - since);
   }
 
+  /** A hold measured elsewhere (the quiescence check's native loop). */
+  void held(long nanos) {
+    longest = Math.max(longest, nanos);
+  }
+
   long longestNanos() {
     return longest;
   }

@@ -17,13 +17,4 @@ class QuiescenceCheckTest {
     assertThat(QuiescenceCheck.int3Before(memory, new long[] {onInt3, onNop, unreadable}))
         .containsExactly(true, false, false);
   }
-
-  @Test
-  void aThreadIsFoundOnlyAmongThePendingOnes() {
-    int[] tids = {101, 102, 103, 104};
-
-    assertThat(QuiescenceCheck.indexOf(103, tids, 3)).isEqualTo(2);
-    assertThat(QuiescenceCheck.indexOf(104, tids, 3)).isEqualTo(-1);
-    assertThat(QuiescenceCheck.indexOf(0, tids, 3)).isEqualTo(-1);
-  }
 }

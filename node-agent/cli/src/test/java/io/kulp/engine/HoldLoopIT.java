@@ -1,0 +1,114 @@
+package io.kulp.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kulp.testing.Fixtures;
+import io.kulp.testing.TargetProgram;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The quiescence check's hold loop in C ({@link HoldLoop}, libkulp-hold.so) on a real process. */
+class HoldLoopIT {
+  private static final long NOWHERE = 1;
+  private TargetProgram program;
+
+  @BeforeEach
+  void start() throws Exception {
+    program = TargetProgram.start(Map.of(), Fixtures.fixture("kfix-driver"));
+    program.await(l -> l.startsWith("ready"));
+    assertThat(program.ask("threads 8", "threads")).isEqualTo("8");
+  }
+
+  @AfterEach
+  void stop() {
+    program.close();
+  }
+
+  @Test
+  void everyBusyThreadIsReadAndLetGoWithinMicroseconds() throws Exception {
+    int[] tids = tids();
+
+    HoldLoop.Outcome seen = HoldLoop.check(tids, new long[] {NOWHERE}, new boolean[] {false}, inSeconds(5));
+
+    assertThat(seen.failed()).as("%s", seen).isFalse();
+    assertThat(seen.foundTid()).isZero();
+    assertThat(seen.refused()).isEmpty();
+    assertThat(seen.longestNanos()).isPositive().isLessThan(TimeUnit.SECONDS.toNanos(1));
+    for (int tid : tids) {
+      assertThat(tracer(tid)).as("thread %d", tid).isZero();
+    }
+    assertThat(program.ask("pid", "pid")).isEqualTo(String.valueOf(program.pid())); // still answers
+  }
+
+  @Test
+  void aThreadAtACheckedAddressIsNamedWithIt() throws Exception {
+    Path proc = Path.of("/proc/" + program.pid());
+    long pc = Threads.blockedPc(proc, program.pid()); // the main thread, reading its commands
+
+    HoldLoop.Outcome seen = HoldLoop.check(new int[] {program.pid()}, new long[] {NOWHERE, pc},
+        new boolean[] {false, false}, inSeconds(5));
+
+    assertThat(seen.failed()).as("%s", seen).isFalse();
+    assertThat(seen.foundTid()).isEqualTo(program.pid());
+    assertThat(seen.foundPc()).isEqualTo(pc);
+    assertThat(tracer(program.pid())).isZero();
+    assertThat(program.ask("pid", "pid")).isEqualTo(String.valueOf(program.pid())); // its read() went on
+  }
+
+  @Test
+  void aThreadTracedByAnotherIsNamedAsRefusedAndTheOthersAreLetGo() throws Exception {
+    int[] tids = tids();
+    int taken = tids[tids.length - 1];
+    ExecutorService debugger = Executors.newSingleThreadExecutor();
+    try {
+      debugger.submit(() -> {
+        Ptrace.seize(taken, 0);
+        return null;
+      }).get();
+
+      HoldLoop.Outcome seen = HoldLoop.check(tids, new long[] {NOWHERE}, new boolean[] {false}, inSeconds(5));
+
+      assertThat(seen.failed()).as("%s", seen).isFalse();
+      assertThat(seen.refused()).containsExactly(taken);
+      for (int tid : tids) {
+        if (tid != taken) {
+          assertThat(tracer(tid)).as("thread %d", tid).isZero();
+        }
+      }
+    } finally {
+      debugger.submit(() -> {
+        Ptrace.interrupt(taken);
+        Ptrace.detach(taken, Ptrace.waitStop(taken, inSeconds(5)).pendingSignal());
+        return null;
+      }).get();
+      debugger.shutdown();
+    }
+    assertThat(tracer(taken)).isZero();
+  }
+
+  private int[] tids() throws Exception {
+    List<Integer> all = Threads.of(Path.of("/proc/" + program.pid()));
+    return all.stream().filter(t -> t != program.pid()).mapToInt(Integer::intValue).toArray();
+  }
+
+  private int tracer(int tid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/" + program.pid() + "/task/" + tid + "/status"))) {
+      if (line.startsWith("TracerPid:")) {
+        return Integer.parseInt(line.substring(10).strip());
+      }
+    }
+    throw new IllegalStateException("no TracerPid");
+  }
+
+  private static long inSeconds(int seconds) {
+    return System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+  }
+}
