@@ -82,6 +82,9 @@ final class QuiescenceCheck {
     HoldLoop.Outcome seen;
     try {
       seen = HoldLoop.check(tids, addrs, int3Before, deadline);
+    } catch (LinkageError e) { // a build or an install without it: nothing was seized
+      throw EngineException.failed("the engine's libkulp-hold.so cannot be loaded (" + e.getMessage()
+          + "); it comes in the engine's jar under linux-x86-64/: rebuild or reinstall kulp");
     } finally {
       if (realtime) {
         Ptrace.ordinaryPriority();
