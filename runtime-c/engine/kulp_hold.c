@@ -4,7 +4,12 @@
  */
 #include "kulp_hold.h"
 
+/* pthread_create is pinned in src/glibc_symver.h, which the Makefile includes; the runtime never
+ * joins a thread, so this one's pin is here. */
+__asm__(".symver pthread_join, pthread_join@GLIBC_2.2.5");
+
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -115,8 +120,9 @@ static int sigtrap_queued(int tid) {
   }
 }
 
-/* Detaches, and if that fails because the tracee exited, collects it (up to 50 ms), so that it
- * does not stay a zombie that keeps its process from being reaped. */
+/* Detaches a stopped tracee. One killed meanwhile cannot be detached: it is collected (up to 50 ms,
+ * a killed thread exits in microseconds), so that it does not stay a zombie that keeps its process
+ * from being reaped. */
 static void detach_quietly(int tid, int signal) {
   if (ptrace(PTRACE_DETACH, tid, 0, (void *)(long)signal) == 0) {
     return;
@@ -126,7 +132,7 @@ static void detach_quietly(int tid, int signal) {
     int r = waitpid(tid, &status, __WALL | WNOHANG);
     if (r == tid) {
       if (is_stopped(status)) {
-        ptrace(PTRACE_DETACH, tid, 0, (void *)(long)signal);
+        ptrace(PTRACE_DETACH, tid, 0, (void *)(long)pending_signal(status));
       }
       return;
     }
@@ -136,6 +142,36 @@ static void detach_quietly(int tid, int signal) {
     struct timespec ms = {0, 1000000};
     nanosleep(&ms, NULL);
   }
+}
+
+/* Lets go the threads still held when the loop ends early (an error, the deadline). Each must be
+ * stopped to be detached, and one that stopped for a signal (the armed int3's SIGTRAP above all)
+ * gets it back: detached without it, it would resume inside the int3's instruction. All are
+ * interrupted first, then each is let go as it stops, for up to 200 ms in all. */
+static void release_rest(struct holds *h) {
+  for (int i = 0; i < h->left; i++) {
+    ptrace(PTRACE_INTERRUPT, h->pending[i], 0, 0); /* one already stopped keeps its stop */
+  }
+  for (int64_t until = now_ns() + 200000000; h->left > 0 && now_ns() - until < 0;) {
+    for (int i = 0; i < h->left;) {
+      int tid = h->pending[i];
+      int status = poll_status(tid);
+      if (status == NO_STOP) {
+        i++;
+        continue;
+      }
+      if (status >= 0 && is_stopped(status)) {
+        ptrace(PTRACE_DETACH, tid, 0, (void *)(long)pending_signal(status));
+      } /* else exited, collected, or an error: nothing more to do for it */
+      h->pending[i] = h->pending[--h->left];
+    }
+    if (h->left > 0) {
+      struct timespec ms = {0, 1000000};
+      nanosleep(&ms, NULL);
+    }
+  }
+  /* Any left never stopped in 200 ms (blocked in the kernel without end): the end of this thread
+   * lets them go (kulp_hold_check), and the failure already names one of them. */
 }
 
 /* Reads a stopped thread's instruction pointer and lets it go with its signal; -1 if it is gone,
@@ -246,35 +282,34 @@ static int seize_and_interrupt(struct holds *h, int tid, int32_t *refused) {
   return 0;
 }
 
-int kulp_hold_check(const int32_t *tids, int32_t count, const int64_t *addrs, const uint8_t *int3_before,
-                    int32_t naddrs, int64_t deadline_ns, int32_t *refused, struct kulp_hold_result *out) {
-  memset(out, 0, sizeof *out);
-  struct holds h = {.addrs = addrs, .int3_before = int3_before, .naddrs = naddrs, .out = out};
-  h.pending = malloc(sizeof *h.pending * (count > 0 ? count : 1));
-  h.running_at = malloc(sizeof *h.running_at * (count > 0 ? count : 1));
-  if (h.pending == NULL || h.running_at == NULL) {
-    free(h.pending);
-    free(h.running_at);
-    out->failed_step = KULP_HOLD_MEMORY;
-    out->error = ENOMEM;
-    return -1;
-  }
+struct check {
+  const int32_t *tids;
+  int32_t count;
+  int64_t deadline_ns;
+  int32_t *refused;
+  struct holds *h;
+  int result;
+};
+
+static void *run_check(void *arg) {
+  struct check *c = arg;
+  struct holds *h = c->h;
   int r = 0;
-  for (int i = 0; i < count && r >= 0; i++) {
-    r = seize_and_interrupt(&h, tids[i], refused);
-    while (r >= 0 && (r = release_stopped(&h)) > 0) {
+  for (int i = 0; i < c->count && r >= 0; i++) {
+    r = seize_and_interrupt(h, c->tids[i], c->refused);
+    while (r >= 0 && (r = release_stopped(h)) > 0) {
       /* a burst: each goes before the next seize */
     }
   }
   int64_t spin_until = now_ns() + SPIN_NS;
-  while (r >= 0 && h.left > 0) {
-    r = release_stopped(&h);
+  while (r >= 0 && h->left > 0) {
+    r = release_stopped(h);
     if (r != 0) {
       continue; /* others may have stopped meanwhile, or an error ends the loop */
     }
     int64_t now = now_ns();
-    if (now - deadline_ns > 0) {
-      fail(&h, h.pending[0], KULP_HOLD_DEADLINE, 0);
+    if (now - c->deadline_ns > 0) {
+      fail(h, h->pending[0], KULP_HOLD_DEADLINE, 0);
       r = -1;
     } else if (now - spin_until > 0) {
       struct timespec sleep = {0, SLEEP_NS};
@@ -283,13 +318,36 @@ int kulp_hold_check(const int32_t *tids, int32_t count, const int64_t *addrs, co
       __builtin_ia32_pause();
     }
   }
-  /* Left early: a seized thread must stop before it can be let go, and one never interrupted
-   * would otherwise stay traced. */
-  for (int i = 0; i < h.left; i++) {
-    ptrace(PTRACE_INTERRUPT, h.pending[i], 0, 0);
-    detach_quietly(h.pending[i], 0);
+  release_rest(h);
+  c->result = r < 0 ? -1 : 0;
+  return NULL;
+}
+
+/*
+ * The loop runs on a thread of its own, which ends with it: the kernel detaches whatever a thread
+ * still traces when it ends, and drops the interrupts it sent. A thread that never stopped (blocked
+ * in the kernel without end, for example in vfork()) is then let go too; traced by a thread that
+ * lives on, it would stop for good the moment it left the kernel. The new thread inherits the
+ * caller's scheduling class (the real-time one, see QuiescenceCheck).
+ */
+int kulp_hold_check(const int32_t *tids, int32_t count, const int64_t *addrs, const uint8_t *int3_before,
+                    int32_t naddrs, int64_t deadline_ns, int32_t *refused, struct kulp_hold_result *out) {
+  memset(out, 0, sizeof *out);
+  struct holds h = {.addrs = addrs, .int3_before = int3_before, .naddrs = naddrs, .out = out};
+  h.pending = malloc(sizeof *h.pending * (count > 0 ? count : 1));
+  h.running_at = malloc(sizeof *h.running_at * (count > 0 ? count : 1));
+  struct check c = {.tids = tids, .count = count, .deadline_ns = deadline_ns, .refused = refused, .h = &h};
+  pthread_t thread;
+  int error = h.pending == NULL || h.running_at == NULL ? ENOMEM : pthread_create(&thread, NULL, run_check, &c);
+  if (error == 0) {
+    error = pthread_join(thread, NULL);
   }
   free(h.pending);
   free(h.running_at);
-  return r < 0 ? -1 : 0;
+  if (error != 0) {
+    out->failed_step = KULP_HOLD_RESOURCES;
+    out->error = error;
+    return -1;
+  }
+  return c.result;
 }

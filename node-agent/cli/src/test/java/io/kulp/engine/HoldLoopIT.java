@@ -94,6 +94,29 @@ class HoldLoopIT {
     assertThat(tracer(taken)).isZero();
   }
 
+  @Test
+  void aThreadThatNeverStopsIsNamedAtTheDeadlineAndNotLeftTraced() throws Exception {
+    int tid = Integer.parseInt(program.ask("vfork 1500", "vfork")); // blocked in vfork() for 1.5 s
+    assertThat(tid).as("the fixture's thread blocked in vfork()").isPositive();
+    long started = System.nanoTime();
+
+    HoldLoop.Outcome seen = HoldLoop.check(new int[] {tid}, new long[] {NOWHERE}, new boolean[] {false},
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+
+    assertThat(seen.failedStep()).as("%s", seen).isEqualTo(HoldLoop.DEADLINE);
+    assertThat(seen.failedTid()).isEqualTo(tid);
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    assertThat(tracer(tid)).isZero();
+    // Once its child exits, vfork() returns and the thread ends: it was not left to stop for good.
+    Path task = Path.of("/proc/" + program.pid() + "/task/" + tid);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (Files.exists(task) && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertThat(task).doesNotExist();
+    assertThat(program.ask("pid", "pid")).isEqualTo(String.valueOf(program.pid()));
+  }
+
   private int[] tids() throws Exception {
     List<Integer> all = Threads.of(Path.of("/proc/" + program.pid()));
     return all.stream().filter(t -> t != program.pid()).mapToInt(Integer::intValue).toArray();

@@ -26,7 +26,7 @@ final class HoldLoop {
   static final int WAIT = 3;
   static final int REGS = 4;
   static final int DEADLINE = 5;
-  static final int MEMORY = 6;
+  static final int RESOURCES = 6;
 
   /** {@code struct kulp_hold_result} of kulp_hold.h. */
   @Structure.FieldOrder({"foundPc", "longestNs", "foundTid", "failedTid", "failedStep", "error", "refused",
@@ -59,7 +59,7 @@ final class HoldLoop {
         case INTERRUPT -> "ptrace(PTRACE_INTERRUPT, " + failedTid + ")";
         case WAIT -> "waitpid(" + failedTid + ")";
         case REGS -> "ptrace(PTRACE_GETREGS, " + failedTid + ")";
-        case MEMORY -> "malloc";
+        case RESOURCES -> "malloc or pthread_create";
         default -> "step " + failedStep + " on thread " + failedTid;
       };
       return new NativeError(call, errno).getMessage();
@@ -68,8 +68,9 @@ final class HoldLoop {
 
   /**
    * Seizes, interrupts, reads and lets go each of the running threads {@code tids}, as
-   * {@code kulp_hold_check} describes; every thread is let go whatever happens, by {@code
-   * deadline} ({@link System#nanoTime()}) at the latest.
+   * {@code kulp_hold_check} describes, on a native thread of its own that ends with the call (the
+   * kernel lets go what it still traces: a thread that never stopped); every thread is let go
+   * whatever happens, by {@code deadline} ({@link System#nanoTime()}) at the latest.
    */
   static Outcome check(int[] tids, long[] addrs, boolean[] int3Before, long deadline) {
     byte[] int3 = new byte[addrs.length];
