@@ -4,12 +4,8 @@
  */
 #include "kulp_hold.h"
 
-/* pthread_create is pinned in src/glibc_symver.h, which the Makefile includes; the runtime never
- * joins a thread, so this one's pin is here. */
-__asm__(".symver pthread_join, pthread_join@GLIBC_2.2.5");
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -170,8 +166,8 @@ static void release_rest(struct holds *h) {
       nanosleep(&ms, NULL);
     }
   }
-  /* Any left never stopped in 200 ms (blocked in the kernel without end): the end of this thread
-   * lets them go (kulp_hold_check), and the failure already names one of them. */
+  /* Any left never stopped in 200 ms (blocked in the kernel without end): counted as stragglers;
+   * only the end of this thread lets them go (see kulp_hold.h). */
 }
 
 /* Reads a stopped thread's instruction pointer and lets it go with its signal; -1 if it is gone,
@@ -282,34 +278,35 @@ static int seize_and_interrupt(struct holds *h, int tid, int32_t *refused) {
   return 0;
 }
 
-struct check {
-  const int32_t *tids;
-  int32_t count;
-  int64_t deadline_ns;
-  int32_t *refused;
-  struct holds *h;
-  int result;
-};
-
-static void *run_check(void *arg) {
-  struct check *c = arg;
-  struct holds *h = c->h;
+int kulp_hold_check(const int32_t *tids, int32_t count, const int64_t *addrs, const uint8_t *int3_before,
+                    int32_t naddrs, int64_t deadline_ns, int32_t *refused, struct kulp_hold_result *out) {
+  memset(out, 0, sizeof *out);
+  struct holds h = {.addrs = addrs, .int3_before = int3_before, .naddrs = naddrs, .out = out};
+  h.pending = malloc(sizeof *h.pending * (count > 0 ? count : 1));
+  h.running_at = malloc(sizeof *h.running_at * (count > 0 ? count : 1));
+  if (h.pending == NULL || h.running_at == NULL) {
+    free(h.pending);
+    free(h.running_at);
+    out->failed_step = KULP_HOLD_MEMORY;
+    out->error = ENOMEM;
+    return -1;
+  }
   int r = 0;
-  for (int i = 0; i < c->count && r >= 0; i++) {
-    r = seize_and_interrupt(h, c->tids[i], c->refused);
-    while (r >= 0 && (r = release_stopped(h)) > 0) {
+  for (int i = 0; i < count && r >= 0; i++) {
+    r = seize_and_interrupt(&h, tids[i], refused);
+    while (r >= 0 && (r = release_stopped(&h)) > 0) {
       /* a burst: each goes before the next seize */
     }
   }
   int64_t spin_until = now_ns() + SPIN_NS;
-  while (r >= 0 && h->left > 0) {
-    r = release_stopped(h);
+  while (r >= 0 && h.left > 0) {
+    r = release_stopped(&h);
     if (r != 0) {
       continue; /* others may have stopped meanwhile, or an error ends the loop */
     }
     int64_t now = now_ns();
-    if (now - c->deadline_ns > 0) {
-      fail(h, h->pending[0], KULP_HOLD_DEADLINE, 0);
+    if (now - deadline_ns > 0) {
+      fail(&h, h.pending[0], KULP_HOLD_DEADLINE, 0);
       r = -1;
     } else if (now - spin_until > 0) {
       struct timespec sleep = {0, SLEEP_NS};
@@ -318,36 +315,9 @@ static void *run_check(void *arg) {
       __builtin_ia32_pause();
     }
   }
-  release_rest(h);
-  c->result = r < 0 ? -1 : 0;
-  return NULL;
-}
-
-/*
- * The loop runs on a thread of its own, which ends with it: the kernel detaches whatever a thread
- * still traces when it ends, and drops the interrupts it sent. A thread that never stopped (blocked
- * in the kernel without end, for example in vfork()) is then let go too; traced by a thread that
- * lives on, it would stop for good the moment it left the kernel. The new thread inherits the
- * caller's scheduling class (the real-time one, see QuiescenceCheck).
- */
-int kulp_hold_check(const int32_t *tids, int32_t count, const int64_t *addrs, const uint8_t *int3_before,
-                    int32_t naddrs, int64_t deadline_ns, int32_t *refused, struct kulp_hold_result *out) {
-  memset(out, 0, sizeof *out);
-  struct holds h = {.addrs = addrs, .int3_before = int3_before, .naddrs = naddrs, .out = out};
-  h.pending = malloc(sizeof *h.pending * (count > 0 ? count : 1));
-  h.running_at = malloc(sizeof *h.running_at * (count > 0 ? count : 1));
-  struct check c = {.tids = tids, .count = count, .deadline_ns = deadline_ns, .refused = refused, .h = &h};
-  pthread_t thread;
-  int error = h.pending == NULL || h.running_at == NULL ? ENOMEM : pthread_create(&thread, NULL, run_check, &c);
-  if (error == 0) {
-    error = pthread_join(thread, NULL);
-  }
+  release_rest(&h);
+  out->stragglers = h.left;
   free(h.pending);
   free(h.running_at);
-  if (error != 0) {
-    out->failed_step = KULP_HOLD_RESOURCES;
-    out->error = error;
-    return -1;
-  }
-  return c.result;
+  return r < 0 ? -1 : 0;
 }

@@ -20,7 +20,7 @@ enum kulp_hold_step {
   KULP_HOLD_WAIT = 3,      /* waitpid */
   KULP_HOLD_REGS = 4,      /* PTRACE_GETREGS */
   KULP_HOLD_DEADLINE = 5,  /* failed_tid had not stopped by the deadline (error is 0) */
-  KULP_HOLD_RESOURCES = 6, /* no memory or no thread for the loop (error says which); nothing was seized */
+  KULP_HOLD_MEMORY = 6,    /* no memory for the bookkeeping; nothing was seized */
 };
 
 /* What kulp_hold_check found; 40 bytes, the layout io.kulp.engine.HoldLoop reads. */
@@ -32,7 +32,7 @@ struct kulp_hold_result {
   int32_t failed_step;   /* enum kulp_hold_step */
   int32_t error;         /* errno of the failed call, 0 if none */
   int32_t refused;       /* how many tids were written to refused[]: their seize gave EPERM */
-  int32_t reserved;
+  int32_t stragglers;    /* threads still traced at the end: they never stopped (see below) */
 };
 
 /*
@@ -45,9 +45,12 @@ struct kulp_hold_result {
  * A thread that is gone is skipped; one whose seize is refused with EPERM (exiting, or traced by
  * another) is written to refused[] (room for count) for the caller to tell which. On an error, or
  * at deadline_ns (CLOCK_MONOTONIC, as Java's System.nanoTime), every thread still held is let go
- * and the failure is described in *out. The loop runs on a thread of its own, which ends with the
- * call (so that the kernel lets go any thread that never stopped), and makes no allocation after
- * the first seize.
+ * and the failure is described in *out. Every thread let go gets back the signal it stopped for.
+ * A thread that never stopped (blocked in the kernel, in vfork() for example) cannot be detached
+ * and still has the interrupt pending: it would stop for good when it leaves the kernel, so the
+ * calling thread must end soon (the kernel then lets go what it traces and drops the interrupt);
+ * out->stragglers counts them. Must be called from the thread that will be the tracer; makes no
+ * allocation after the first seize.
  *
  * Returns 0 when every thread was looked at, -1 on a failure (*out says which).
  */

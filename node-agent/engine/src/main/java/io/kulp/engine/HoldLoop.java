@@ -2,6 +2,7 @@ package io.kulp.engine;
 
 import com.sun.jna.Native;
 import com.sun.jna.Structure;
+import io.kulp.host.TimeLimit;
 import java.util.Arrays;
 
 /**
@@ -26,11 +27,11 @@ final class HoldLoop {
   static final int WAIT = 3;
   static final int REGS = 4;
   static final int DEADLINE = 5;
-  static final int RESOURCES = 6;
+  static final int MEMORY = 6;
 
   /** {@code struct kulp_hold_result} of kulp_hold.h. */
   @Structure.FieldOrder({"foundPc", "longestNs", "foundTid", "failedTid", "failedStep", "error", "refused",
-      "reserved"})
+      "stragglers"})
   public static final class Result extends Structure {
     public long foundPc;
     public long longestNs;
@@ -39,15 +40,16 @@ final class HoldLoop {
     public int failedStep;
     public int error;
     public int refused;
-    public int reserved;
+    public int stragglers;
   }
 
   /**
    * What {@link #check} found: a thread at one of the addresses (0 if none), the longest hold, the
-   * threads whose seize was refused (EPERM: exiting, or traced by another), and a failure.
+   * threads whose seize was refused (EPERM: exiting, or traced by another), a failure, and how
+   * many threads never stopped.
    */
   record Outcome(int foundTid, long foundPc, long longestNanos, int[] refused, int failedStep,
-      int failedTid, int errno) {
+      int failedTid, int errno, int stragglers) {
     boolean failed() {
       return failedStep != 0;
     }
@@ -59,7 +61,7 @@ final class HoldLoop {
         case INTERRUPT -> "ptrace(PTRACE_INTERRUPT, " + failedTid + ")";
         case WAIT -> "waitpid(" + failedTid + ")";
         case REGS -> "ptrace(PTRACE_GETREGS, " + failedTid + ")";
-        case RESOURCES -> "malloc or pthread_create";
+        case MEMORY -> "malloc";
         default -> "step " + failedStep + " on thread " + failedTid;
       };
       return new NativeError(call, errno).getMessage();
@@ -68,9 +70,11 @@ final class HoldLoop {
 
   /**
    * Seizes, interrupts, reads and lets go each of the running threads {@code tids}, as
-   * {@code kulp_hold_check} describes, on a native thread of its own that ends with the call (the
-   * kernel lets go what it still traces: a thread that never stopped); every thread is let go
-   * whatever happens, by {@code deadline} ({@link System#nanoTime()}) at the latest.
+   * {@code kulp_hold_check} describes; every thread that stopped is let go whatever happens, by
+   * {@code deadline} ({@link System#nanoTime()}) at the latest. A thread that never stopped
+   * (blocked in the kernel) cannot be let go and would stop for good once it leaves the kernel:
+   * only the end of the calling thread releases it, so the calling thread is retired
+   * ({@link TimeLimit#retireThisThread}).
    */
   static Outcome check(int[] tids, long[] addrs, boolean[] int3Before, long deadline) {
     byte[] int3 = new byte[addrs.length];
@@ -81,8 +85,11 @@ final class HoldLoop {
     Result r = new Result();
     kulp_hold_check(tids, tids.length, addrs, int3, addrs.length, deadline, refused, r);
     r.read();
+    if (r.stragglers > 0) {
+      TimeLimit.retireThisThread();
+    }
     return new Outcome(r.foundTid, r.foundPc, r.longestNs, Arrays.copyOf(refused, r.refused), r.failedStep,
-        r.failedTid, r.error);
+        r.failedTid, r.error, r.stragglers);
   }
 
   private static native int kulp_hold_check(int[] tids, int count, long[] addrs, byte[] int3Before, int naddrs,

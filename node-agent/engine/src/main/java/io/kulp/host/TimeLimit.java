@@ -3,8 +3,9 @@ package io.kulp.host;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +35,14 @@ public final class TimeLimit {
   private static final TimeLimit SHARED = new TimeLimit(MAX_ABANDONED);
   /** Set on the threads that run steps, of every instance. */
   private static final ThreadLocal<Boolean> IN_STEP = ThreadLocal.withInitial(() -> false);
+  private static final ThreadLocal<Boolean> RETIRE = ThreadLocal.withInitial(() -> false);
+
+  /** Ends a pool thread that asked for it; not an error. */
+  private static final class Retired extends RuntimeException {
+    Retired() {
+      super("retired", null, false, false);
+    }
+  }
 
   private final int maxAbandoned;
   private final ExecutorService threads;
@@ -43,11 +52,26 @@ public final class TimeLimit {
   TimeLimit(int maxAbandoned) {
     this.maxAbandoned = maxAbandoned;
     AtomicInteger n = new AtomicInteger();
-    this.threads = Executors.newCachedThreadPool(r -> {
+    // A cached pool whose thread ends after a step that asked for it (retireThisThread): an
+    // exception from afterExecute ends the worker, after the step's result was handed over.
+    this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "kulp-bounded-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler((thread, e) -> {
+        if (!(e instanceof Retired)) {
+          thread.getThreadGroup().uncaughtException(thread, e);
+        }
+      });
       return t;
-    });
+    }) {
+      @Override
+      protected void afterExecute(Runnable r, Throwable t) {
+        if (RETIRE.get()) {
+          RETIRE.remove();
+          throw new Retired();
+        }
+      }
+    };
   }
 
   /** The one instance of this JVM: the count of abandoned threads is a property of the JVM. */
@@ -59,6 +83,18 @@ public final class TimeLimit {
   @FunctionalInterface
   public interface Step<T, E extends Exception> {
     T run() throws E;
+  }
+
+  /**
+   * Asks that the thread running the current step end once the step has returned (its result is
+   * handed over first): for ptrace tracees it could not let go, which the kernel lets go only when
+   * their tracer thread ends (io.kulp.engine.HoldLoop). Outside a step, on a caller's own thread,
+   * it does nothing: that thread's owner decides when it ends.
+   */
+  public static void retireThisThread() {
+    if (IN_STEP.get()) {
+      RETIRE.set(true);
+    }
   }
 
   /** How many earlier steps were given up on and are still blocked. */

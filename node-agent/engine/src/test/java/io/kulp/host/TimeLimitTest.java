@@ -37,6 +37,29 @@ class TimeLimitTest {
   }
 
   @Test
+  void aStepThatRetiresItsThreadHandsOverItsResultAndTheThreadEnds() throws Exception {
+    TimeLimit time = new TimeLimit(4);
+    List<Thread> ran = new ArrayList<>();
+
+    String kept = time.call(LIMIT, () -> {
+      ran.add(Thread.currentThread());
+      return "kept";
+    }, IllegalStateException::new);
+    String retired = time.call(LIMIT, () -> {
+      ran.add(Thread.currentThread());
+      TimeLimit.retireThisThread();
+      return "retired";
+    }, IllegalStateException::new);
+
+    assertThat(kept).isEqualTo("kept");
+    assertThat(retired).isEqualTo("retired");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !ran.get(1).isAlive());
+    if (ran.get(0) != ran.get(1)) {
+      assertThat(ran.get(0).isAlive()).as("a thread not retired waits for the next step").isTrue();
+    }
+  }
+
+  @Test
   void onceTooManyStepsAreBlockedANewOneFailsAtOnce(@TempDir Path dir) throws Exception {
     TimeLimit time = new TimeLimit(2);
     List<Path> fifos = new ArrayList<>();
