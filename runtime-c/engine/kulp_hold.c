@@ -4,9 +4,7 @@
  */
 #include "kulp_hold.h"
 
-
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
