@@ -22,19 +22,13 @@ final class LibC {
   static final int PTRACE_GETEVENTMSG = 0x4201;
   static final int PTRACE_SEIZE = 0x4206;
   static final int PTRACE_INTERRUPT = 0x4207;
-  static final int PTRACE_PEEKSIGINFO = 0x4209;
   static final int PTRACE_SECCOMP_GET_FILTER = 0x420c;
   static final int PTRACE_O_TRACECLONE = 0x8;
   static final int PTRACE_EVENT_CLONE = 3;
   static final int PTRACE_EVENT_STOP = 128;
 
   static final int WNOHANG = 1;
-  static final int WSTOPPED = 2;
-  static final int WEXITED = 4;
-  static final int WNOWAIT = 0x01000000;
-  static final int WNOTHREAD = 0x20000000; // only the calling thread's children and tracees
   static final int WALL = 0x40000000;
-  static final int P_ALL = 0;
 
   static final int ESRCH = 3;
   static final int EINTR = 4;
@@ -51,10 +45,6 @@ final class LibC {
   static native long ptrace(long request, int pid, long addr, Pointer data);
 
   static native int waitpid(int pid, int[] status, int options);
-
-  static native int waitpid(int pid, Pointer status, int options);
-
-  static native int waitid(int idtype, int id, Pointer siginfo, int options);
 
   static native long process_vm_readv(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 
