@@ -55,8 +55,11 @@ if alive kube-apiserver && alive kubelet && alive containerd; then
   # The controllers go first and leave their pods (a garbage-collected pod would get its full
   # grace period, 30 s by default); then every pod gets 1 s. kulp's uninstall guard would refuse
   # to delete its operator and agents while a LivePatch is left (deploy/uninstall-guard.yaml): the
-  # whole cluster goes, so the guard goes first.
-  kubectl_ delete validatingadmissionpolicybindings kulp-uninstall-guard --ignore-not-found >/dev/null 2>&1
+  # whole cluster goes, so the guard goes first, with the finalizer the operator keeps on it while
+  # a LivePatch exists (UninstallGuard).
+  kubectl_ delete validatingadmissionpolicybindings kulp-uninstall-guard --ignore-not-found --wait=false >/dev/null 2>&1
+  kubectl_ patch validatingadmissionpolicybindings kulp-uninstall-guard --type=merge \
+    -p '{"metadata":{"finalizers":null}}' >/dev/null 2>&1 || true
   kubectl_ delete daemonsets,deployments,statefulsets,replicasets,jobs --all -A --cascade=orphan --wait=false >/dev/null 2>&1
   kubectl_ delete pods --all -A --grace-period=1 --wait=false >/dev/null 2>&1
   deadline=$((SECONDS + 30))

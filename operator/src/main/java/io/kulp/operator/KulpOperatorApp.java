@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kulp.operator.livepatch.ClusterCaches;
 import io.kulp.operator.livepatch.EventRecorder;
 import io.kulp.operator.livepatch.LivePatchReconciler;
+import io.kulp.operator.livepatch.UninstallGuard;
 import io.kulp.ops.OpsHttpServer;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.kulp.api.v1alpha1.LivePatch;
@@ -63,7 +64,8 @@ public final class KulpOperatorApp implements AutoCloseable {
       }
     });
     var controller = (Controller<LivePatch>) operator.register(
-        new LivePatchReconciler(clock, new EventRecorder(client, clock), settings.namespace(), cachesView));
+        new LivePatchReconciler(clock, new EventRecorder(client, clock), settings.namespace(), cachesView,
+            UninstallGuard.of(client)));
     LivePatchMetrics.register(metrics,
         () -> leading.get() ? controller.getEventSourceManager().getControllerEventSource().list().toList() : List.of());
     operator.start();

@@ -96,6 +96,11 @@ class DeployManifestsIT {
     return E2EEnvironment.kubectlExit(REPO, kubeconfig, args.toArray(String[]::new)) == 0;
   }
 
+  /** `kubectl auth can-i` on one object, {@code type/name}. */
+  private static boolean canOn(String who, String verb, String typeAndName) {
+    return E2EEnvironment.kubectlExit(REPO, kubeconfig, "auth", "can-i", "--as=" + who, verb, typeAndName) == 0;
+  }
+
   @Test
   void theServerAcceptsTheExampleLivePatchAndItsConfigMap() {
     String out = kubectl("apply", "--server-side", "-k", REPO.resolve("deploy/examples").toString());
@@ -261,6 +266,26 @@ class DeployManifestsIT {
     assertThat(can(OPERATOR, "get", "secrets")).isFalse();
     assertThat(can(OPERATOR, "get", "configmaps")).isFalse();
     assertThat(can(OPERATOR, "update", "leases.coordination.k8s.io")).as("leases outside kulp-system").isFalse();
+  }
+
+  @Test
+  void theOperatorMayHoldKulpsAdmissionPoliciesButNoOtherNorCreateOrDeleteOne() {
+    for (String policy : List.of("kulp-uninstall-guard", "kulp-agent-own-node", "kulp-agent-own-lease")) {
+      for (String kind : List.of("validatingadmissionpolicies", "validatingadmissionpolicybindings")) {
+        assertThat(canOn(OPERATOR, "patch", kind + ".admissionregistration.k8s.io/" + policy))
+            .as("%s %s", kind, policy).isTrue();
+        assertThat(canOn(OPERATOR, "delete", kind + ".admissionregistration.k8s.io/" + policy))
+            .as("%s %s", kind, policy).isFalse();
+      }
+      assertThat(E2EEnvironment.kubectlExit(REPO, kubeconfig, "get", "validatingadmissionpolicy", policy))
+          .as("deploy/ installs %s", policy).isZero();
+    }
+    assertThat(canOn(OPERATOR, "patch", "validatingadmissionpolicies.admissionregistration.k8s.io/other"))
+        .isFalse();
+    assertThat(can(OPERATOR, "create", "validatingadmissionpolicies.admissionregistration.k8s.io"))
+        .isFalse();
+    assertThat(can(OPERATOR, "list", "validatingadmissionpolicies.admissionregistration.k8s.io"))
+        .isFalse();
   }
 
   @Test

@@ -65,6 +65,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private final Clock clock;
   private final EventRecorder events;
   private final UnaryOperator<ClusterCaches> cachesView;
+  private final UninstallGuard guard;
   private final LivePatchValidator validator = new LivePatchValidator();
   private final TargetResolver resolver = new TargetResolver();
   private final RolloutPlanner planner = new RolloutPlanner();
@@ -81,21 +82,19 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private final BoundedFanOut nodeWrites =
       new BoundedFanOut(LivePatchNodeWriter.CONCURRENT_WRITES, "kulp-node-writes");
 
-  public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace) {
-    this(clock, events, agentNamespace, UnaryOperator.identity());
-  }
-
   /**
    * @param agentNamespace where the agents' Leases are ({@link AgentLeases})
    * @param cachesView how the reconciler sees its pod, namespace and node informers: identity in
    *     production; tests wrap them to make them lag
+   * @param guard keeps kulp's admission policies while a LivePatch exists
    */
   public LivePatchReconciler(Clock clock, EventRecorder events, String agentNamespace,
-      UnaryOperator<ClusterCaches> cachesView) {
+      UnaryOperator<ClusterCaches> cachesView, UninstallGuard guard) {
     this.clock = clock;
     this.events = events;
     this.agentNamespace = agentNamespace;
     this.cachesView = cachesView;
+    this.guard = guard;
   }
 
   @Override
@@ -156,6 +155,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
 
   @Override
   public UpdateControl<LivePatch> reconcile(LivePatch lp, Context<LivePatch> context) {
+    guard.livePatchExists();
     Instant now = clock.instant();
     LivePatchSpec spec = lp.getSpec();
     List<String> errors = validator.validate(spec);
@@ -271,6 +271,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
 
   @Override
   public DeleteControl cleanup(LivePatch lp, Context<LivePatch> context) {
+    guard.livePatchExists();
     if (!cachesSynced()) { // a node missing from the cache would count as gone: no revert
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
@@ -281,7 +282,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       writer.deleteAll(existing.values());
       events.normal(lp, KulpConstants.REASON_DELETING, "deleted without revert ("
           + KulpConstants.ANNOTATION_SKIP_REVERT + ")");
-      return DeleteControl.defaultDelete();
+      return goes(lp, context);
     }
     Instant now = clock.instant();
     Duration nodeTimeout = Specs.nodeTimeout(lp.getSpec() == null ? null : lp.getSpec().rollout);
@@ -312,6 +313,20 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
       writeStatus(lp, status, context);
       events.warning(lp, KulpConstants.REASON_NOT_REVERTED, status.message);
       log.warn("LivePatch {}: {}", lp.getMetadata().getName(), status.message);
+    }
+    return goes(lp, context);
+  }
+
+  /** Lets the LivePatch go (its finalizer removed), the last one letting kulp's policies go first. */
+  private DeleteControl goes(LivePatch lp, Context<LivePatch> context) {
+    String name = lp.getMetadata().getName();
+    try {
+      guard.livePatchGoing(context.getPrimaryCache().list()
+          .anyMatch(other -> !other.getMetadata().getName().equals(name)));
+    } catch (RuntimeException e) {
+      log.warn("LivePatch {}: could not let kulp's admission policies go ({}); trying again", name,
+          e.toString());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
     return DeleteControl.defaultDelete();
   }
