@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,13 +27,8 @@ final class BoundedFanOut {
   private final ExecutorService pool;
 
   BoundedFanOut(int width, String threadName) {
-    var counter = new AtomicInteger();
     var executor = new ThreadPoolExecutor(width, width, IDLE_SECONDS, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, threadName + "-" + counter.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new LinkedBlockingQueue<>(), daemonThreads(threadName));
     executor.allowCoreThreadTimeOut(true);
     this.pool = executor;
   }
@@ -91,5 +87,15 @@ final class BoundedFanOut {
     if (first != null) {
       throw new CompletionException(first);
     }
+  }
+
+  /** Daemon threads named {@code name-1}, {@code name-2}, ...: they never keep the JVM alive. */
+  static ThreadFactory daemonThreads(String name) {
+    var counter = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + counter.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

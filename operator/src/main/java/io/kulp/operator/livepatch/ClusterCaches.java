@@ -18,4 +18,7 @@ public interface ClusterCaches {
    * A null {@code target}: no pods.
    */
   TargetResolver.ClusterView view(TargetSpec target);
+
+  /** The pod {@code namespace/name} as the cache holds it now; null when it holds none. */
+  io.fabric8.kubernetes.api.model.Pod pod(String namespace, String name);
 }

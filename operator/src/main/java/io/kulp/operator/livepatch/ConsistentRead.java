@@ -9,8 +9,12 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kulp.api.v1alpha1.TargetSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -21,7 +25,9 @@ import java.util.function.Function;
  * rest. Nodes and pods are read in pages ({@link #PAGE} objects; the later pages of a LIST are
  * served from the first page's snapshot, so the whole is still one consistent read) and kept as
  * the caches keep them ({@link PodSummary}, name and labels of a node), so that a read of
- * thousands of pods never holds them all as full objects.
+ * thousands of pods never holds them all as full objects. The namespaces are read first, for the
+ * resourceVersion; then the nodes beside the pods, whose read is the long one (the API server
+ * serves a few MB a second of pods).
  */
 final class ConsistentRead {
 
@@ -32,22 +38,57 @@ final class ConsistentRead {
    * @param view what the API server holds
    * @param resourceVersion the first list's resourceVersion: every object written at or before
    *     it is in {@code view} (unless deleted since)
+   * @param podsFromCache whether the cache's pods stood for the pods read (else they were read)
+   * @param took how long the read took
    */
-  record Result(TargetResolver.ClusterView view, String resourceVersion) {}
+  record Result(TargetResolver.ClusterView view, String resourceVersion, boolean podsFromCache,
+      Duration took) {}
 
   private ConsistentRead() {}
 
-  static Result of(KubernetesClient client, TargetSpec target) {
+  /** The read, on {@code executor}'s threads (a pool that grows: it runs the node read too). */
+  static CompletableFuture<Result> start(KubernetesClient client, TargetSpec target, ClusterCaches caches,
+      Executor executor) {
+    return CompletableFuture.supplyAsync(() -> of(client, target, caches, executor), executor);
+  }
+
+  /**
+   * The read, on this thread and one of {@code executor}'s for the nodes. The pods are listed by
+   * their metadata first ({@link PodVersions}); when {@code caches} hold every one of them at the
+   * version listed or later, the cached pods stand for them, else the pods themselves are read.
+   */
+  static Result of(KubernetesClient client, TargetSpec target, ClusterCaches caches, Executor executor) {
+    long started = System.nanoTime();
     NamespaceList namespaces = client.namespaces().list();
-    List<Node> nodes = paged(options -> target.nodeSelector == null || target.nodeSelector.isEmpty()
-        ? client.nodes().list(options)
-        : client.nodes().withLabels(target.nodeSelector).list(options), ConsistentRead::nameAndLabels);
-    List<Pod> pods = paged(options -> target.podSelector == null
+    CompletableFuture<List<Node>> nodes = CompletableFuture.supplyAsync(() -> paged(options ->
+        target.nodeSelector == null || target.nodeSelector.isEmpty()
+            ? client.nodes().list(options)
+            : client.nodes().withLabels(target.nodeSelector).list(options), ConsistentRead::nameAndLabels),
+        executor);
+    var listed = PodVersions.read(client, target.podSelector, PAGE);
+    var cached = PodVersions.inCache(listed, caches);
+    List<Pod> pods = cached.orElseGet(() -> paged(options -> target.podSelector == null
         ? client.pods().inAnyNamespace().list(options)
         : client.pods().inAnyNamespace().withLabelSelector(target.podSelector).list(options),
-        pod -> PodSummary.of(pod).toPod());
-    return new Result(new TargetResolver.ClusterView(pods, namespaces.getItems(), nodes),
-        namespaces.getMetadata().getResourceVersion());
+        pod -> PodSummary.of(pod).toPod()));
+    return new Result(new TargetResolver.ClusterView(pods, namespaces.getItems(), join(nodes)),
+        namespaces.getMetadata().getResourceVersion(), cached.isPresent(),
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** The read's result, or its failure as thrown by the read itself (a KubernetesClientException). */
+  static <T> T join(CompletableFuture<T> read) {
+    try {
+      return read.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** Every page of a LIST, each object kept as {@code keep} makes it. */

@@ -53,6 +53,11 @@ final class InformerCaches implements ClusterCaches {
     return new TargetResolver.ClusterView(candidates, allNamespaces, nodes.list().toList());
   }
 
+  @Override
+  public Pod pod(String namespace, String name) {
+    return podCache.get(namespace + "/" + name);
+  }
+
   /** The names of the namespaces {@code target} selects; null when it selects every namespace. */
   private static Set<String> namespacesMatching(TargetSpec target, List<Namespace> namespaces) {
     if (target.namespaceSelector == null) {

@@ -26,6 +26,7 @@ import io.kulp.api.v1alpha1.LivePatchSpec;
 import io.kulp.api.v1alpha1.LivePatchStatus;
 import io.kulp.api.v1alpha1.Mode;
 import io.kulp.api.v1alpha1.RolloutState;
+import io.kulp.api.v1alpha1.TargetSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -81,6 +85,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private final PodCache podCache = new PodCache();
   private final BoundedFanOut nodeWrites =
       new BoundedFanOut(LivePatchNodeWriter.CONCURRENT_WRITES, "kulp-node-writes");
+  /** The consistent reads' threads (a read and its node read; idle ones end after a minute). */
+  private final ExecutorService reads = Executors.newCachedThreadPool(BoundedFanOut.daemonThreads("kulp-consistent-read"));
 
   /**
    * @param agentNamespace where the agents' Leases are ({@link AgentLeases})
@@ -155,6 +161,7 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
 
   @Override
   public UpdateControl<LivePatch> reconcile(LivePatch lp, Context<LivePatch> context) {
+    long reconciling = System.nanoTime();
     guard.livePatchExists();
     Instant now = clock.instant();
     LivePatchSpec spec = lp.getSpec();
@@ -171,27 +178,36 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
     Map<String, LivePatchNode> existing = existing(context);
     RolloutState stored = lp.getStatus() == null ? null : lp.getStatus().rollout;
     Set<String> liveAgents = liveAgents(now);
+    var read = new ApiServerRead(context, spec.target);
+    if (existing.isEmpty() && (stored == null || !Objects.equals(stored.digest, Specs.rolloutDigest(spec)))) {
+      // Never planned: the API server is read in any case, to start the first OneShot nodes or to
+      // confirm a rollout that has none. Its read (seconds for many pods) runs beside the planning.
+      read.start();
+    }
     SortedMap<String, LivePatchNodeSpec> resolvedFromCaches = resolved(lp, view);
     RolloutPlan fromCaches = plan(lp, resolvedFromCaches, existing, nodeNames(view), liveAgents,
         stored, now);
     // A OneShot node keeps the targets it is started with: take them from the API server, not
     // from a pod cache that may not have delivered every pod on the node yet.
     RolloutPlan planned = Specs.mode(spec) == Mode.OneShot && !fromCaches.toWrite().isEmpty()
-        ? plan(lp, resolved(lp, ConsistentRead.of(context.getClient(), spec.target).view()), existing,
-            nodeNames(view), liveAgents, stored, now)
+        ? plan(lp, resolved(lp, read.get().view()), existing, nodeNames(view), liveAgents, stored, now)
         : fromCaches;
     Optional<RolloutPlan> confirmed = planned.needsConfirmation()
-        ? confirm(lp, planned, context) : Optional.of(planned);
+        ? confirm(lp, planned, context, read) : Optional.of(planned);
     if (confirmed.isEmpty()) {
       return UpdateControl.<LivePatch>noUpdate().rescheduleAfter(CACHE_RECHECK_MILLIS);
     }
     RolloutPlan plan = confirmed.get();
     LivePatchNodeWriter writer = new LivePatchNodeWriter(context.getClient(), lpnSource, nodeWrites);
     writer.deleteAll(plan.toDelete());
+    long writing = System.nanoTime();
     writer.writeAll(lp, plan.toWrite(), plan.nodeDigest(), existing, now);
     if (!plan.toWrite().isEmpty()) {
       events.normal(lp, KulpConstants.EVENT_NODE_STARTED, "started " + plan.toWrite().size()
           + " node(s): " + String.join(", ", plan.toWrite().keySet()));
+      log.info("LivePatch {}: started {} node(s); planned in {} ms{}, written in {} ms", name,
+          plan.toWrite().size(), (writing - reconciling) / 1_000_000, read.described(),
+          (System.nanoTime() - writing) / 1_000_000);
     }
     var unpatched = UnpatchedSinceComplete.find(Specs.mode(spec), Specs.action(spec), plan,
         resolvedFromCaches, () -> podsOf(view, resolvedFromCaches));
@@ -252,8 +268,9 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
    * the plan confirmed by the read (its state records the read's resourceVersion), or empty when
    * the API server has matching pods on nodes the plan does not target.
    */
-  private Optional<RolloutPlan> confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context) {
-    var read = ConsistentRead.of(context.getClient(), lp.getSpec().target);
+  private Optional<RolloutPlan> confirm(LivePatch lp, RolloutPlan plan, Context<LivePatch> context,
+      ApiServerRead apiServer) {
+    var read = apiServer.get();
     if (!TargetConfirmation.confirms(plan,
         resolver.resolve(lp.getSpec().target, read.view()).keySet())) {
       log.info("LivePatch {}: the API server has matching pods on nodes the caches do not show"
@@ -400,5 +417,43 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
           + NodeNotes.names(skipped, StatusAggregator.MAX_NODES_LISTED));
     }
     return true;
+  }
+
+  /**
+   * The consistent read ({@link ConsistentRead}) of one reconcile: made at most once, when first
+   * needed or when started early, and shared by the plan and its confirmation. Pods created after
+   * it are not covered, as with any read (docs/api.md).
+   */
+  private final class ApiServerRead {
+    private final Context<LivePatch> context;
+    private final TargetSpec target;
+    private CompletableFuture<ConsistentRead.Result> read;
+
+    ApiServerRead(Context<LivePatch> context, TargetSpec target) {
+      this.context = context;
+      this.target = target;
+    }
+
+    void start() {
+      if (read == null) {
+        read = ConsistentRead.start(context.getClient(), target, caches, reads);
+      }
+    }
+
+    ConsistentRead.Result get() {
+      start();
+      return ConsistentRead.join(read);
+    }
+
+    /** For the log: how long the read took and what it found, if it was made. */
+    String described() {
+      if (read == null || !read.isDone() || read.isCompletedExceptionally()) {
+        return "";
+      }
+      var done = read.join();
+      return " (the API server's consistent read: " + done.took().toMillis() + " ms, "
+          + done.view().pods().size() + " pod(s)" + (done.podsFromCache() ? " as cached" : " read whole")
+          + ", " + done.view().nodes().size() + " node(s))";
+    }
   }
 }

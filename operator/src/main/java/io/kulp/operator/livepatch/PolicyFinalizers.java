@@ -36,12 +36,12 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
 
   @Override
   public void hold() {
-    objects(false).forEach(o -> edit(o, finalizers -> {
+    editAll(false, finalizers -> {
       if (!finalizers.contains(UninstallGuard.FINALIZER)) {
         finalizers.add(UninstallGuard.FINALIZER);
       }
       return finalizers;
-    }));
+    });
   }
 
   /**
@@ -50,23 +50,45 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
    */
   @Override
   public void release() {
-    objects(true).forEach(o -> edit(o, finalizers -> {
+    editAll(true, finalizers -> {
       finalizers.remove(UninstallGuard.FINALIZER);
       return finalizers;
-    }));
+    });
   }
 
-  private Stream<Resource<? extends HasMetadata>> objects(boolean bindingsFirst) {
+  private void editAll(boolean bindingsFirst, UnaryOperator<List<String>> change) {
+    List<String> missing = new ArrayList<>();
+    objects(bindingsFirst).forEach(o -> {
+      if (!edit(o.resource(), change)) {
+        missing.add(o.name());
+      }
+    });
+    if (!missing.isEmpty()) {
+      log.warn("kulp's admission policies are not all installed, or the operator may not read them"
+          + " (missing: {}): the uninstall guard is not complete; apply deploy/ (kubectl apply"
+          + " --server-side -k deploy/)", missing);
+    }
+  }
+
+  /** One of the six objects, {@code kind/name} for the log. */
+  private record PolicyObject(String name, Resource<? extends HasMetadata> resource) {}
+
+  private Stream<PolicyObject> objects(boolean bindingsFirst) {
     var v1 = client.admissionRegistration().v1();
     return POLICIES.stream().flatMap(name -> {
-      Resource<? extends HasMetadata> policy = v1.validatingAdmissionPolicies().withName(name);
-      Resource<? extends HasMetadata> binding = v1.validatingAdmissionPolicyBindings().withName(name);
+      var policy = new PolicyObject("validatingadmissionpolicy/" + name,
+          v1.validatingAdmissionPolicies().withName(name));
+      var binding = new PolicyObject("validatingadmissionpolicybinding/" + name,
+          v1.validatingAdmissionPolicyBindings().withName(name));
       return bindingsFirst ? Stream.of(binding, policy) : Stream.of(policy, binding);
     });
   }
 
-  /** Changes the object's finalizers (a JSON patch, only if they change); absent objects are skipped. */
-  private static <T extends HasMetadata> void edit(Resource<T> object, UnaryOperator<List<String>> change) {
+  /**
+   * Changes the object's finalizers (a JSON patch, only if they change): false when the object is
+   * absent or the operator may not read it.
+   */
+  private static <T extends HasMetadata> boolean edit(Resource<T> object, UnaryOperator<List<String>> change) {
     T current;
     try {
       current = object.get();
@@ -74,20 +96,16 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
       if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
         throw e;
       }
-      log.warn("the operator may not read kulp's admission policies: the uninstall guard is not in force;"
-          + " apply deploy/'s RBAC (kubectl apply --server-side -k deploy/): {}", e.getMessage());
-      return;
+      return false;
     }
     if (current == null) {
-      log.warn("an admission policy or binding of kulp is not installed: the uninstall guard is not"
-          + " complete; apply deploy/ (kubectl apply --server-side -k deploy/)");
-      return;
+      return false;
     }
     List<String> before = current.getMetadata().getFinalizers() == null ? List.of()
         : current.getMetadata().getFinalizers();
     List<String> after = change.apply(new ArrayList<>(before));
     if (after.equals(before)) {
-      return;
+      return true;
     }
     try {
       object.edit(o -> {
@@ -99,6 +117,8 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
       if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
+      return false;
     }
+    return true;
   }
 }

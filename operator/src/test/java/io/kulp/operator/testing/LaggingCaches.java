@@ -75,7 +75,24 @@ public final class LaggingCaches implements ClusterCaches {
     return new TargetResolver.ClusterView(view.pods().stream()
         .filter(p -> !hiddenPodNamespaces.contains(p.getMetadata().getNamespace()))
         .filter(p -> !hiddenPods.contains(key(p)))
-        .map(p -> podsWithoutStatus.contains(key(p)) ? new PodBuilder(p).withStatus(null).build() : p).toList(),
+        .map(this::asCached).toList(),
         view.namespaces(), view.nodes());
+  }
+
+  @Override
+  public Pod pod(String namespace, String name) {
+    Pod pod = unsynced || hiddenPodNamespaces.contains(namespace) ? null : real.pod(namespace, name);
+    return pod == null || hiddenPods.contains(key(pod)) ? null : asCached(pod);
+  }
+
+  /** The pod, or the version before its status was written: no status, the resourceVersion before. */
+  private Pod asCached(Pod pod) {
+    if (!podsWithoutStatus.contains(key(pod))) {
+      return pod;
+    }
+    String version = pod.getMetadata().getResourceVersion();
+    return new PodBuilder(pod).withStatus(null).editMetadata()
+        .withResourceVersion(version == null ? null : Long.toString(Long.parseLong(version) - 1)).endMetadata()
+        .build();
   }
 }
