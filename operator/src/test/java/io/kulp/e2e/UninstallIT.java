@@ -118,10 +118,16 @@ class UninstallIT {
 
   @Test
   void inTheDocumentedOrderEveryLivePatchIsRevertedThenKulpGoesAtOnce() throws Exception {
+    agents.autoSucceed("un-2");
+    client.resource(TestLivePatches.apply("un-2", "un", "web")).create();
+    awaitCondition(client, "un-2", KulpConstants.CONDITION_COMPLETE, "True", null);
+
+    // Both at once: each one's revert ends while the operator's cache still shows the other.
     assertThat(kubectl.run("delete", "livepatches", "--all", "--wait=false").exitCode()).isZero();
     var waited = kubectl.run("wait", "--for=delete", "livepatches", "--all", "--timeout=50s");
     assertThat(waited.exitCode()).as(waited.out()).isZero();
     assertThat(eventsAbout("un")).extracting(Event::getMessage).contains("every node reported on the revert");
+    assertThat(eventsAbout("un-2")).extracting(Event::getMessage).contains("every node reported on the revert");
     assertThat(finalizersOfPolicies()).as("let go before the last LivePatch went").hasSize(6)
         .allSatisfy((policy, finalizers) -> assertThat(finalizers).isEmpty());
 

@@ -338,8 +338,8 @@ public class LivePatchReconciler implements Reconciler<LivePatch>, Cleaner<LiveP
   private DeleteControl goes(LivePatch lp, Context<LivePatch> context) {
     String name = lp.getMetadata().getName();
     try {
-      guard.livePatchGoing(context.getPrimaryCache().list()
-          .anyMatch(other -> !other.getMetadata().getName().equals(name)));
+      guard.livePatchGoing(lp.getMetadata().getUid(), context.getPrimaryCache().list()
+          .map(cached -> cached.getMetadata().getUid()).collect(Collectors.toSet()));
     } catch (RuntimeException e) {
       log.warn("LivePatch {}: could not let kulp's admission policies go ({}); trying again", name,
           e.toString());

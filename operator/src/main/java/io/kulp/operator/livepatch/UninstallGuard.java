@@ -1,6 +1,8 @@
 package io.kulp.operator.livepatch;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ public final class UninstallGuard {
 
   private final Policies policies;
   private boolean held; // by this operator, since it started
+  private final Set<String> going = new HashSet<>(); // uids of LivePatches let go, still cached
 
   UninstallGuard(Policies policies) {
     this.policies = policies;
@@ -63,12 +66,16 @@ public final class UninstallGuard {
   }
 
   /**
-   * A LivePatch is about to go: when no other exists, the policies are let go before it, so that
-   * nothing holds them once the last LivePatch is gone. A LivePatch created meanwhile holds them
-   * again when it is reconciled. Throws when a write fails: the LivePatch must then wait.
+   * The LivePatch {@code uid} is about to go. When every LivePatch the cache shows ({@code cached},
+   * by uid) has gone or is going, the policies are let go before it, so that nothing holds them
+   * once the last LivePatch is gone. LivePatches deleted together each see the others in the cache
+   * until they are gone; the last of them to come here lets go. A LivePatch created meanwhile holds
+   * them again when it is reconciled. Throws when a write fails: the LivePatch must then wait.
    */
-  synchronized void livePatchGoing(boolean othersExist) {
-    if (!othersExist) {
+  synchronized void livePatchGoing(String uid, Set<String> cached) {
+    going.retainAll(cached); // those the cache no longer shows are gone
+    going.add(uid);
+    if (going.containsAll(cached)) {
       policies.release();
       held = false;
     }

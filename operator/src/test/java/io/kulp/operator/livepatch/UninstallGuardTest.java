@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class UninstallGuardTest {
@@ -54,17 +55,39 @@ class UninstallGuardTest {
   void aLivePatchGoingWhileOthersExistKeepsThePolicies() {
     guard.livePatchExists();
 
-    guard.livePatchGoing(true);
+    guard.livePatchGoing("a", Set.of("a", "b"));
 
     assertThat(policies.finalizer).isTrue();
     assertThat(policies.writes).containsExactly("hold");
   }
 
   @Test
+  void ofLivePatchesDeletedTogetherTheLastToGoLetsThePoliciesGoThoughTheCacheStillShowsTheOthers() {
+    guard.livePatchExists();
+
+    guard.livePatchGoing("a", Set.of("a", "b", "c"));
+    guard.livePatchGoing("b", Set.of("a", "b", "c")); // a's removal not yet seen by the cache
+    assertThat(policies.finalizer).isTrue();
+    guard.livePatchGoing("c", Set.of("b", "c"));
+
+    assertThat(policies.finalizer).isFalse();
+  }
+
+  @Test
+  void aLivePatchCreatedWhileOthersGoKeepsThePolicies() {
+    guard.livePatchExists();
+
+    guard.livePatchGoing("a", Set.of("a", "b"));
+    guard.livePatchGoing("b", Set.of("a", "b", "new"));
+
+    assertThat(policies.finalizer).isTrue();
+  }
+
+  @Test
   void theLastLivePatchGoingLetsThePoliciesGoAndTheNextOneHoldsThemAgain() {
     guard.livePatchExists();
 
-    guard.livePatchGoing(false);
+    guard.livePatchGoing("a", Set.of("a"));
     assertThat(policies.finalizer).isFalse();
 
     guard.livePatchExists();
@@ -76,7 +99,7 @@ class UninstallGuardTest {
   void theLastLivePatchLetsGoEvenWhenThisOperatorNeverHeldThePolicies() {
     policies.finalizer = true; // held by the operator that ran before this one
 
-    guard.livePatchGoing(false);
+    guard.livePatchGoing("a", Set.of("a"));
 
     assertThat(policies.finalizer).isFalse();
   }
@@ -98,8 +121,8 @@ class UninstallGuardTest {
     guard.livePatchExists();
     policies.failNext = new IllegalStateException("API server unavailable");
 
-    assertThatThrownBy(() -> guard.livePatchGoing(false)).hasMessageContaining("unavailable");
-    guard.livePatchGoing(false);
+    assertThatThrownBy(() -> guard.livePatchGoing("a", Set.of("a"))).hasMessageContaining("unavailable");
+    guard.livePatchGoing("a", Set.of("a"));
 
     assertThat(policies.finalizer).isFalse();
     assertThat(policies.writes).containsExactly("hold", "release", "release");
