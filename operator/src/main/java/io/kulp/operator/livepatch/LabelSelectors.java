@@ -2,6 +2,7 @@ package io.kulp.operator.livepatch;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,5 +51,29 @@ final class LabelSelectors {
       case "DoesNotExist" -> !labels.containsKey(r.getKey());
       default -> throw new IllegalArgumentException("unknown selector operator " + r.getOperator());
     };
+  }
+
+  /** {@code selector} as the API server's {@code labelSelector} parameter; empty for none. */
+  static String asQuery(LabelSelector selector) {
+    if (selector == null) {
+      return "";
+    }
+    List<String> terms = new ArrayList<>();
+    if (selector.getMatchLabels() != null) {
+      selector.getMatchLabels().forEach((k, v) -> terms.add(k + "=" + v));
+    }
+    if (selector.getMatchExpressions() != null) {
+      for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+        String values = r.getValues() == null ? "" : String.join(",", r.getValues());
+        terms.add(switch (r.getOperator()) {
+          case "In" -> r.getKey() + " in (" + values + ")";
+          case "NotIn" -> r.getKey() + " notin (" + values + ")";
+          case "Exists" -> r.getKey();
+          case "DoesNotExist" -> "!" + r.getKey();
+          default -> throw new IllegalArgumentException("unknown selector operator " + r.getOperator());
+        });
+      }
+    }
+    return String.join(",", terms);
   }
 }

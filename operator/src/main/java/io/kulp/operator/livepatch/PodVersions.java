@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * Which pods match a selector, and at which resourceVersion, by a consistent read of their
@@ -58,11 +56,11 @@ final class PodVersions {
   /** Every pod {@code selector} matches (every pod when null), in pages of {@code page}. */
   static List<Listed> read(KubernetesClient client, LabelSelector selector, long page) {
     List<Listed> listed = new ArrayList<>();
+    String query = LabelSelectors.asQuery(selector);
     String next = null;
     do {
       StringBuilder url = new StringBuilder(client.getMasterUrl().toString().replaceAll("/$", ""))
           .append("/api/v1/pods?limit=").append(page);
-      String query = query(selector);
       if (!query.isEmpty()) {
         url.append("&labelSelector=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
       }
@@ -111,30 +109,6 @@ final class PodVersions {
     } catch (NumberFormatException e) {
       return false;
     }
-  }
-
-  /** A label selector as the API server's {@code labelSelector} parameter. */
-  static String query(LabelSelector selector) {
-    if (selector == null) {
-      return "";
-    }
-    List<String> terms = new ArrayList<>();
-    if (selector.getMatchLabels() != null) {
-      selector.getMatchLabels().forEach((k, v) -> terms.add(k + "=" + v));
-    }
-    if (selector.getMatchExpressions() != null) {
-      for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-        String values = r.getValues() == null ? "" : String.join(",", r.getValues());
-        terms.add(switch (r.getOperator()) {
-          case "In" -> r.getKey() + " in (" + values + ")";
-          case "NotIn" -> r.getKey() + " notin (" + values + ")";
-          case "Exists" -> r.getKey();
-          case "DoesNotExist" -> "!" + r.getKey();
-          default -> throw new IllegalArgumentException("unknown selector operator " + r.getOperator());
-        });
-      }
-    }
-    return terms.stream().collect(Collectors.joining(","));
   }
 
   private static Page get(KubernetesClient client, URI uri) {

@@ -4,9 +4,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -85,8 +89,9 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
   }
 
   /**
-   * Changes the object's finalizers (a JSON patch, only if they change): false when the object is
-   * absent or the operator may not read it.
+   * Changes the object's finalizers, only if they change, by a merge patch on the version read (a
+   * concurrent change makes it fail with 409, and the caller tries again): false when the object
+   * is absent or the operator may not read it.
    */
   private static <T extends HasMetadata> boolean edit(Resource<T> object, UnaryOperator<List<String>> change) {
     T current;
@@ -108,11 +113,8 @@ final class PolicyFinalizers implements UninstallGuard.Policies {
       return true;
     }
     try {
-      object.edit(o -> {
-        o.getMetadata().setFinalizers(change.apply(new ArrayList<>(
-            o.getMetadata().getFinalizers() == null ? List.of() : o.getMetadata().getFinalizers())));
-        return o;
-      });
+      object.patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata",
+          Map.of("finalizers", after, "resourceVersion", current.getMetadata().getResourceVersion()))));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;

@@ -89,8 +89,8 @@ class PodVersionsTest {
         .addNewMatchExpression().withKey("legacy").withOperator("DoesNotExist").endMatchExpression()
         .build();
 
-    assertThat(PodVersions.query(selector))
+    assertThat(LabelSelectors.asQuery(selector))
         .isEqualTo("app=web,tier in (a,b),env notin (dev),kulp,!legacy");
-    assertThat(PodVersions.query(null)).isEmpty();
+    assertThat(LabelSelectors.asQuery(null)).isEmpty();
   }
 }
