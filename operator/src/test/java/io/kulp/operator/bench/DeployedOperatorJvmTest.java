@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,16 @@ class DeployedOperatorJvmTest {
     assertThat(jvm.jvmOptions().get(0)).startsWith("-XX:MaxRAM=");
     assertThat(jvm.jvmOptions()).contains("-XX:+UseSerialGC");
     assertThat(jvm.memoryLimitMib()).isPositive();
+  }
+
+  @Test
+  void deployCompilingWithC1OnlyOffersChaCha20FirstSinceItsAesGcmRunsAsPlainJava() throws Exception {
+    var options = DeployedOperatorJvm.read().jvmOptions();
+
+    assertThat(options).contains("-XX:TieredStopAtLevel=1");
+    var suites = options.stream().filter(o -> o.startsWith("-Djdk.tls.client.cipherSuites="))
+        .map(o -> List.of(o.substring(o.indexOf('=') + 1).split(","))).findFirst().orElseThrow();
+    assertThat(suites.get(0)).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
+    assertThat(suites).contains("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
   }
 }

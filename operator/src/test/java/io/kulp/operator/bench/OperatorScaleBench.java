@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * MALLOC_ARENA_MAX, its memory limit as the JVM's RAM). Measures, wall clock, through watches:
  * <ol>
  *   <li>baseline: a bare client writing the same N LivePatchNodes by server-side apply, one after
- *       another, and {@link #OPERATOR_WRITES} at a time as the operator does;
+ *       another once, and {@link #OPERATOR_WRITES} at a time as the operator does just before and
+ *       just after each operator's rounds (the API server slows down through a long run), timed
+ *       as the operator's rounds are, by the bench's watch;
  *   <li>the operator's start until its caches have synced (/startup);
  *   <li>from creating the LivePatch to all N LivePatchNodes written;
  *   <li>from the last agent report to the LivePatch showing Complete=True;
@@ -90,8 +92,7 @@ public final class OperatorScaleBench {
           nodeCount, nodeCount * podsPerNode, nodeCount * matchingPerNode,
           (System.nanoTime() - t0) / 1e9, WRITERS);
 
-      baseline(cluster.client(), fleet, 1);
-      baseline(cluster.client(), fleet, OPERATOR_WRITES);
+      baseline(cluster.client(), fleet, 1, "");
 
       for (String operatorSpec : operators) {
         // label|classes (empty: this build)|JVM options
@@ -101,6 +102,10 @@ public final class OperatorScaleBench {
         if (!parts[2].isBlank()) {
           jvmOptions.addAll(List.of(parts[2].trim().split(" +")));
         }
+        // The API server slows down through a long run: each operator's rounds are compared with
+        // a bare client's writes just before and just after them.
+        double before = baseline(cluster.client(), fleet, OPERATOR_WRITES, "");
+        List<Double> roundSeconds = new ArrayList<>();
         Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
         long started = System.nanoTime();
         try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions,
@@ -110,8 +115,13 @@ public final class OperatorScaleBench {
               + " %.0f MiB, heap used %.0f MiB, committed %.0f MiB; %s%n", label, operator.pid(),
               String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
               operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
+          // What the operator's informers cost the same writes, the operator idle.
+          baseline(cluster.client(), fleet, OPERATOR_WRITES, " beside the idle operator");
           for (int round = 1; round <= rounds; round++) {
-            runRound(cluster, writers, label + "-" + round, fleet.targets().size());
+            String name = label + "-" + round;
+            roundSeconds.add(runRound(cluster, writers, name, fleet.targets().size(),
+                operator.pid()));
+            System.out.printf("  the operator's log: %s%n", stepLogged(log, name));
             System.out.printf("  operator %s after round %d: RSS %.0f MiB, %s, heap used %.0f MiB,"
                 + " committed %.0f MiB, live heap after GC %.0f MiB; %s%n", label, round,
                 operator.rssMib(), operator.peakRss(), operator.heapUsedMib(),
@@ -124,6 +134,12 @@ public final class OperatorScaleBench {
           System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
         removeLivePatches(cluster.client());
+        double after = baseline(cluster.client(), fleet, OPERATOR_WRITES, "");
+        System.out.printf("operator %s: create -> all written %s s; a bare client with %d writers"
+            + " %.2f s before and %.2f s after: %s%n", label,
+            roundSeconds.stream().map(r -> String.format("%.2f", r)).toList(), OPERATOR_WRITES,
+            before, after, roundSeconds.stream()
+                .map(r -> String.format("%.2fx", r / ((before + after) / 2))).toList());
       }
       for (KubernetesClient w : writers) {
         w.close();
@@ -134,27 +150,85 @@ public final class OperatorScaleBench {
 
   /**
    * Writes the LivePatchNodes the operator will write (same labels, annotations and spec) with a
-   * bare client, by server-side apply, with {@code threads} writers; then deletes them.
+   * bare client, by server-side apply, with {@code threads} writers, timed as the operator's
+   * rounds are: from the first request to the bench's watch having seen all of them; then deletes
+   * them. Returns the seconds.
    */
-  private static void baseline(KubernetesClient client, BenchFleet fleet, int threads)
-      throws Exception {
+  private static double baseline(KubernetesClient client, BenchFleet fleet, int threads,
+      String beside) throws Exception {
     var lp = TestLivePatches.apply("baseline", BenchFleet.SCOPE, "web");
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> writes = new ArrayList<>();
-    long start = System.nanoTime();
-    for (Map.Entry<String, List<TargetPod>> e : fleet.targets().entrySet()) {
-      writes.add(pool.submit(() -> client.resource(livePatchNode(lp, e.getKey(), e.getValue()))
-          .fieldManager("bench").forceConflicts().serverSideApply()));
+    double seconds;
+    double benchCpu = CpuTime.of(ProcessHandle.current().pid());
+    double serverCpu = CpuTime.apiServerAndEtcd();
+    try (var seen = new AllWritten(client, "baseline", fleet.targets().size())) {
+      long start = System.nanoTime();
+      for (Map.Entry<String, List<TargetPod>> e : fleet.targets().entrySet()) {
+        writes.add(pool.submit(() -> client.resource(livePatchNode(lp, e.getKey(), e.getValue()))
+            .fieldManager("bench").forceConflicts().serverSideApply()));
+      }
+      for (Future<?> f : writes) {
+        f.get();
+      }
+      seconds = (seen.await() - start) / 1e9;
     }
-    for (Future<?> f : writes) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
+    benchCpu = CpuTime.of(ProcessHandle.current().pid()) - benchCpu;
+    serverCpu = CpuTime.apiServerAndEtcd() - serverCpu;
     pool.shutdown();
-    System.out.printf("baseline: a bare client writes %d LivePatchNodes with %d writer(s) in"
-        + " %.2f s; %s%n", writes.size(), threads, seconds, load());
+    System.out.printf("baseline%s: a bare client writes %d LivePatchNodes with %d writer(s) in"
+        + " %.2f s (CPU: the bench %.1f s, kube-apiserver and etcd %.1f s); %s%n", beside,
+        writes.size(), threads, seconds, benchCpu, serverCpu, load());
     client.resources(LivePatchNode.class)
         .withLabel(KulpConstants.LABEL_LIVEPATCH, LabelValues.of("baseline")).delete();
+    return seconds;
+  }
+
+  /**
+   * The bench's watch on LivePatchNodes: the time (System.nanoTime) at which it has seen one for
+   * each of {@code count} nodes, for the LivePatch named {@code livePatch}.
+   */
+  private static final class AllWritten implements AutoCloseable {
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch all = new CountDownLatch(1);
+    private volatile long at;
+    private final Watch watch;
+
+    AllWritten(KubernetesClient client, String livePatch, int count) {
+      watch = client.resources(LivePatchNode.class).watch(new Watcher<>() {
+        @Override
+        public void eventReceived(Action action, LivePatchNode lpn) {
+          if (livePatch.equals(lpn.getSpec().livePatch) && seen.add(lpn.getSpec().nodeName)
+              && seen.size() == count) {
+            at = System.nanoTime();
+            all.countDown();
+          }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {}
+      });
+    }
+
+    long await() throws InterruptedException {
+      if (!all.await(30, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("only " + seen.size() + " LivePatchNodes written");
+      }
+      return at;
+    }
+
+    @Override
+    public void close() {
+      watch.close();
+    }
+  }
+
+  /** The operator's log line for the step that started {@code livePatch}'s nodes. */
+  private static String stepLogged(Path log, String livePatch) throws java.io.IOException {
+    String prefix = "LivePatch " + livePatch + ": started";
+    return Files.readAllLines(log).stream().filter(l -> l.contains(prefix))
+        .map(l -> l.substring(l.indexOf(prefix), l.indexOf('"', l.indexOf(prefix)))).findFirst()
+        .orElse("(no step logged)");
   }
 
   /** The LivePatches an operator left, and their LivePatchNodes: gone, finalizers and all. */
@@ -201,26 +275,13 @@ public final class OperatorScaleBench {
     return lpn;
   }
 
-  private static void runRound(KubeApiTestCluster cluster, List<KubernetesClient> writers,
-      String name, int nodeCount) throws Exception {
+  /** One LivePatch rolled out by the operator; returns create -> all LivePatchNodes written, s. */
+  private static double runRound(KubeApiTestCluster cluster, List<KubernetesClient> writers,
+      String name, int nodeCount, long operatorPid) throws Exception {
     KubernetesClient client = cluster.client();
-    Set<String> written = ConcurrentHashMap.newKeySet();
-    var allWritten = new CountDownLatch(1);
     var complete = new CountDownLatch(1);
     long[] at = new long[2];
-    Watch lpnWatch = client.resources(LivePatchNode.class).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, LivePatchNode lpn) {
-        if (name.equals(lpn.getSpec().livePatch) && written.add(lpn.getSpec().nodeName)
-            && written.size() == nodeCount) {
-          at[0] = System.nanoTime();
-          allWritten.countDown();
-        }
-      }
-
-      @Override
-      public void onClose(WatcherException cause) {}
-    });
+    var allWritten = new AllWritten(client, name, nodeCount);
     Watch lpWatch = client.resources(LivePatch.class).withName(name).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, LivePatch lp) {
@@ -238,12 +299,14 @@ public final class OperatorScaleBench {
     var lp = TestLivePatches.apply(name, BenchFleet.SCOPE, "web");
     lp.getSpec().target.containers = List.of("app");
     lp.getSpec().rollout.maxConcurrentNodes = new IntOrString("100%");
+    double operatorCpu = CpuTime.of(operatorPid);
+    double serverCpu = CpuTime.apiServerAndEtcd();
     long created = System.nanoTime();
     client.resource(lp).create();
-    if (!allWritten.await(30, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("only " + written.size() + " LivePatchNodes written");
-    }
+    at[0] = allWritten.await();
     double writeSeconds = (at[0] - created) / 1e9;
+    operatorCpu = CpuTime.of(operatorPid) - operatorCpu;
+    serverCpu = CpuTime.apiServerAndEtcd() - serverCpu;
 
     // The agents report, one writer per client, as many agents would (each its own node).
     ExecutorService pool = Executors.newFixedThreadPool(writers.size());
@@ -263,11 +326,14 @@ public final class OperatorScaleBench {
     }
     double completeSeconds = (at[1] - lastReport) / 1e9;
     double reportSeconds = (lastReport - at[0]) / 1e9;
-    System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s; "
+    System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s (CPU: the"
+        + " operator %.1f s, kube-apiserver and etcd %.1f s); "
         + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s; %s%n",
-        name, nodeCount, writeSeconds, writers.size(), reportSeconds, completeSeconds, load());
+        name, nodeCount, writeSeconds, operatorCpu, serverCpu, writers.size(), reportSeconds,
+        completeSeconds, load());
     pool.shutdown();
-    lpnWatch.close();
+    allWritten.close();
     lpWatch.close();
+    return writeSeconds;
   }
 }
