@@ -53,6 +53,11 @@ final class LabelSelectors {
     };
   }
 
+  /** Labels that must all match (a nodeSelector) as a {@code labelSelector} parameter. */
+  static String asQuery(Map<String, String> matchLabels) {
+    return matchLabels == null ? "" : asQuery(new LabelSelector(null, matchLabels));
+  }
+
   /** {@code selector} as the API server's {@code labelSelector} parameter; empty for none. */
   static String asQuery(LabelSelector selector) {
     if (selector == null) {

@@ -38,8 +38,8 @@ class PodVersionsTest {
         .withResourceVersion(resourceVersion).endMetadata().build();
   }
 
-  private static PodVersions.Listed listed(String name, String uid, String resourceVersion) {
-    return new PodVersions.Listed("shop", name, uid, resourceVersion);
+  private static MetadataList.Item listed(String name, String uid, String resourceVersion) {
+    return new MetadataList.Item("shop", name, uid, resourceVersion, Map.of());
   }
 
   @Test
@@ -91,6 +91,8 @@ class PodVersionsTest {
 
     assertThat(LabelSelectors.asQuery(selector))
         .isEqualTo("app=web,tier in (a,b),env notin (dev),kulp,!legacy");
-    assertThat(LabelSelectors.asQuery(null)).isEmpty();
+    assertThat(LabelSelectors.asQuery((io.fabric8.kubernetes.api.model.LabelSelector) null)).isEmpty();
+    assertThat(LabelSelectors.asQuery(Map.of("zone", "a"))).isEqualTo("zone=a");
+    assertThat(LabelSelectors.asQuery((Map<String, String>) null)).isEmpty();
   }
 }
