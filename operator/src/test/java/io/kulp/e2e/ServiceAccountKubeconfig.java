@@ -63,6 +63,7 @@ final class ServiceAccountKubeconfig {
           + "contexts:\n- name: e2e\n  context:\n    cluster: e2e\n    user: " + serviceAccount + "\n"
           + "current-context: e2e\n";
       Path file = Files.createTempFile("kulp-e2e-" + serviceAccount, ".kubeconfig");
+      file.toFile().deleteOnExit(); // it holds a token: gone with the test JVM
       Files.writeString(file, yaml, StandardCharsets.UTF_8);
       return file;
     } catch (IOException e) {

@@ -109,6 +109,24 @@ final class OperatorProcess implements AutoCloseable {
     throw new IllegalStateException("operator not started within 30 minutes");
   }
 
+  /**
+   * Waits until the operator is quiet: under a tenth of a core over {@code 2 s} (its informers
+   * hand out their initial lists' events after /startup answers), 5 min at most. Returns the
+   * seconds waited.
+   */
+  double awaitQuiet() throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      double before = CpuTime.of(pid());
+      Thread.sleep(2000); // sampling a process's CPU from a tool
+      if (CpuTime.of(pid()) - before < 0.2) {
+        break;
+      }
+    }
+    return (System.nanoTime() - start) / 1e9;
+  }
+
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
         HttpResponse.BodyHandlers.ofString());

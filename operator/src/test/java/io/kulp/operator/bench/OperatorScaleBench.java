@@ -59,7 +59,9 @@ import java.util.concurrent.TimeUnit;
  * of two settings wins); default {@code deploy||}. Each
  * operator starts on the same cluster: the LivePatches and LivePatchNodes of the one before are
  * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
- * memory summary is printed after each round. Every figure is printed with the load average.
+ * memory summary is printed after each round. Every figure is printed with the load average,
+ * each write measurement with the CPU time the operator (or the bench), kube-apiserver and etcd
+ * spent over it ({@link CpuTime}).
  */
 public final class OperatorScaleBench {
 
@@ -116,6 +118,7 @@ public final class OperatorScaleBench {
               String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
               operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
           // What the operator's informers cost the same writes, the operator idle.
+          System.out.printf("operator %s quiet after %.0f s more%n", label, operator.awaitQuiet());
           baseline(cluster.client(), fleet, OPERATOR_WRITES, " beside the idle operator");
           for (int round = 1; round <= rounds; round++) {
             String name = label + "-" + round;
