@@ -35,8 +35,9 @@ final class ConsistentRead {
   /** Objects per page of a LIST of whole objects (pods, when the cache is behind). */
   static final long PAGE = 500;
   /**
-   * Objects per page of a LIST of metadata only: a pod's is about 1.5 KB, so a page is a few MB,
-   * and 15,000 pods are 3 round trips rather than 30.
+   * Objects per page of a LIST of metadata only: 15,000 pods are 3 round trips rather than 30. A
+   * page is decoded as it arrives ({@link MetadataList}), so only what is kept of each object is
+   * held, a few hundred bytes.
    */
   static final long METADATA_PAGE = 5000;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -24,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * by its Accept header. Of a pod that is about a third of the object; of a node, whose status
  * lists its images, far less. No resourceVersion is given, so the API server answers with every
  * write completed before the request; the later pages are served from the first page's snapshot,
- * so all pages are one consistent read.
+ * so all pages are one consistent read. Each page is decoded as it arrives, keeping only an
+ * {@link Item} of each object, and must arrive whole within a bound.
  */
 final class MetadataList {
 
@@ -35,6 +39,9 @@ final class MetadataList {
   private static final String ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
   /** One page's bound, from the request to the last byte of its answer. */
   private static final long TIMEOUT_SECONDS = 60;
+  /** Ends the pages whose answer is still arriving at their deadline. */
+  private static final ScheduledExecutorService DEADLINES =
+      Executors.newSingleThreadScheduledExecutor(BoundedFanOut.daemonThreads("kulp-list-deadline"));
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -76,16 +83,39 @@ final class MetadataList {
   }
 
   private static Page get(KubernetesClient client, URI uri) {
+    return get(client, uri, TIMEOUT_SECONDS);
+  }
+
+  /**
+   * One page, decoded as it arrives (a page of thousands of objects is never held as bytes), or
+   * a failure when it has not arrived whole within {@code timeoutSeconds} of the request: a
+   * deadline closes the answer's stream under the decoder.
+   */
+  static Page get(KubernetesClient client, URI uri, long timeoutSeconds) {
     var http = client.getHttpClient();
     var request = http.newHttpRequestBuilder().uri(uri).header("Accept", ACCEPT).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     try {
-      var response = http.sendAsync(request, byte[].class).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      if (!response.isSuccessful()) {
-        throw new KubernetesClientException("LIST " + uri + " answered " + response.code() + ": "
-            + new String(response.body() == null ? new byte[0] : response.body(), StandardCharsets.UTF_8),
-            response.code(), null);
+      var response = http.sendAsync(request, InputStream.class).get(timeoutSeconds, TimeUnit.SECONDS);
+      try (InputStream body = response.body()) {
+        var expiry = DEADLINES.schedule(() -> closeQuietly(body),
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+          if (!response.isSuccessful()) {
+            throw new KubernetesClientException("LIST " + uri + " answered " + response.code()
+                + ": " + new String(body.readNBytes(4096), StandardCharsets.UTF_8), response.code(), null);
+          }
+          return JSON.readValue(body, Page.class);
+        } catch (IOException e) {
+          if (expiry.isDone()) {
+            throw new KubernetesClientException("LIST " + uri + " not answered whole within "
+                + timeoutSeconds + " s", e);
+          }
+          throw e;
+        } finally {
+          expiry.cancel(false);
+        }
       }
-      return JSON.readValue(response.body(), Page.class);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -93,6 +123,14 @@ final class MetadataList {
       throw new KubernetesClientException("interrupted while listing " + uri, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new KubernetesClientException("LIST " + uri + " failed: " + e, e);
+    }
+  }
+
+  private static void closeQuietly(InputStream body) {
+    try {
+      body.close();
+    } catch (IOException e) {
+      // the decoder fails on it either way
     }
   }
 }

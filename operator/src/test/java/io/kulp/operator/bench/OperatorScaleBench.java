@@ -66,6 +66,7 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorScaleBench {
 
   static final int WRITERS = 16;
+  private static final String BASELINE_OWNER_UID = "00000000-0000-4000-8000-000000000001";
   /** LivePatchNode writes the operator keeps in flight (its LivePatchNodeWriter). */
   static final int OPERATOR_WRITES = 8;
 
@@ -94,7 +95,12 @@ public final class OperatorScaleBench {
           nodeCount, nodeCount * podsPerNode, nodeCount * matchingPerNode,
           (System.nanoTime() - t0) / 1e9, WRITERS);
 
-      baseline(cluster.client(), fleet, 1, "");
+      baseline(cluster.client(), fleet, 1, "", true);
+      // What the owner reference the operator's carry costs, alternately with and without.
+      for (int i = 0; i < 2; i++) {
+        baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
+        baseline(cluster.client(), fleet, OPERATOR_WRITES, " without the owner reference", false);
+      }
 
       for (String operatorSpec : operators) {
         // label|classes (empty: this build)|JVM options
@@ -106,7 +112,7 @@ public final class OperatorScaleBench {
         }
         // The API server slows down through a long run: each operator's rounds are compared with
         // a bare client's writes just before and just after them.
-        double before = baseline(cluster.client(), fleet, OPERATOR_WRITES, "");
+        double before = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
         List<Double> roundSeconds = new ArrayList<>();
         Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
         long started = System.nanoTime();
@@ -119,7 +125,8 @@ public final class OperatorScaleBench {
               operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
           // What the operator's informers cost the same writes, the operator idle.
           System.out.printf("operator %s quiet after %.0f s more%n", label, operator.awaitQuiet());
-          baseline(cluster.client(), fleet, OPERATOR_WRITES, " beside the idle operator");
+          baseline(cluster.client(), fleet, OPERATOR_WRITES, " beside the idle operator",
+              true);
           for (int round = 1; round <= rounds; round++) {
             String name = label + "-" + round;
             roundSeconds.add(runRound(cluster, writers, name, fleet.targets().size(),
@@ -137,7 +144,7 @@ public final class OperatorScaleBench {
           System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
         removeLivePatches(cluster.client());
-        double after = baseline(cluster.client(), fleet, OPERATOR_WRITES, "");
+        double after = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
         System.out.printf("operator %s: create -> all written %s s; a bare client with %d writers"
             + " %.2f s before and %.2f s after: %s%n", label,
             roundSeconds.stream().map(r -> String.format("%.2f", r)).toList(), OPERATOR_WRITES,
@@ -152,13 +159,13 @@ public final class OperatorScaleBench {
   }
 
   /**
-   * Writes the LivePatchNodes the operator will write (same labels, annotations and spec) with a
-   * bare client, by server-side apply, with {@code threads} writers, timed as the operator's
+   * Writes the LivePatchNodes the operator will write (same labels, annotations and spec, and,
+   * when {@code owned}, the same owner reference) with a bare client, by server-side apply, with {@code threads} writers, timed as the operator's
    * rounds are: from the first request to the bench's watch having seen all of them; then deletes
    * them. Returns the seconds.
    */
   private static double baseline(KubernetesClient client, BenchFleet fleet, int threads,
-      String beside) throws Exception {
+      String beside, boolean owned) throws Exception {
     var lp = TestLivePatches.apply("baseline", BenchFleet.SCOPE, "web");
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> writes = new ArrayList<>();
@@ -168,7 +175,7 @@ public final class OperatorScaleBench {
     try (var seen = new AllWritten(client, "baseline", fleet.targets().size())) {
       long start = System.nanoTime();
       for (Map.Entry<String, List<TargetPod>> e : fleet.targets().entrySet()) {
-        writes.add(pool.submit(() -> client.resource(livePatchNode(lp, e.getKey(), e.getValue()))
+        writes.add(pool.submit(() -> client.resource(livePatchNode(lp, e.getKey(), e.getValue(), owned))
             .fieldManager("bench").forceConflicts().serverSideApply()));
       }
       for (Future<?> f : writes) {
@@ -256,7 +263,8 @@ public final class OperatorScaleBench {
     }
   }
 
-  private static LivePatchNode livePatchNode(LivePatch lp, String node, List<TargetPod> targets) {
+  private static LivePatchNode livePatchNode(LivePatch lp, String node, List<TargetPod> targets,
+      boolean owned) {
     var lpn = new LivePatchNode();
     String name = lp.getMetadata().getName();
     lpn.setMetadata(new ObjectMetaBuilder()
@@ -266,6 +274,11 @@ public final class OperatorScaleBench {
         .withAnnotations(Map.of(KulpConstants.ANNOTATION_ROLLOUT_DIGEST, "0".repeat(64),
             KulpConstants.ANNOTATION_STARTED_AT, Instant.now().toString()))
         .build());
+    if (owned) { // as the operator's: its LivePatch as controller (the uid of none here)
+      lpn.getMetadata().setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model
+          .OwnerReferenceBuilder().withApiVersion(lp.getApiVersion()).withKind(lp.getKind())
+          .withName(name).withUid(BASELINE_OWNER_UID).withController(true).build()));
+    }
     var spec = new LivePatchNodeSpec();
     spec.livePatch = name;
     spec.nodeName = node;
