@@ -1,6 +1,6 @@
 package io.kulp.operator;
 
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kulp.api.KubeClients;
 import io.kulp.operator.webhook.RuntimeInjectionWebhook;
 import io.kulp.operator.webhook.WebhookSettings;
 import java.time.Clock;
@@ -22,7 +22,7 @@ public final class KulpOperator {
   public static void main(String[] args) throws InterruptedException {
     var settings = OperatorSettings.fromEnv(System.getenv());
     var webhookSettings = WebhookSettings.fromEnv(System.getenv());
-    var client = new KubernetesClientBuilder().build();
+    var client = KubeClients.fromEnvironment();
     KulpOperatorApp app;
     Optional<RuntimeInjectionWebhook> webhook;
     try {

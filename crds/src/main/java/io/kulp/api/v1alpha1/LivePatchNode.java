@@ -5,7 +5,9 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.kulp.api.KulpConstants;
 
@@ -18,6 +20,9 @@ import io.kulp.api.KulpConstants;
 @Group(KulpConstants.GROUP)
 @Version(KulpConstants.VERSION)
 @Kind("LivePatchNode")
+// Named rather than derived, as LivePatch's (the reason is there).
+@Plural("livepatchnodes")
+@Singular("livepatchnode")
 @ShortNames("lpn")
 @AdditionalPrinterColumn(name = "Node", jsonPath = ".spec.nodeName", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Action", jsonPath = ".spec.action", type = Type.STRING)

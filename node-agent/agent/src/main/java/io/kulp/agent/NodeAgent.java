@@ -1,6 +1,6 @@
 package io.kulp.agent;
 
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kulp.api.KubeClients;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
@@ -14,7 +14,7 @@ public final class NodeAgent {
 
   public static void main(String[] args) throws InterruptedException {
     AgentSettings settings = AgentSettings.fromEnv(System.getenv());
-    var client = new KubernetesClientBuilder().build();
+    var client = KubeClients.fromEnvironment();
     AgentApp app = AgentApp.start(client, settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
