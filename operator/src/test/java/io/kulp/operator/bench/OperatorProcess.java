@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -116,20 +115,7 @@ final class OperatorProcess implements AutoCloseable {
    * Returns the seconds waited.
    */
   double awaitQuiet() {
-    long start = System.nanoTime();
-    double[] last = {CpuTime.of(pid())};
-    try {
-      org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(5))
-          .pollDelay(Duration.ofSeconds(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            double now = CpuTime.of(pid());
-            double used = now - last[0];
-            last[0] = now;
-            return used < 0.2;
-          });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      System.out.printf("operator not quiet after 5 min; measuring anyway%n");
-    }
-    return (System.nanoTime() - start) / 1e9;
+    return CpuTime.awaitQuiet("operator", () -> CpuTime.of(pid()), 0.1);
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -61,7 +61,9 @@ import java.util.concurrent.TimeUnit;
  * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
  * memory summary is printed after each round. Every figure is printed with the load average,
  * each write measurement with the CPU time the operator (or the bench), kube-apiserver and etcd
- * spent over it ({@link CpuTime}).
+ * spent over it ({@link CpuTime}). Each measurement starts once kube-apiserver, etcd and the
+ * operator are quiet ({@link #settle}); each round also prints where the API server served its
+ * LISTs of pods (its watch cache or etcd).
  */
 public final class OperatorScaleBench {
 
@@ -95,11 +97,12 @@ public final class OperatorScaleBench {
           nodeCount, nodeCount * podsPerNode, nodeCount * matchingPerNode,
           (System.nanoTime() - t0) / 1e9, WRITERS);
 
-      baseline(cluster.client(), fleet, 1, "", true);
+      baseline(cluster.client(), fleet, 1, "", true, 0);
       // What the owner reference the operator's carry costs, alternately with and without.
       for (int i = 0; i < 2; i++) {
-        baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
-        baseline(cluster.client(), fleet, OPERATOR_WRITES, " without the owner reference", false);
+        baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true, 0);
+        baseline(cluster.client(), fleet, OPERATOR_WRITES, " without the owner reference", false,
+            0);
       }
 
       for (String operatorSpec : operators) {
@@ -112,7 +115,7 @@ public final class OperatorScaleBench {
         }
         // The API server slows down through a long run: each operator's rounds are compared with
         // a bare client's writes just before and just after them.
-        double before = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
+        double before = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true, 0);
         List<Double> roundSeconds = new ArrayList<>();
         Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
         long started = System.nanoTime();
@@ -126,7 +129,7 @@ public final class OperatorScaleBench {
           // What the operator's informers cost the same writes, the operator idle.
           System.out.printf("operator %s quiet after %.0f s more%n", label, operator.awaitQuiet());
           baseline(cluster.client(), fleet, OPERATOR_WRITES, " beside the idle operator",
-              true);
+              true, operator.pid());
           for (int round = 1; round <= rounds; round++) {
             String name = label + "-" + round;
             roundSeconds.add(runRound(cluster, writers, name, fleet.targets().size(),
@@ -144,7 +147,7 @@ public final class OperatorScaleBench {
           System.out.printf("operator %s failed: %s (log %s)%n", label, e, log);
         }
         removeLivePatches(cluster.client());
-        double after = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true);
+        double after = baseline(cluster.client(), fleet, OPERATOR_WRITES, "", true, 0);
         System.out.printf("operator %s: create -> all written %s s; a bare client with %d writers"
             + " %.2f s before and %.2f s after: %s%n", label,
             roundSeconds.stream().map(r -> String.format("%.2f", r)).toList(), OPERATOR_WRITES,
@@ -165,7 +168,8 @@ public final class OperatorScaleBench {
    * them. Returns the seconds.
    */
   private static double baseline(KubernetesClient client, BenchFleet fleet, int threads,
-      String beside, boolean owned) throws Exception {
+      String beside, boolean owned, long operatorPid) throws Exception {
+    double settled = settle(operatorPid);
     var lp = TestLivePatches.apply("baseline", BenchFleet.SCOPE, "web");
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> writes = new ArrayList<>();
@@ -187,8 +191,8 @@ public final class OperatorScaleBench {
     serverCpu = CpuTime.apiServerAndEtcd() - serverCpu;
     pool.shutdown();
     System.out.printf("baseline%s: a bare client writes %d LivePatchNodes with %d writer(s) in"
-        + " %.2f s (CPU: the bench %.1f s, kube-apiserver and etcd %.1f s); %s%n", beside,
-        writes.size(), threads, seconds, benchCpu, serverCpu, load());
+        + " %.2f s (CPU: the bench %.1f s, kube-apiserver and etcd %.1f s; settled %.0f s before);"
+        + " %s%n", beside, writes.size(), threads, seconds, benchCpu, serverCpu, settled, load());
     client.resources(LivePatchNode.class)
         .withLabel(KulpConstants.LABEL_LIVEPATCH, LabelValues.of("baseline")).delete();
     return seconds;
@@ -253,6 +257,33 @@ public final class OperatorScaleBench {
     client.resources(LivePatchNode.class).delete();
   }
 
+  /**
+   * Waits until kube-apiserver and etcd, and the operator {@code operatorPid} when not 0, are
+   * quiet: the LivePatchNodes deleted before a measurement reach the watches afterwards, and their
+   * events would be counted in it. Returns the seconds waited.
+   */
+  private static double settle(long operatorPid) {
+    return CpuTime.awaitQuiet("kube-apiserver, etcd and the operator", () ->
+        CpuTime.apiServerAndEtcd() + (operatorPid == 0 ? 0 : CpuTime.of(operatorPid)), 0.2);
+  }
+
+  /**
+   * kube-apiserver's counts of pod LISTs and of the objects they fetched
+   * ({@code apiserver_storage_list_total}, {@code apiserver_storage_list_fetched_objects_total}),
+   * by metric and labels; the label {@code storage} says whether its watch cache or etcd served
+   * them.
+   */
+  private static Map<String, Double> podLists(KubernetesClient client) {
+    Map<String, Double> counts = new java.util.TreeMap<>();
+    for (String line : client.raw("/metrics").split("\n")) {
+      if (line.matches("apiserver_storage_list_(total|fetched_objects_total)\\{.*\"pods\".*")) {
+        int space = line.lastIndexOf(' ');
+        counts.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    return counts;
+  }
+
   /** The load average (1, 5 and 15 minutes), as uptime shows it. */
   static String load() {
     try {
@@ -315,6 +346,8 @@ public final class OperatorScaleBench {
     var lp = TestLivePatches.apply(name, BenchFleet.SCOPE, "web");
     lp.getSpec().target.containers = List.of("app");
     lp.getSpec().rollout.maxConcurrentNodes = new IntOrString("100%");
+    double settled = settle(operatorPid);
+    Map<String, Double> lists = podLists(client);
     double operatorCpu = CpuTime.of(operatorPid);
     double serverCpu = CpuTime.apiServerAndEtcd();
     long created = System.nanoTime();
@@ -323,6 +356,11 @@ public final class OperatorScaleBench {
     double writeSeconds = (at[0] - created) / 1e9;
     operatorCpu = CpuTime.of(operatorPid) - operatorCpu;
     serverCpu = CpuTime.apiServerAndEtcd() - serverCpu;
+    Map<String, Double> listsAfter = podLists(client);
+    listsAfter.replaceAll((metric, value) -> value - lists.getOrDefault(metric, 0.0));
+    listsAfter.values().removeIf(v -> v == 0);
+    System.out.printf("  %s: the API server's LISTs of pods meanwhile, by where it served them: %s%n",
+        name, listsAfter);
 
     // The agents report, one writer per client, as many agents would (each its own node).
     ExecutorService pool = Executors.newFixedThreadPool(writers.size());
@@ -343,10 +381,10 @@ public final class OperatorScaleBench {
     double completeSeconds = (at[1] - lastReport) / 1e9;
     double reportSeconds = (lastReport - at[0]) / 1e9;
     System.out.printf("%s: %d nodes: create -> all LivePatchNodes written %.2f s (CPU: the"
-        + " operator %.1f s, kube-apiserver and etcd %.1f s); "
+        + " operator %.1f s, kube-apiserver and etcd %.1f s; settled %.0f s before); "
         + "agents reporting (%d writers) %.2f s; last report -> Complete %.2f s; %s%n",
-        name, nodeCount, writeSeconds, operatorCpu, serverCpu, writers.size(), reportSeconds,
-        completeSeconds, load());
+        name, nodeCount, writeSeconds, operatorCpu, serverCpu, settled, writers.size(),
+        reportSeconds, completeSeconds, load());
     pool.shutdown();
     allWritten.close();
     lpWatch.close();
