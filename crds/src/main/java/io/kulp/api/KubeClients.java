@@ -28,13 +28,16 @@ public final class KubeClients {
    * it wrote 5,000 LivePatchNodes (docs/benchmarks.md). Such a reload could only bring a token, and
    * the client's certificate is already in its TLS context: the configuration is given a token
    * provider that has none, which fabric8 asks instead. Tokens (a service account's, an exec
-   * plugin's, an auth provider's) are still refreshed as fabric8 does.
+   * plugin's, an auth provider's) are still refreshed as fabric8 does, and a configuration with no
+   * credentials at all is left as fabric8 has it (a service account token may yet appear).
    */
   static Config keptAsLoaded(Config config) {
     boolean tokenBased = notEmpty(config.getOauthToken()) || notEmpty(config.getAutoOAuthToken())
         || config.getOauthTokenProvider() != null || config.getAuthProvider() != null
         || notEmpty(config.getUsername());
-    if (!tokenBased) {
+    boolean certificate = notEmpty(config.getClientCertData())
+        || notEmpty(config.getClientCertFile());
+    if (certificate && !tokenBased) {
       config.setOauthTokenProvider(() -> null);
     }
     return config;

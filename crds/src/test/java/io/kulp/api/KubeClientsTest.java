@@ -71,6 +71,15 @@ class KubeClientsTest {
     assertThat(headersOfARequest(loaded)).containsEntry("Authorization", "Bearer rotated");
   }
 
+  @Test
+  void aConfigurationWithoutCredentialsIsLeftToFabric8() throws Exception {
+    Files.writeString(kubeconfig, kubeconfig("    {}\n"));
+    Config loaded = KubeClients.keptAsLoaded(Config.autoConfigure(null));
+    Files.writeString(kubeconfig, kubeconfig("    token: appeared\n"));
+
+    assertThat(headersOfARequest(loaded)).containsEntry("Authorization", "Bearer appeared");
+  }
+
   private static final String CERTIFICATE =
       "    client-certificate-data: Y2VydA==\n    client-key-data: a2V5\n";
 
