@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A consistent LIST of one resource type's objects as their metadata only: the API server's
@@ -98,8 +99,12 @@ final class MetadataList {
     try {
       var response = http.sendAsync(request, InputStream.class).get(timeoutSeconds, TimeUnit.SECONDS);
       try (InputStream body = response.body()) {
-        var expiry = DEADLINES.schedule(() -> closeQuietly(body),
-            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        // Marked before the close: the decoder can fail on the close before the closing task ends.
+        var expired = new AtomicBoolean();
+        var expiry = DEADLINES.schedule(() -> {
+          expired.set(true);
+          closeQuietly(body);
+        }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         try {
           if (!response.isSuccessful()) {
             throw new KubernetesClientException("LIST " + uri + " answered " + response.code()
@@ -107,7 +112,7 @@ final class MetadataList {
           }
           return JSON.readValue(body, Page.class);
         } catch (IOException e) {
-          if (expiry.isDone()) {
+          if (expired.get()) {
             throw new KubernetesClientException("LIST " + uri + " not answered whole within "
                 + timeoutSeconds + " s", e);
           }
