@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A page of metadata from a server that stops sending halfway: the read ends at its deadline. */
+/**
+ * A page of metadata from a server that stops sending halfway ends at its deadline; one that is
+ * not a list fails; both name the LIST.
+ */
 class MetadataListTest {
 
   private HttpServer server;
@@ -37,6 +40,12 @@ class MetadataListTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      exchange.close();
+    });
+    server.createContext("/api/v1/nodes", exchange -> {
+      byte[] notJson = "<html>a proxy's error page</html>".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, notJson.length);
+      exchange.getResponseBody().write(notJson);
       exchange.close();
     });
     server.start();
@@ -60,5 +69,14 @@ class MetadataListTest {
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining("LIST " + uri + " not answered whole within 1 s");
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+  }
+
+  @Test
+  void anAnswerThatIsNotAListFailsNamingTheList() {
+    URI uri = URI.create(client.getMasterUrl() + "api/v1/nodes?limit=5000");
+
+    assertThatThrownBy(() -> MetadataList.get(client, uri, 10))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("LIST " + uri + " failed: ");
   }
 }
