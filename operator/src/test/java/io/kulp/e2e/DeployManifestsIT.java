@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -19,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kulp.operator.testing.KubeApiTestCluster;
 import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.Action;
 import io.kulp.api.v1alpha1.LibrarySpec;
@@ -54,9 +54,7 @@ class DeployManifestsIT {
 
   @BeforeAll
   static void startServerAndApplyDeploy() throws Exception {
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withApiServerFlags(List.of("--bind-address", "127.0.0.1")).build());
-    server.start();
+    server = KubeApiTestCluster.startServer();
     kubeconfig = Files.createTempFile("kulp-deploy-it", ".kubeconfig");
     Files.writeString(kubeconfig, server.getKubeConfigYaml());
     kubectl("apply", "--server-side", "-k", REPO.resolve("deploy").toString());

@@ -3,13 +3,13 @@ package io.kulp.e2e;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kulp.operator.testing.KubeApiTestCluster;
 import io.kulp.api.KulpConstants;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,9 +72,7 @@ final class E2EEnvironment implements AutoCloseable {
   /** As {@link #start(String...)}, the operator with {@code operatorEnv} added to its environment. */
   static E2EEnvironment start(Map<String, String> operatorEnv, String... nodes) {
     Path repoRoot = Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
-    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withApiServerFlags(List.of("--bind-address", "127.0.0.1")).build());
-    server.start();
+    KubeAPIServer server = KubeApiTestCluster.startServer();
     E2EEnvironment env = null;
     try {
       String yaml = server.getKubeConfigYaml();

@@ -3,8 +3,8 @@ package io.kulp.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kulp.operator.testing.KubeApiTestCluster;
 import io.kulp.api.Sha256;
 import io.kulp.api.v1alpha1.LivePatch;
 import io.kulp.testing.Fixtures;
@@ -28,9 +28,7 @@ class ReadmeStepsIT {
 
   @BeforeEach
   void startServer() throws Exception {
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withApiServerFlags(List.of("--bind-address", "127.0.0.1")).build());
-    server.start();
+    server = KubeApiTestCluster.startServer();
     kubeconfig = Files.createTempFile("kulp-readme-it", ".kubeconfig");
     Files.writeString(kubeconfig, server.getKubeConfigYaml());
   }
