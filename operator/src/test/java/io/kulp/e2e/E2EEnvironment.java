@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  * as host processes authenticated as their ServiceAccounts; Node objects for the agents' nodes.
  * Workloads are real docker containers ({@link KfixWorkload}).
  */
-final class E2EEnvironment implements AutoCloseable {
-  static final String SYSTEM_NAMESPACE = "kulp-system";
+public final class E2EEnvironment implements AutoCloseable {
+  public static final String SYSTEM_NAMESPACE = "kulp-system";
   /** Where deploy/ keeps the patches' ConfigMaps: the one namespace whose ConfigMaps agents may read. */
   static final String PATCHES_NAMESPACE = "kulp-patches";
   /** The namespace of the test pods. */
@@ -79,10 +79,7 @@ final class E2EEnvironment implements AutoCloseable {
       Path adminKubeconfig = Files.createTempFile("kulp-e2e-admin", ".kubeconfig");
       Files.writeString(adminKubeconfig, yaml, StandardCharsets.UTF_8);
       KubernetesClient admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
-      kubectl(repoRoot, adminKubeconfig, "apply", "--server-side", "-k", repoRoot.resolve("deploy").toString());
-      for (String crd : List.of("livepatches.kulp.io", "livepatchnodes.kulp.io")) {
-        await("CRD " + crd).atMost(Duration.ofSeconds(60)).until(() -> established(admin, crd));
-      }
+      installDeploy(repoRoot, adminKubeconfig, admin);
       admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
           .addToLabels("kulp-e2e", "true").endMetadata().build()).create();
       for (String node : nodes) {
@@ -248,6 +245,17 @@ final class E2EEnvironment implements AutoCloseable {
 
   String kubectl(String... args) {
     return kubectl(repoRoot, adminKubeconfig, args);
+  }
+
+  /** Applies deploy/ as the README does (with {@code options} added) and waits until its CRDs serve. */
+  public static void installDeploy(Path repoRoot, Path adminKubeconfig, KubernetesClient admin,
+      String... options) {
+    List<String> apply = new ArrayList<>(List.of("apply", "--server-side", "-k", repoRoot.resolve("deploy").toString()));
+    apply.addAll(List.of(options));
+    kubectl(repoRoot, adminKubeconfig, apply.toArray(String[]::new));
+    for (String crd : List.of("livepatches.kulp.io", "livepatchnodes.kulp.io")) {
+      await("CRD " + crd).atMost(Duration.ofSeconds(60)).until(() -> established(admin, crd));
+    }
   }
 
   private static boolean established(KubernetesClient client, String name) {

@@ -17,10 +17,10 @@ import java.util.Base64;
  * server's TokenRequest API: the operator and the agents of the end-to-end tests run with exactly
  * the RBAC that deploy/rbac grants them, as in a cluster.
  */
-final class ServiceAccountKubeconfig {
+public final class ServiceAccountKubeconfig {
   private ServiceAccountKubeconfig() {}
 
-  static Path write(KubernetesClient admin, String adminKubeconfigYaml, String namespace, String serviceAccount) {
+  public static Path write(KubernetesClient admin, String adminKubeconfigYaml, String namespace, String serviceAccount) {
     String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(7200L).endSpec().build())
         .getStatus().getToken();

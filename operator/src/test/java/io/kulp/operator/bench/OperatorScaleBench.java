@@ -14,6 +14,8 @@ import io.kulp.api.v1alpha1.LivePatchNode;
 import io.kulp.api.v1alpha1.LivePatchNodeSpec;
 import io.kulp.api.v1alpha1.NodePhase;
 import io.kulp.api.v1alpha1.TargetPod;
+import io.kulp.e2e.E2EEnvironment;
+import io.kulp.e2e.ServiceAccountKubeconfig;
 import io.kulp.operator.livepatch.LivePatchNodeNames;
 import io.kulp.operator.testing.FakeAgents;
 import io.kulp.operator.testing.KubeApiTestCluster;
@@ -56,7 +58,9 @@ import java.util.concurrent.TimeUnit;
  * same fleet, each with its own LivePatches: {@code label|classes|JVM options} separated by
  * {@code ;}, where classes, when not empty, is put first on the operator's class path (an older
  * operator's compiled classes, to compare) and the JVM options come after deploy/'s (the later
- * of two settings wins); default {@code deploy||}. Each
+ * of two settings wins); default {@code deploy||}. The operator authenticates as deploy/'s
+ * operator does, with its ServiceAccount's token under deploy/'s RBAC (the bench applies deploy/);
+ * a fourth field {@code admin} runs it with the bench's admin client certificate instead. Each
  * operator starts on the same cluster: the LivePatches and LivePatchNodes of the one before are
  * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
  * memory summary is printed after each round. Every figure is printed with the load average,
@@ -68,6 +72,8 @@ import java.util.concurrent.TimeUnit;
 public final class OperatorScaleBench {
 
   static final int WRITERS = 16;
+  private static final Path REPO =
+      Path.of(System.getProperty("kulp.repoRoot", "..")).toAbsolutePath().normalize();
   private static final String BASELINE_OWNER_UID = "00000000-0000-4000-8000-000000000001";
   /** LivePatchNode writes the operator keeps in flight (its LivePatchNodeWriter). */
   static final int OPERATOR_WRITES = 8;
@@ -86,6 +92,12 @@ public final class OperatorScaleBench {
         String.join(" ", deployed.jvmOptions()), deployed.environment(),
         deployed.memoryLimitMib());
     try (var cluster = KubeApiTestCluster.start()) {
+      // The operator runs as deploy/ runs it: its ServiceAccount's token, authorized by its RBAC.
+      // (The CRDs are there already, applied by the operator's field manager.)
+      E2EEnvironment.installDeploy(REPO, cluster.kubeconfig(), cluster.client(),
+          "--force-conflicts");
+      Path serviceAccount = ServiceAccountKubeconfig.write(cluster.client(),
+          Files.readString(cluster.kubeconfig()), E2EEnvironment.SYSTEM_NAMESPACE, "kulp-operator");
       List<KubernetesClient> writers = new ArrayList<>();
       for (int i = 0; i < WRITERS; i++) {
         writers.add(cluster.newClient());
@@ -106,8 +118,10 @@ public final class OperatorScaleBench {
       }
 
       for (String operatorSpec : operators) {
-        // label|classes (empty: this build)|JVM options
+        // label|classes (empty: this build)|JVM options[|admin]
         String[] parts = operatorSpec.split("\\|", -1);
+        Path kubeconfig = parts.length > 3 && parts[3].equals("admin") ? cluster.kubeconfig()
+            : serviceAccount;
         String label = parts[0];
         List<String> jvmOptions = new ArrayList<>(deployed.jvmOptions());
         if (!parts[2].isBlank()) {
@@ -119,11 +133,12 @@ public final class OperatorScaleBench {
         List<Double> roundSeconds = new ArrayList<>();
         Path log = Files.createTempFile("kulp-operator-bench-" + label, ".log");
         long started = System.nanoTime();
-        try (var operator = OperatorProcess.start(cluster.kubeconfig(), parts[1], jvmOptions,
+        try (var operator = OperatorProcess.start(kubeconfig, parts[1], jvmOptions,
             deployed.environment(), log)) {
           operator.awaitStarted();
-          System.out.printf("operator %s (pid %d, %s, log %s): started and synced in %.1f s; RSS"
-              + " %.0f MiB, heap used %.0f MiB, committed %.0f MiB; %s%n", label, operator.pid(),
+          System.out.printf("operator %s (pid %d, %s, %s, log %s): started and synced in %.1f s;"
+              + " RSS %.0f MiB, heap used %.0f MiB, committed %.0f MiB; %s%n", label, operator.pid(),
+              kubeconfig == serviceAccount ? "as ServiceAccount kulp-operator" : "as admin",
               String.join(" ", jvmOptions), log, (System.nanoTime() - started) / 1e9,
               operator.rssMib(), operator.heapUsedMib(), operator.heapCommittedMib(), load());
           // What the operator's informers cost the same writes, the operator idle.
