@@ -3,6 +3,7 @@ package io.kulp.operator.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.read.CyclicBufferAppender;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
@@ -121,7 +122,10 @@ public final class KubeApiTestCluster implements AutoCloseable {
     Files.deleteIfExists(kubeconfig);
   }
 
-  /** The last lines etcd and kube-apiserver wrote, which kube-api-test logs at debug. */
+  /**
+   * The last lines etcd and kube-apiserver wrote, which kube-api-test logs at debug; its warnings
+   * and errors still reach the test log.
+   */
   private static final class ServerOutput {
 
     private static final int LINES = 80;
@@ -136,6 +140,18 @@ public final class KubeApiTestCluster implements AutoCloseable {
       logger.addAppender(lines);
       logger.setLevel(Level.DEBUG);
       logger.setAdditive(false); // the servers' output goes to the buffer, not the test log
+      var root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+      var warnings = new AppenderBase<ILoggingEvent>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+            root.callAppenders(event); // e.g. "etcd process stopped unexpectedly", mid-test
+          }
+        }
+      };
+      warnings.setContext(logger.getLoggerContext());
+      warnings.start();
+      logger.addAppender(warnings);
       // kube-api-test's readiness polls, one "Cannot connect" every 200 ms, would fill the buffer
       ((Logger) LoggerFactory.getLogger(ProcessReadinessChecker.class)).setLevel(Level.INFO);
     }
