@@ -59,7 +59,8 @@ import java.util.concurrent.TimeUnit;
  * {@code ;}, where classes, when not empty, is put first on the operator's class path (an older
  * operator's compiled classes, to compare) and the JVM options come after deploy/'s (the later
  * of two settings wins); default {@code deploy||}. The operator authenticates as deploy/'s
- * operator does, with its ServiceAccount's token under deploy/'s RBAC (the bench applies deploy/);
+ * operator does, with its ServiceAccount's token under deploy/'s RBAC (the bench applies deploy/;
+ * its token is valid for 2 hours from the bench's start);
  * a fourth field {@code admin} runs it with the bench's admin client certificate instead. Each
  * operator starts on the same cluster: the LivePatches and LivePatchNodes of the one before are
  * removed. With {@code -XX:NativeMemoryTracking=summary} in its options, the operator's native
